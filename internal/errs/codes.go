@@ -1,0 +1,114 @@
+package errs
+
+// Stable public error codes. Clients match on these numbers, so a code once published never changes
+// meaning. Twilio-compatible responses reuse Twilio's published codes where one exists (20003
+// authentication, 20404 not found, 20429 too many requests); the rest are ours, grouped by hundreds.
+// docs/ERRORS.md is generated from this table by a test, so this file is the single list.
+const (
+	// Generic, one per kind.
+	CodeInternal          = 10000
+	CodeInvalidParameter  = 10001
+	CodeNotFound          = 20404
+	CodeConflict          = 10009
+	CodePermission        = 10003
+	CodeUnauthenticated   = 20003
+	CodeRateLimited       = 20429
+	CodeInsufficientFunds = 10402
+	CodeUnavailable       = 10503
+
+	// Request shape.
+	CodeMalformedJSON         = 10002
+	CodeUnknownField          = 10004
+	CodeBodyTooLarge          = 10005
+	CodeMethodNotAllowed      = 10006
+	CodeIdempotencyMismatch   = 10010 // same Idempotency-Key, different request
+	CodeIdempotencyInProgress = 10011 // same Idempotency-Key still executing
+	CodeInvalidCursor         = 10012
+
+	// Authentication (201xx).
+	CodeCredentialsMissing = 20100
+	CodeWrongSecret        = 20101
+	CodeKeyRevoked         = 20102
+	CodeSignatureInvalid   = 20103
+	CodeSignatureExpired   = 20104
+	CodeNonceReplayed      = 20105
+	CodeSessionExpired     = 20106
+	CodeCSRF               = 20107
+	CodeLoginLocked        = 20108
+	CodeAccountFrozen      = 20109
+	CodeAccountClosed      = 20110
+	CodeOperatorOnly       = 20111
+	CodeWrongPassword      = 20112
+
+	// Sign-up and verification codes (202xx).
+	CodeVerificationWrong    = 20201
+	CodeVerificationExpired  = 20202
+	CodeVerificationTooOften = 20203
+	CodeVerificationAttempts = 20204
+	CodePhoneInvalid         = 20205
+	CodeEmailTaken           = 20206
+	CodeWeakPassword         = 20207
+
+	// Apps and capabilities (203xx).
+	CodeCapabilityNotOpen = 20301
+	CodeCapabilityUnknown = 20302
+	CodeAppNotActive      = 20303
+	CodeAppWrongState     = 20304
+	CodeTermsNotAccepted  = 20305
+	CodeKeyScopeForbidden = 20306
+)
+
+// CodeInfo documents one public code.
+type CodeInfo struct {
+	Code    int
+	Kind    Kind
+	Summary string
+}
+
+// Codes lists every public code with its kind and meaning; docs and tests are derived from it.
+func Codes() []CodeInfo {
+	return []CodeInfo{
+		{CodeInternal, Internal, "Unexpected server error; the request ID identifies it in the logs."},
+		{CodeInvalidParameter, Invalid, "A parameter is missing or invalid; `field` names it."},
+		{CodeMalformedJSON, Invalid, "The body is not valid JSON or not the expected shape."},
+		{CodeUnknownField, Invalid, "The body has a field the endpoint does not accept (server-owned fields cannot be set)."},
+		{CodeBodyTooLarge, Invalid, "The body is larger than the endpoint accepts."},
+		{CodeMethodNotAllowed, Invalid, "The HTTP method is not allowed on this path."},
+		{CodeConflict, Conflict, "The object already exists or is in a state that forbids the change."},
+		{CodeIdempotencyMismatch, Conflict, "The Idempotency-Key was used before with a different request."},
+		{CodeIdempotencyInProgress, Conflict, "A request with this Idempotency-Key is still executing; retry."},
+		{CodeInvalidCursor, Invalid, "The pagination cursor is malformed."},
+		{CodePermission, Permission, "The credentials are valid but not allowed to do this."},
+		{CodeNotFound, NotFound, "The resource does not exist (or belongs to another account)."},
+		{CodeUnauthenticated, Unauthenticated, "Authentication failed."},
+		{CodeRateLimited, RateLimited, "Too many requests; see Retry-After."},
+		{CodeInsufficientFunds, InsufficientFunds, "The balance cannot cover the operation."},
+		{CodeUnavailable, Unavailable, "The service is temporarily unavailable; retry."},
+		{CodeCredentialsMissing, Unauthenticated, "No credentials were sent."},
+		{CodeWrongSecret, Unauthenticated, "The SID is unknown or the secret or token does not match."},
+		{CodeKeyRevoked, Unauthenticated, "The API key was revoked."},
+		{CodeSignatureInvalid, Unauthenticated, "The request signature does not match."},
+		{CodeSignatureExpired, Unauthenticated, "The signature timestamp is more than 5 minutes away from server time."},
+		{CodeNonceReplayed, Unauthenticated, "The nonce was already used within the signature window."},
+		{CodeSessionExpired, Unauthenticated, "The console session has expired or was ended."},
+		{CodeCSRF, Permission, "The CSRF token is missing or wrong."},
+		{CodeLoginLocked, RateLimited, "Too many failed logins; the login is locked for a while."},
+		{CodeAccountFrozen, Permission, "The account is frozen by the operator."},
+		{CodeAccountClosed, Permission, "The account is closed."},
+		{CodeOperatorOnly, Permission, "Only an operator may do this."},
+		{CodeWrongPassword, Unauthenticated, "The login or password is wrong."},
+		{CodeVerificationWrong, Invalid, "The verification code is wrong."},
+		{CodeVerificationExpired, Invalid, "The verification code expired, was used, or was never sent."},
+		{CodeVerificationTooOften, RateLimited, "Verification codes are limited to 1 a minute, 5 an hour, 10 a day per number."},
+		{CodeVerificationAttempts, Invalid, "The verification code was checked too often; request a new one."},
+		{CodePhoneInvalid, Invalid, "The phone number is not a valid mobile number."},
+		{CodeEmailTaken, Conflict, "A login with this email or phone already exists."},
+		{CodeWeakPassword, Invalid, "The password is too short or too simple."},
+		{CodeCapabilityNotOpen, Permission, "The capability is not open for this app."},
+		{CodeCapabilityUnknown, Invalid, "The capability is not one of im, sms, voice, mq."},
+		{CodeAppNotActive, Permission, "The app is not active (pending review, suspended or deleted)."},
+		{CodeAppWrongState, Conflict, "The app is not in a state that allows this change."},
+		{CodeTermsNotAccepted, Invalid, "The capability's terms must be accepted to open it."},
+		{CodeKeyScopeForbidden, NotFound, "The API key is scoped to another app."},
+	}
+}
