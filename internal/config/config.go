@@ -1,0 +1,207 @@
+// Package config holds the one typed configuration of a Switchboard node. Values come from flags,
+// then SWITCHBOARD_* environment variables, then an optional JSON file, then defaults — in that
+// order of precedence — and are validated once, at start, so a typo fails loudly instead of at 3 a.m.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is everything a node needs to start.
+type Config struct {
+	Addr            string        `json:"addr"`             // HTTP listen address
+	DataDir         string        `json:"data_dir"`         // SQLite, embedded NATS and the generated KEK live here
+	DatabaseURL     string        `json:"database_url"`     // postgres://… for scale-out; empty = SQLite in DataDir
+	NATSURL         string        `json:"nats_url"`         // nats://… for scale-out; empty = embedded NATS
+	KEKFile         string        `json:"kek_file"`         // key-encryption key for sealed secrets; default DataDir/kek
+	PublicURL       string        `json:"public_url"`       // base of links we hand out (more_info, callbacks)
+	SMPPAddr        string        `json:"smpp_addr"`        // customer-facing SMPP listener
+	LogLevel        string        `json:"log_level"`        // debug, info, warn, error
+	ShutdownTimeout time.Duration `json:"shutdown_timeout"` // how long in-flight requests may drain
+	// TrustProxyHeaders makes X-Forwarded-For the client address (only behind a trusted proxy).
+	TrustProxyHeaders bool `json:"trust_proxy_headers"`
+}
+
+// Defaults returns the embedded single-node configuration: `switchboard serve` with no flags.
+func Defaults() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		DataDir:         "./data",
+		PublicURL:       "",
+		SMPPAddr:        "127.0.0.1:2775",
+		LogLevel:        "info",
+		ShutdownTimeout: 15 * time.Second,
+	}
+}
+
+// field binds one setting to its flag name, environment variable and place in Config.
+type field struct {
+	name  string
+	usage string
+	str   *string
+	dur   *time.Duration
+	bool  *bool
+}
+
+func (c *Config) fields() []field {
+	return []field{
+		{name: "addr", usage: "HTTP listen address", str: &c.Addr},
+		{name: "data-dir", usage: "directory for SQLite, embedded NATS and generated keys", str: &c.DataDir},
+		{name: "database-url", usage: "postgres:// URL (default: SQLite in the data dir)", str: &c.DatabaseURL},
+		{name: "nats-url", usage: "nats:// URL of a NATS cluster with JetStream (default: embedded)", str: &c.NATSURL},
+		{name: "kek-file", usage: "key-encryption key file (default: <data-dir>/kek, created 0600)", str: &c.KEKFile},
+		{name: "public-url", usage: "external base URL of this platform (default: http://<addr>)", str: &c.PublicURL},
+		{name: "smpp-addr", usage: "SMPP listen address for customers' clients", str: &c.SMPPAddr},
+		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel},
+		{name: "shutdown-timeout", usage: "how long in-flight requests may drain on SIGTERM", dur: &c.ShutdownTimeout},
+		{name: "trust-proxy-headers", usage: "take the client address from X-Forwarded-For", bool: &c.TrustProxyHeaders},
+	}
+}
+
+// EnvName is the environment variable of a flag: data-dir → SWITCHBOARD_DATA_DIR.
+func EnvName(flagName string) string {
+	return "SWITCHBOARD_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Load parses args (without the program and subcommand names) over env and an optional config file
+// (--config or SWITCHBOARD_CONFIG) and defaults. It returns the remaining positional arguments.
+func Load(args []string, getenv func(string) string) (Config, []string, error) {
+	cfg := Defaults()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	configFile := fs.String("config", getenv("SWITCHBOARD_CONFIG"), "optional JSON config file")
+	// Flags are parsed into a scratch copy; only the flags actually given override later layers.
+	var fromFlags Config
+	for _, f := range fromFlags.fields() {
+		switch {
+		case f.str != nil:
+			fs.StringVar(f.str, f.name, "", f.usage+" (env "+EnvName(f.name)+")")
+		case f.dur != nil:
+			fs.DurationVar(f.dur, f.name, 0, f.usage+" (env "+EnvName(f.name)+")")
+		case f.bool != nil:
+			fs.BoolVar(f.bool, f.name, false, f.usage+" (env "+EnvName(f.name)+")")
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, nil, err
+	}
+	if *configFile != "" {
+		if err := loadFile(&cfg, *configFile); err != nil {
+			return Config{}, nil, err
+		}
+	}
+	dst := cfg.fields()
+	for _, f := range dst {
+		if v := getenv(EnvName(f.name)); v != "" {
+			if err := setString(f, v); err != nil {
+				return Config{}, nil, fmt.Errorf("config: %s: %w", EnvName(f.name), err)
+			}
+		}
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	src := fromFlags.fields()
+	for i, f := range dst {
+		if !given[f.name] {
+			continue
+		}
+		switch {
+		case f.str != nil:
+			*f.str = *src[i].str
+		case f.dur != nil:
+			*f.dur = *src[i].dur
+		case f.bool != nil:
+			*f.bool = *src[i].bool
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, nil, err
+	}
+	return cfg, fs.Args(), nil
+}
+
+func setString(f field, v string) error {
+	switch {
+	case f.str != nil:
+		*f.str = v
+	case f.dur != nil:
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return err
+		}
+		*f.dur = d
+	case f.bool != nil:
+		b := v == "1" || strings.EqualFold(v, "true") || strings.EqualFold(v, "yes")
+		*f.bool = b
+	}
+	return nil
+}
+
+func loadFile(cfg *Config, path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	// The file uses the same names as the JSON tags; durations are strings like "15s".
+	var raw map[string]any
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return fmt.Errorf("config: %s: %w", path, err)
+	}
+	byName := map[string]field{}
+	for _, f := range cfg.fields() {
+		byName[strings.ReplaceAll(f.name, "-", "_")] = f
+	}
+	for k, v := range raw {
+		f, ok := byName[k]
+		if !ok {
+			return fmt.Errorf("config: %s: unknown setting %q", path, k)
+		}
+		if err := setString(f, fmt.Sprint(v)); err != nil {
+			return fmt.Errorf("config: %s: %s: %w", path, k, err)
+		}
+	}
+	return nil
+}
+
+// Validate checks the configuration as a whole.
+func (c *Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("config: addr %q: %w", c.Addr, err))
+	}
+	if c.SMPPAddr != "" {
+		if _, _, err := net.SplitHostPort(c.SMPPAddr); err != nil {
+			errs = append(errs, fmt.Errorf("config: smpp-addr %q: %w", c.SMPPAddr, err))
+		}
+	}
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		errs = append(errs, errors.New("config: data-dir is required without database-url"))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") &&
+		!strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite:") {
+		errs = append(errs, fmt.Errorf("config: database-url must start with postgres:// or sqlite:"))
+	}
+	if c.NATSURL != "" && !strings.HasPrefix(c.NATSURL, "nats://") && !strings.HasPrefix(c.NATSURL, "tls://") {
+		errs = append(errs, fmt.Errorf("config: nats-url must start with nats:// or tls://"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("config: log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("config: shutdown-timeout must be positive"))
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	return errors.Join(errs...)
+}
