@@ -1,0 +1,65 @@
+package httpx
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strconv"
+
+	"github.com/switchboard/switchboard/internal/errs"
+)
+
+// Page is a cursor page request: items after the cursor, at most Limit of them. Cursors are
+// opaque to clients (base64 of the last item's sort key), stable under inserts, and cheap for the
+// database (WHERE key > cursor ORDER BY key LIMIT n) where offsets are not.
+type Page struct {
+	After string
+	Limit int
+}
+
+// Default and maximum page sizes of the native API.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 1000
+)
+
+// ParsePage reads `limit` and `cursor` query parameters.
+func ParsePage(r *http.Request) (Page, error) {
+	p := Page{Limit: DefaultLimit}
+	q := r.URL.Query()
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxLimit {
+			return p, errs.InvalidField("limit", "limit must be an integer from 1 to 1000")
+		}
+		p.Limit = n
+	}
+	if c := q.Get("cursor"); c != "" {
+		b, err := base64.RawURLEncoding.DecodeString(c)
+		if err != nil || len(b) == 0 || len(b) > 256 {
+			return p, errs.Coded(errs.Invalid, errs.CodeInvalidCursor, "malformed cursor").WithField("cursor")
+		}
+		p.After = string(b)
+	}
+	return p, nil
+}
+
+// List is the native list envelope.
+type List[T any] struct {
+	Data       []T    `json:"data"`
+	NextCursor string `json:"next_cursor,omitempty"`
+	HasMore    bool   `json:"has_more"`
+}
+
+// NewList builds the envelope from up to Limit+1 fetched items (the extra one says there is more).
+func NewList[T any](items []T, p Page, key func(T) string) List[T] {
+	l := List[T]{Data: items}
+	if l.Data == nil {
+		l.Data = []T{}
+	}
+	if len(items) > p.Limit {
+		l.Data = items[:p.Limit]
+		l.HasMore = true
+		l.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(key(l.Data[p.Limit-1])))
+	}
+	return l
+}
