@@ -66,6 +66,17 @@ CREATE TABLE verification_codes (
 );
 CREATE INDEX verification_codes_phone ON verification_codes(phone, created_at);
 
+-- One row per phone number; the send limits (1/min, 5/h, 10/day) are enforced by a conditional
+-- UPDATE of this row, so concurrent requests on several nodes cannot both pass.
+CREATE TABLE verification_throttle (
+	phone       TEXT PRIMARY KEY,
+	last_sent   BIGINT NOT NULL DEFAULT 0,
+	hour_start  BIGINT NOT NULL DEFAULT 0,
+	hour_count  INTEGER NOT NULL DEFAULT 0,
+	day_start   BIGINT NOT NULL DEFAULT 0,
+	day_count   INTEGER NOT NULL DEFAULT 0
+);
+
 CREATE TABLE login_records (
 	id           TEXT PRIMARY KEY,
 	kind         TEXT NOT NULL,
