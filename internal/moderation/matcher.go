@@ -1,9 +1,6 @@
 package moderation
 
 import (
-	"cmp"
-	"fmt"
-	"slices"
 	"unicode/utf8"
 
 	"github.com/switchboard/switchboard/internal/errs"
@@ -11,7 +8,7 @@ import (
 
 // MaxWordRunes is the longest word, in normalised runes, a list may hold. It bounds the window the
 // scanner keeps to find where a hit started, which lets that window live on the stack.
-const MaxWordRunes = 64
+const MaxWordRunes = 64 // a power of two: the window index is a mask
 
 // ErrWordTooLong is returned for a word longer than MaxWordRunes after normalisation.
 var ErrWordTooLong = errs.Newf(errs.Invalid, "moderation: word is longer than %d characters", MaxWordRunes)
@@ -21,23 +18,35 @@ var ErrWordTooLong = errs.Newf(errs.Invalid, "moderation: word is longer than %d
 //
 // The automaton works on symbol classes, not runes: each distinct rune of the word list gets a small
 // class number and every other rune gets class 0, which sends the automaton straight back to its
-// root without a look-up. Runes are classed through a table for ASCII and two-level pages for the
-// rest of the BMP, so the hot loop never touches a Go map for ordinary text.
+// root without a look-up. For the whole BMP, normalisation and classing are precomputed into one
+// two-level table (pages that are all "dropped" or all "class 0" are shared), so the hot loop does
+// one table load per rune instead of folding it and never touches a Go map for ordinary text.
+//
+// States are numbered breadth first, so the shallow states that nearly every step visits sit
+// together at the start of each array and stay in cache.
 type Matcher struct {
 	words   []Word  // by word id, after de-duplication
 	lengths []int32 // normalised runes per word id
 
-	ascii  [utf8.RuneSelf]int32 // raw ASCII byte -> class, or -1 when the byte is dropped
-	pages  [256]*[256]int32     // BMP rune -> class, one page per high byte, nil page = class 0
-	astral map[rune]int32       // the rare rest
+	bmp    [256]*[256]int32 // raw BMP rune -> class of its folded form, or -1 when it is dropped
+	astral map[rune]int32   // folded rune above the BMP -> class; those are rare enough for a map
 
 	root   []int32 // class -> state: the root's transitions, dense because every scan passes there
 	states []state // 0 is the root
 	edges  []edge  // children of each non-root state, contiguous and sorted by class
+
+	// asciiNext holds complete transitions (failure links already followed) on the ASCII classes,
+	// one row of asciiClasses entries per state that has an ASCII child; every other state shares
+	// the row of its failure state. Latin text is almost all ASCII letters, and this turns each of
+	// its steps into one load instead of a search and a walk up the failure chain. An entry holds
+	// the target state in its high half, with reportBit set when that state ends a word, and the
+	// target's own row offset in its low half, so consecutive ASCII steps never wait on a second
+	// load.
+	asciiNext []uint64
+	asciiRow  []int32 // state -> offset of its row in asciiNext
 }
 
-// state is one node of the trie with its Aho–Corasick links, laid out so that one step touches one
-// cache line.
+// state is one node of the trie with its Aho–Corasick links.
 type state struct {
 	edgeLo, edgeN int32 // this state's children are edges[edgeLo : edgeLo+edgeN]
 	fail          int32 // longest proper suffix that is also a trie path
@@ -50,154 +59,26 @@ type edge struct {
 	class, next int32
 }
 
-// linearEdges is how many children a state may have before finding one switches from a scan to a
-// binary search.
-const linearEdges = 8
+// Classes 1 to 36 are reserved for the ASCII symbols 0-9 and a-z, so that the rows of asciiNext
+// can be indexed by class directly.
+const asciiClasses = 1 + 10 + 26
 
-// NewMatcher builds the automaton for words. Words that normalise to the same text are merged and
-// keep the strongest action. An error names the first bad entry by index.
-func NewMatcher(words []Word) (*Matcher, error) {
-	m := &Matcher{root: []int32{0}, states: []state{{word: -1}}}
-	seen := make(map[string]int32, len(words))
-	var trieEdges []trieEdge
-	children := make(map[uint64]int32)
-	classes := make(map[rune]int32)
+// reportBit marks an asciiNext target state that has words to report.
+const reportBit = -1 << 31
 
-	for i, w := range words {
-		if w.Action.rank() == 0 {
-			return nil, fmt.Errorf("moderation: word %d (%q): %w", i, w.Text, ErrUnknownAction)
-		}
-		norm := Normalize(w.Text).Text
-		if norm == "" {
-			return nil, fmt.Errorf("moderation: word %d (%q): %w", i, w.Text, ErrEmptyWord)
-		}
-		if n := utf8.RuneCountInString(norm); n > MaxWordRunes {
-			return nil, fmt.Errorf("moderation: word %d (%q): %w", i, w.Text, ErrWordTooLong)
-		}
-		if id, dup := seen[norm]; dup {
-			if w.Action.rank() > m.words[id].Action.rank() {
-				m.words[id] = w
-			}
-			continue
-		}
-		id := int32(len(m.words))
-		seen[norm] = id
-		m.words = append(m.words, w)
-		m.lengths = append(m.lengths, int32(utf8.RuneCountInString(norm)))
+// asciiEntry packs an asciiNext entry.
+func asciiEntry(s, row int32) uint64 { return uint64(uint32(s))<<32 | uint64(uint32(row)) }
 
-		s := int32(0)
-		for _, r := range norm {
-			c, ok := classes[r]
-			if !ok {
-				c = int32(len(classes) + 1)
-				classes[r] = c
-			}
-			key := uint64(s)<<32 | uint64(c)
-			next, ok := children[key]
-			if !ok {
-				next = int32(len(m.states))
-				m.states = append(m.states, state{word: -1})
-				children[key] = next
-				trieEdges = append(trieEdges, trieEdge{s, edge{c, next}})
-			}
-			s = next
-		}
-		m.states[s].word = id
+// asciiClass is the reserved class of a folded ASCII symbol.
+func asciiClass(r rune) int32 {
+	if r <= '9' {
+		return 1 + r - '0'
 	}
-
-	m.setClasses(classes)
-	m.setEdges(trieEdges, len(classes)+1)
-	m.setLinks()
-	return m, nil
+	return 11 + r - 'a'
 }
 
-type trieEdge struct {
-	from int32
-	edge
-}
-
-// setClasses fills the rune -> class tables from the classes the words use.
-func (m *Matcher) setClasses(classes map[rune]int32) {
-	for b := range m.ascii {
-		f := foldASCII(rune(b))
-		if f == drop {
-			m.ascii[b] = -1
-			continue
-		}
-		m.ascii[b] = classes[f]
-	}
-	for r, c := range classes {
-		switch {
-		case r < utf8.RuneSelf:
-			// covered by m.ascii: folded ASCII symbols are their own raw bytes
-		case r <= 0xFFFF:
-			page := m.pages[r>>8]
-			if page == nil {
-				page = new([256]int32)
-				m.pages[r>>8] = page
-			}
-			page[r&0xFF] = c
-		default:
-			if m.astral == nil {
-				m.astral = make(map[rune]int32)
-			}
-			m.astral[r] = c
-		}
-	}
-}
-
-// setEdges lays the trie's edges out: the root's as a dense table, every other state's as a sorted
-// run of m.edges.
-func (m *Matcher) setEdges(trieEdges []trieEdge, nclasses int) {
-	m.root = make([]int32, nclasses)
-	slices.SortFunc(trieEdges, func(a, b trieEdge) int {
-		return cmp.Or(cmp.Compare(a.from, b.from), cmp.Compare(a.class, b.class))
-	})
-	m.edges = make([]edge, 0, len(trieEdges))
-	for _, e := range trieEdges {
-		if e.from == 0 {
-			m.root[e.class] = e.next
-			continue
-		}
-		st := &m.states[e.from]
-		if st.edgeN == 0 {
-			st.edgeLo = int32(len(m.edges))
-		}
-		st.edgeN++
-		m.edges = append(m.edges, e.edge)
-	}
-}
-
-// setLinks computes failure and dictionary links breadth first, so a state's fail target (always
-// shallower) is final before the state is looked at.
-func (m *Matcher) setLinks() {
-	queue := make([]int32, 0, len(m.states))
-	for _, s := range m.root {
-		if s != 0 {
-			queue = append(queue, s) // fail = 0 already
-		}
-	}
-	for len(queue) > 0 {
-		u := queue[0]
-		queue = queue[1:]
-		su := &m.states[u]
-		if w := m.states[su.fail]; w.word >= 0 {
-			su.dict = su.fail
-		} else {
-			su.dict = w.dict
-		}
-		su.report = su.dict
-		if su.word >= 0 {
-			su.report = u
-		}
-		for _, e := range m.edges[su.edgeLo : su.edgeLo+su.edgeN] {
-			m.states[e.next].fail = m.step(su.fail, e.class)
-			queue = append(queue, e.next)
-		}
-	}
-}
-
-// step is the automaton's transition: follow fail links until a state has a child for class c.
+// step is the automaton's transition on the sparse edges: follow failure links until a state has a
+// child for class c.
 func (m *Matcher) step(s, c int32) int32 {
 	for s != 0 {
 		st := &m.states[s]
@@ -208,6 +89,10 @@ func (m *Matcher) step(s, c int32) int32 {
 	}
 	return m.root[c]
 }
+
+// linearEdges is how many children a state may have before finding one switches from a scan to a
+// binary search.
+const linearEdges = 8
 
 // child returns the state reached from st on class c, or 0.
 func (m *Matcher) child(st *state, c int32) int32 {
@@ -238,18 +123,16 @@ func (m *Matcher) child(st *state, c int32) int32 {
 	return 0
 }
 
-// class returns the class of a folded non-ASCII rune, 0 when no word uses it.
+// class returns the class of r, -1 when r is dropped and 0 when no word uses it.
 func (m *Matcher) class(r rune) int32 {
-	if r < utf8.RuneSelf {
-		return m.ascii[r]
-	}
 	if r <= 0xFFFF {
-		if page := m.pages[r>>8]; page != nil {
-			return page[r&0xFF]
-		}
-		return 0
+		return m.bmp[r>>8][r&0xFF]
 	}
-	return m.astral[r]
+	f := fold(r)
+	if f == drop {
+		return -1
+	}
+	return m.astral[f]
 }
 
 // Len is the number of distinct words the matcher holds.
@@ -271,36 +154,52 @@ func (m *Matcher) Match(text string) []Hit {
 	// at the k-th started where the (k-n+1)-th did.
 	var starts [MaxWordRunes]int
 	kept := 0
-	s := int32(0)
+	s, row := int32(0), int32(0) // row is always m.asciiRow[s]
 	for i := 0; i < len(text); {
 		start := i
 		var c int32
-		if b := text[i]; b < utf8.RuneSelf {
+		switch b := text[i]; {
+		case b < utf8.RuneSelf:
+			c = m.bmp[0][b]
 			i++
-			c = m.ascii[b]
-			if c < 0 {
-				continue
+		case b&0xF0 == 0xE0 && i+2 < len(text) && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80:
+			// Three-byte sequences (CJK, kana, Hangul, most punctuation) decoded inline: the
+			// library decoder is not inlined and would cost a call per CJK character.
+			r := rune(b&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
+			if r < 0x800 || (r >= 0xD800 && r <= 0xDFFF) {
+				r = utf8.RuneError // overlong or surrogate: invalid, as the library decoder says
 			}
-		} else {
+			c = m.bmp[r>>8][r&0xFF]
+			i += 3
+		default:
 			r, size := utf8.DecodeRuneInString(text[i:])
+			c = m.class(r)
 			i += size
-			f := fold(r)
-			if f == drop {
-				continue
-			}
-			c = m.class(f)
 		}
-		starts[kept%MaxWordRunes] = start
-		kept++
-		if c == 0 {
-			s = 0
+		if c < 0 {
 			continue
 		}
-		s = m.step(s, c)
+		starts[kept&(MaxWordRunes-1)] = start
+		kept++
+		switch {
+		case c == 0:
+			s, row = 0, 0
+			continue
+		case c < asciiClasses:
+			e := m.asciiNext[row+c]
+			s, row = int32(e>>32), int32(uint32(e))
+			if s >= 0 {
+				continue
+			}
+			s &^= reportBit
+		default:
+			s = m.step(s, c)
+			row = m.asciiRow[s]
+		}
 		for t := m.states[s].report; t != 0; t = m.states[t].dict {
 			id := m.states[t].word
 			first := kept - int(m.lengths[id])
-			hits = append(hits, Hit{Word: m.words[id], Start: starts[first%MaxWordRunes], End: i})
+			hits = append(hits, Hit{Word: m.words[id], Start: starts[first&(MaxWordRunes-1)], End: i})
 		}
 	}
 	return hits
