@@ -1,0 +1,227 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+// BatchOptions tunes a Batcher.
+type BatchOptions struct {
+	// MaxOps bounds the operations in one transaction (default 256).
+	MaxOps int
+	// MaxDelay is how long a batch's first operation waits for company. The default, 0, waits for
+	// nothing: a batch is whatever queued while the previous one was committing, which adapts to
+	// load without adding latency when idle.
+	MaxDelay time.Duration
+	// Writers is the number of batches in flight at once (default 1). SQLite has one writer, so
+	// more only helps PostgreSQL, at the price of lock conflicts between batches (a deadlock
+	// retries the whole batch).
+	Writers int
+}
+
+// Batcher is the group-commit writer: it gathers ledger operations from many goroutines and
+// applies them in one transaction, one savepoint per operation, so one failed operation does not
+// fail its batch and every caller gets its own result. On SQLite a commit (an fsync with
+// synchronous=FULL) dominates the cost of an operation, so sharing it is what makes throughput.
+//
+// A caller is answered only after its batch committed. If the commit fails every caller of the
+// batch gets the error and may retry with the same key: nothing of the batch was written.
+type Batcher struct {
+	l    *Ledger
+	opts BatchOptions
+	reqs chan *request
+	mu   sync.RWMutex // guards closed against sends on a closed reqs
+	wg   sync.WaitGroup
+
+	closed bool
+}
+
+type request struct {
+	op   op
+	ctx  context.Context
+	res  any
+	err  error
+	done chan struct{}
+}
+
+// NewBatcher starts a group-commit writer for l. Close stops it.
+func NewBatcher(l *Ledger, opts BatchOptions) *Batcher {
+	if opts.MaxOps <= 0 {
+		opts.MaxOps = 256
+	}
+	if opts.Writers <= 0 {
+		opts.Writers = 1
+	}
+	b := &Batcher{l: l, opts: opts, reqs: make(chan *request, opts.MaxOps*opts.Writers)}
+	for range opts.Writers {
+		b.wg.Go(b.loop)
+	}
+	return b
+}
+
+// Ledger returns a Ledger with the same API whose writes go through this batcher.
+func (b *Batcher) Ledger() *Ledger {
+	c := *b.l
+	c.exec = b.submit
+	return &c
+}
+
+// Close stops accepting operations, finishes the queued ones and waits for them.
+func (b *Batcher) Close() error {
+	b.mu.Lock()
+	if !b.closed {
+		b.closed = true
+		close(b.reqs)
+	}
+	b.mu.Unlock()
+	b.wg.Wait()
+	return nil
+}
+
+// submit queues o and waits for its batch. If ctx ends first the operation may still commit;
+// retrying with the same key is safe and returns its result.
+func (b *Batcher) submit(ctx context.Context, o op) (any, error) {
+	req := &request{op: o, ctx: ctx, done: make(chan struct{})}
+	b.mu.RLock()
+	if b.closed {
+		b.mu.RUnlock()
+		return nil, ErrBatcherClosed
+	}
+	select {
+	case b.reqs <- req:
+	case <-ctx.Done():
+		b.mu.RUnlock()
+		return nil, ctx.Err()
+	}
+	b.mu.RUnlock()
+	select {
+	case <-req.done:
+		return req.res, req.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (b *Batcher) loop() {
+	for {
+		first, ok := <-b.reqs
+		if !ok {
+			return
+		}
+		b.run(b.collect(first))
+	}
+}
+
+// collect gathers up to MaxOps operations: what is queued now, and with MaxDelay what arrives
+// until it passes.
+func (b *Batcher) collect(first *request) []*request {
+	batch := []*request{first}
+	var linger <-chan time.Time
+	if b.opts.MaxDelay > 0 {
+		t := time.NewTimer(b.opts.MaxDelay)
+		defer t.Stop()
+		linger = t.C
+	}
+	for len(batch) < b.opts.MaxOps {
+		if linger == nil {
+			select {
+			case r, ok := <-b.reqs:
+				if !ok {
+					return batch
+				}
+				batch = append(batch, r)
+				continue
+			default:
+				return batch
+			}
+		}
+		select {
+		case r, ok := <-b.reqs:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+		case <-linger:
+			return batch
+		}
+	}
+	return batch
+}
+
+// run applies a batch in one transaction. Operations with the same id (same operation, same key)
+// execute once: a later one whose leader failed shares the failure; one whose leader succeeded
+// reads the leader's result back through its idempotency record, which also refuses a key reused
+// for a different request.
+func (b *Batcher) run(batch []*request) {
+	live := batch[:0]
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.err = err
+			close(r.done)
+			continue
+		}
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		return
+	}
+	err := b.l.db.InTx(context.Background(), func(ctx context.Context, q store.Querier) error {
+		leaders := make(map[string]*request, len(live))
+		for _, r := range live {
+			r.res, r.err = nil, nil
+			if lead, ok := leaders[r.op.id]; ok && lead.err != nil {
+				r.err = lead.err
+				continue
+			}
+			leaders[r.op.id] = r
+			res, opErr, err := inSavepoint(ctx, q, r.op)
+			if err != nil {
+				return err
+			}
+			r.res, r.err = res, opErr
+		}
+		return nil
+	})
+	for _, r := range live {
+		if err != nil {
+			r.res, r.err = nil, fmt.Errorf("ledger: batch of %d: %w", len(live), err)
+		}
+		close(r.done)
+	}
+}
+
+// inSavepoint runs one operation inside the current transaction so that its failure undoes only
+// its own writes. opErr is the operation's own failure; err means the transaction itself is
+// broken (or must be retried, like a PostgreSQL deadlock) and the whole batch fails.
+func inSavepoint(ctx context.Context, q store.Querier, o op) (res any, opErr, err error) {
+	if _, err := q.ExecContext(ctx, `SAVEPOINT ledger_op`); err != nil {
+		return nil, nil, fmt.Errorf("savepoint: %w", err)
+	}
+	res, opErr = o.run(ctx, q)
+	if opErr != nil {
+		if mustRetryTx(opErr) {
+			return nil, nil, opErr
+		}
+		if _, err := q.ExecContext(ctx, `ROLLBACK TO SAVEPOINT ledger_op`); err != nil {
+			return nil, nil, fmt.Errorf("rollback to savepoint: %w (after %w)", err, opErr)
+		}
+		res = nil
+	}
+	if _, err := q.ExecContext(ctx, `RELEASE SAVEPOINT ledger_op`); err != nil {
+		return nil, nil, fmt.Errorf("release savepoint: %w", err)
+	}
+	return res, opErr, nil
+}
+
+// mustRetryTx reports a PostgreSQL serialization failure or deadlock: the transaction, not the
+// operation, has to be retried (store.InTx does so).
+func mustRetryTx(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01")
+}

@@ -1,0 +1,52 @@
+// Package ledger is Switchboard's money: a double-entry, append-only journal of transfers in int64
+// micro-units with TigerBeetle-style cached balances, reservations (holds) for real-time services,
+// promo grants that are spent before cash, and a group-commit writer.
+//
+// # Accounts
+//
+// Every tenant (an account SID) has a cash account (prepaid, invoiceable) and a promo account
+// (bonus and SLA credit, never invoiced). Each row caches debits and credits, pending and posted,
+// and carries a credit limit (the floor of real-time use) and an arrears limit (the floor of
+// post-paid bills, enforced by a CHECK constraint as the last line of defence).
+//
+// Platform accounts (revenue:<product>, promo_expense, penalty_income, sla_credit_expense,
+// cash_in) appear in the journal but have no row and no cached balance: every tenant transfer has
+// one of them on its other side, so a cached balance would be a row every transaction in the
+// system updates, serialising all tenants behind one row lock on PostgreSQL. Their balances are
+// sums over the journal (PlatformBalance), served by the debit and credit indexes. If reading them
+// ever gets slow, periodic snapshots (balance as of a transfer) can be added without touching the
+// write path.
+//
+// # Limits are enforced in the write
+//
+// A hold or a debit is one conditional UPDATE ("... WHERE credits_posted - debits_posted -
+// debits_pending - $amount + credit_limit >= 0") whose affected-row count says whether the money
+// was there; nothing reads a balance and decides afterwards. So 200 concurrent reservations against
+// money for 100 yield exactly 100 holds on both SQLite and PostgreSQL. Splitting a spend between
+// promo grants and cash is decided from a read, but under the promo account's row lock
+// (PostgreSQL) or the single writer (SQLite), and each part is still checked by its own UPDATE.
+//
+// # Idempotency and crash safety
+//
+// Every operation takes an idempotency key. The operation's id is hex SHA-256("op|key")
+// truncated, its transfers are "<id>:00", "<id>:01", ... and a hold's id is "HL<id>". The first
+// statement of an operation inserts its idempotency record (ledger_ops, with a fingerprint of the
+// request); if the record exists the stored result is returned and nothing moves. The record,
+// the journal entries and the cached balances are written in ONE transaction, so at any crash
+// point either all of an operation is durable or none of it is: a client that retries with the
+// same key after a crash either finds the first attempt's result or performs it now, never twice.
+// SQLite runs with synchronous=FULL, so an acknowledged operation survives power loss. Failed
+// operations leave no record, so retrying one after adding money can succeed.
+//
+// The journal is never updated or deleted (triggers refuse it). Each pending transfer is resolved
+// by at most one later entry (a UNIQUE pending_id) and each hold by one conditional state change,
+// so a hold is posted, voided or expired exactly once. The cached balances and grant remainders
+// are a function of the journal: Reconcile recomputes them and reports differences; Rebuild
+// overwrites them.
+//
+// # Throughput
+//
+// Batcher gathers operations from many goroutines into one transaction with a savepoint each, so
+// a single fsync (SQLite) or commit round trip (PostgreSQL) is shared by the batch while every
+// caller still gets its own result and its own failure.
+package ledger

@@ -1,0 +1,220 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/errs"
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+// HoldState is where a hold is in its life: pending until exactly one resolution.
+type HoldState string
+
+// The hold states.
+const (
+	HoldPending HoldState = "pending"
+	HoldPosted  HoldState = "posted"
+	HoldVoided  HoldState = "voided"
+	HoldExpired HoldState = "expired"
+)
+
+// Hold is a reservation: money a real-time service took aside before its side effect (sending an
+// SMS, connecting a call), so a crash between the side effect and the bill can never leave it
+// done but unpaid. It is one pending transfer per part, promo grants first, then cash.
+type Hold struct {
+	ID          string
+	Tenant      string
+	Product     string
+	Amount      int64 // the maximum reserved
+	PromoAmount int64 // of Amount, what promo grants hold
+	CashAmount  int64 // of Amount, what cash holds
+	State       HoldState
+	Posted      int64 // what the resolution moved (0 unless posted)
+	ExpiresAt   time.Time
+	CreatedAt   time.Time
+	ResolvedAt  time.Time
+	Parts       []Part // the pending transfers, in spending order
+	resolvedBy  string
+}
+
+// holdPrefix starts every hold id; the rest is the reserve operation's id, which names its
+// pending transfers.
+const holdPrefix = "HL"
+
+// Reserve holds up to max micro-units of a tenant's money for product until ttl passes, promo
+// before cash. It fails with kind InsufficientFunds (ErrInsufficientFunds) when the available
+// balance is below max. Reserving again with the same key returns the same hold (in its current
+// state) and holds nothing more.
+func (l *Ledger) Reserve(ctx context.Context, key, tenant, product string, max int64, ttl time.Duration) (Hold, error) {
+	if max <= 0 {
+		return Hold{}, ErrInvalidAmount.WithField("max")
+	}
+	if ttl <= 0 {
+		return Hold{}, errs.InvalidField("ttl", "ledger: a hold needs a positive TTL")
+	}
+	r := record("reserve", key)
+	r.fingerprint, r.ref = fingerprint(tenant, product, max, ttl), holdPrefix+r.id
+	o := l.newOp(r, func(ctx context.Context, q store.Querier) (any, error) {
+		now := l.clk.Now()
+		h := Hold{ID: r.ref, Tenant: tenant, Product: product, Amount: max, State: HoldPending,
+			ExpiresAt: now.Add(ttl), CreatedAt: now}
+		parts, err := l.spend(ctx, q, spendRequest{op: r.id, tenant: tenant, product: product, amount: max,
+			kind: KindPending, holdID: h.ID, now: now})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range parts {
+			if p.GrantID != "" {
+				h.PromoAmount += p.Amount
+			} else {
+				h.CashAmount += p.Amount
+			}
+		}
+		h.Parts = parts
+		return h, insertHold(ctx, q, h)
+	}, func(ctx context.Context, q store.Querier) (any, error) { return loadHold(ctx, q, r.ref) })
+	h, err := do[Hold](ctx, l, o)
+	if err != nil {
+		return Hold{}, fmt.Errorf("ledger: reserve %d of %s for %s: %w", max, tenant, product, err)
+	}
+	return h, nil
+}
+
+// Post charges actual (at most the hold) and releases the rest: promo parts are charged first.
+// A hold resolves once: resolving it again with another key is a Conflict (ErrHoldResolved);
+// with the same key it returns the first result.
+func (l *Ledger) Post(ctx context.Context, key, holdID string, actual int64) (Hold, error) {
+	if actual < 0 {
+		return Hold{}, ErrInvalidAmount.WithField("actual")
+	}
+	h, err := do[Hold](ctx, l, l.resolveOp("post", key, holdID, actual, KindPostPending, l.clk.Now()))
+	if err != nil {
+		return Hold{}, fmt.Errorf("ledger: post %d of hold %s: %w", actual, holdID, err)
+	}
+	return h, nil
+}
+
+// Void releases a hold without charging anything.
+func (l *Ledger) Void(ctx context.Context, key, holdID string) (Hold, error) {
+	h, err := do[Hold](ctx, l, l.resolveOp("void", key, holdID, 0, KindVoidPending, l.clk.Now()))
+	if err != nil {
+		return Hold{}, fmt.Errorf("ledger: void hold %s: %w", holdID, err)
+	}
+	return h, nil
+}
+
+// ExpireHolds releases every hold whose TTL ended at or before now and reports how many it
+// released. Sweepers on several nodes may run at once: each hold still resolves exactly once.
+// Each sweep is one transaction of up to 256 holds, one savepoint per hold, so a hold posted
+// concurrently is simply skipped.
+func (l *Ledger) ExpireHolds(ctx context.Context, now time.Time) (int, error) {
+	const chunk = 256
+	total := 0
+	for {
+		ids, err := expiredHolds(ctx, l.db.Read(), store.Micro(now), chunk)
+		if err != nil {
+			return total, fmt.Errorf("ledger: expire holds: %w", err)
+		}
+		n := 0
+		err = l.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+			n = 0
+			for _, id := range ids {
+				_, opErr, err := inSavepoint(ctx, q, l.resolveOp("expire", id, id, 0, KindExpire, now))
+				if err != nil {
+					return err
+				}
+				if opErr == nil {
+					n++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return total, fmt.Errorf("ledger: expire holds: %w", err)
+		}
+		total += n
+		if len(ids) < chunk || n == 0 {
+			return total, nil
+		}
+	}
+}
+
+// resolveOp builds the operation that settles a hold: post actual, or release everything (void,
+// expire). Posts and voids refuse a hold whose TTL has passed, so that a late post cannot race the
+// sweeper into a different outcome on each node; the sweeper's expire is what settles it.
+func (l *Ledger) resolveOp(name, key, holdID string, actual int64, kind TransferKind, now time.Time) op {
+	r := record(name, key)
+	r.fingerprint, r.ref = fingerprint(holdID, actual), holdID
+	state := map[TransferKind]HoldState{KindPostPending: HoldPosted, KindVoidPending: HoldVoided, KindExpire: HoldExpired}[kind]
+	return l.newOp(r, func(ctx context.Context, q store.Querier) (any, error) {
+		h, err := getHold(ctx, q, holdID)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case h.State != HoldPending:
+			return nil, ErrHoldResolved
+		case actual > h.Amount:
+			return nil, ErrPostExceedsHold
+		case kind != KindExpire && !now.Before(h.ExpiresAt):
+			return nil, ErrHoldExpired
+		}
+		if ok, err := claimHold(ctx, q, holdID, state, actual, r.id, store.Micro(now)); err != nil || !ok {
+			if err == nil {
+				err = ErrHoldResolved
+			}
+			return nil, err
+		}
+		if h.Parts, err = partsOf(ctx, q, h.ID[len(holdPrefix):], KindPending); err != nil {
+			return nil, err
+		}
+		if err := l.settle(ctx, q, r.id, h, actual, kind, now); err != nil {
+			return nil, err
+		}
+		h.State, h.Posted, h.resolvedBy, h.ResolvedAt = state, actual, r.id, now
+		return h, nil
+	}, func(ctx context.Context, q store.Querier) (any, error) { return loadHold(ctx, q, holdID) })
+}
+
+// settle journals one resolution per pending part and moves the cached balances: actual is
+// charged to the parts in order, the rest goes back to its account and, for promo, to its grant.
+func (l *Ledger) settle(ctx context.Context, q store.Querier, op string, h Hold, actual int64, kind TransferKind, now time.Time) error {
+	n := 0
+	left := actual
+	for _, p := range h.Parts {
+		posted := min(left, p.Amount)
+		left -= posted
+		amount := p.Amount // voids and expiries record what they released
+		if kind == KindPostPending {
+			amount = posted
+		}
+		if err := insertTransfer(ctx, q, Transfer{ID: transferID(op, n), OpID: op, DebitAccount: p.Account,
+			CreditAccount: RevenueAccount(h.Product), Amount: amount, Kind: kind, PendingID: p.TransferID,
+			HoldID: h.ID, GrantID: p.GrantID, Tenant: h.Tenant, Product: h.Product, CreatedAt: now}); err != nil {
+			return err
+		}
+		n++
+		if err := settlePending(ctx, q, p.Account, p.Amount, posted); err != nil {
+			return err
+		}
+		if p.GrantID != "" && p.Amount > posted {
+			var err error
+			if n, err = l.releaseGrant(ctx, q, op, n, p.GrantID, p.Amount-posted, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// loadHold reads a hold with its parts.
+func loadHold(ctx context.Context, q store.Querier, id string) (Hold, error) {
+	h, err := getHold(ctx, q, id)
+	if err != nil {
+		return Hold{}, err
+	}
+	h.Parts, err = partsOf(ctx, q, id[len(holdPrefix):], KindPending)
+	return h, err
+}

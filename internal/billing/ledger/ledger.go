@@ -1,0 +1,132 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/switchboard/switchboard/internal/clock"
+	"github.com/switchboard/switchboard/internal/errs"
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+// Ledger is the money service. Its methods are safe for concurrent use; each runs in its own
+// transaction, or in a shared one when the Ledger comes from Batcher.Ledger.
+type Ledger struct {
+	db   *store.DB
+	clk  clock.Clock
+	log  *slog.Logger
+	lock string // " FOR UPDATE" on PostgreSQL: rows read to decide a split are locked first
+	// exec runs one operation: in its own transaction, or queued into a group commit.
+	exec func(ctx context.Context, o op) (any, error)
+}
+
+// New returns a Ledger that writes each operation in its own transaction.
+func New(db *store.DB, clk clock.Clock, log *slog.Logger) *Ledger {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	l := &Ledger{db: db, clk: clk, log: log}
+	if db.Dialect == store.Postgres {
+		l.lock = " FOR UPDATE"
+	}
+	l.exec = l.execTx
+	return l
+}
+
+// op is one ledger operation, ready to run against a transaction. id is the operation's
+// deterministic id (op name and idempotency key): a batch runs operations with the same id once.
+type op struct {
+	id  string
+	run func(ctx context.Context, q store.Querier) (any, error)
+}
+
+func (l *Ledger) execTx(ctx context.Context, o op) (any, error) {
+	var out any
+	err := l.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		r, err := o.run(ctx, q)
+		out = r
+		return err
+	})
+	return out, err
+}
+
+// do runs o through the ledger's executor and types its result.
+func do[T any](ctx context.Context, l *Ledger, o op) (T, error) {
+	r, err := l.exec(ctx, o)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return r.(T), nil
+}
+
+// record starts the idempotency record of operation name with key.
+func record(name, key string) opRecord { return opRecord{op: name, key: key, id: opID(name, key)} }
+
+// newOp builds an operation that first claims its idempotency record r: when the record exists the
+// stored result is read back (again) instead of the work being done a second time.
+func (l *Ledger) newOp(r opRecord, work, again func(ctx context.Context, q store.Querier) (any, error)) op {
+	return op{id: r.id, run: func(ctx context.Context, q store.Querier) (any, error) {
+		done, err := claimOp(ctx, q, r, store.Micro(l.clk.Now()))
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			return again(ctx, q)
+		}
+		return work(ctx, q)
+	}}
+}
+
+// Balance returns a tenant's balances; a tenant that never had money has a zero balance.
+func (l *Ledger) Balance(ctx context.Context, tenant string) (Balance, error) {
+	cash, _, err := getAccount(ctx, l.db.Read(), AccountID(tenant, Cash), "")
+	if err != nil {
+		return Balance{}, fmt.Errorf("ledger: balance of %s: %w", tenant, err)
+	}
+	promo, _, err := getAccount(ctx, l.db.Read(), AccountID(tenant, Promo), "")
+	if err != nil {
+		return Balance{}, fmt.Errorf("ledger: balance of %s: %w", tenant, err)
+	}
+	return Balance{
+		CashPosted:   cash.Posted(),
+		CashPending:  cash.DebitsPending,
+		PromoPosted:  promo.Posted(),
+		PromoPending: promo.DebitsPending,
+		CreditLimit:  cash.CreditLimit,
+		Available:    cash.Available() + promo.Available(),
+	}, nil
+}
+
+// SetLimits sets a tenant's cash floors. Lowering a limit below what the tenant already owes is
+// refused by the schema's CHECK constraint and reported as a Conflict.
+func (l *Ledger) SetLimits(ctx context.Context, tenant string, lim Limits) error {
+	if lim.Credit < 0 || lim.Arrears < lim.Credit {
+		return errs.InvalidField("arrears", "limits must satisfy 0 <= credit <= arrears")
+	}
+	err := l.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		if err := ensureAccounts(ctx, q, tenant, store.Micro(l.clk.Now())); err != nil {
+			return err
+		}
+		return setLimits(ctx, q, tenant, lim)
+	})
+	if store.IsCheckViolation(err) {
+		return errs.New(errs.Conflict, "ledger: the tenant owes more than the new limit allows").Wrap(err)
+	}
+	if err != nil {
+		return fmt.Errorf("ledger: set limits of %s: %w", tenant, err)
+	}
+	return nil
+}
+
+// PlatformBalance returns a platform account's balances, summed from the journal (platform
+// accounts have no cached row; see doc.go).
+func (l *Ledger) PlatformBalance(ctx context.Context, account string) (Account, error) {
+	s, err := sumAccount(ctx, l.db.Read(), account)
+	if err != nil {
+		return Account{}, fmt.Errorf("ledger: %w", err)
+	}
+	return Account{ID: account, DebitsPending: s.debitsPending, DebitsPosted: s.debitsPosted,
+		CreditsPending: s.creditsPending, CreditsPosted: s.creditsPosted}, nil
+}

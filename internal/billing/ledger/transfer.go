@@ -1,0 +1,70 @@
+package ledger
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+)
+
+// TransferKind says what a journal entry does to the balances, as in TigerBeetle.
+type TransferKind string
+
+// The transfer kinds. A pending transfer holds money; exactly one post_pending, void_pending or
+// expire entry (pending_id pointing at it) later resolves it.
+const (
+	KindPost        TransferKind = "post"         // moves amount at once
+	KindPending     TransferKind = "pending"      // holds amount on the debit account
+	KindPostPending TransferKind = "post_pending" // resolves a hold, moving amount (<= held)
+	KindVoidPending TransferKind = "void_pending" // resolves a hold, moving nothing; amount is what was released
+	KindExpire      TransferKind = "expire"       // like void_pending, by the sweeper
+)
+
+// Transfer is one journal entry. The journal is append-only (triggers refuse UPDATE and DELETE):
+// every balance in the ledger is a function of it.
+type Transfer struct {
+	ID            string
+	OpID          string
+	DebitAccount  string
+	CreditAccount string
+	Amount        int64
+	Kind          TransferKind
+	PendingID     string // the pending transfer a resolution resolves
+	HoldID        string
+	GrantID       string // the promo grant that paid (or was granted, or clawed back)
+	Tenant        string
+	Product       string
+	Metadata      string // JSON
+	CreatedAt     time.Time
+}
+
+// Part is one slice of a hold or a charge: which account (and, for promo, which grant) paid how
+// much.
+type Part struct {
+	TransferID string
+	Account    string
+	GrantID    string
+	Amount     int64
+}
+
+// opID derives the deterministic id of an operation from its idempotency key: the same key always
+// names the same operation, so a retry finds the first attempt's records instead of moving money
+// twice.
+func opID(op, key string) string {
+	sum := sha256.Sum256([]byte(op + "|" + key))
+	return hex.EncodeToString(sum[:16])
+}
+
+// transferID names the n-th transfer of an operation. Ids of one operation sort together, so its
+// transfers are found by a primary-key range scan (see partRange).
+func transferID(op string, n int) string { return fmt.Sprintf("%s:%02d", op, n) }
+
+// partRange is the half-open id range that holds every transfer of op (':' < ';').
+func partRange(op string) (lo, hi string) { return op + ":", op + ";" }
+
+// fingerprint summarises a request so a key reused for a different request is refused rather than
+// answered with another request's result.
+func fingerprint(args ...any) string {
+	sum := sha256.Sum256(fmt.Appendln(nil, args...))
+	return hex.EncodeToString(sum[:16])
+}

@@ -1,0 +1,137 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+// insertTransfer appends one entry to the journal. A primary-key or pending_id conflict means the
+// operation or the resolution already happened; callers look before they write, so here it is an
+// error.
+func insertTransfer(ctx context.Context, q store.Querier, t Transfer) error {
+	metadata := t.Metadata
+	if metadata == "" {
+		metadata = "{}"
+	}
+	_, err := q.ExecContext(ctx, `
+		INSERT INTO ledger_transfers (id, op_id, debit_account, credit_account, amount, kind, pending_id,
+			hold_id, grant_id, tenant, product, metadata, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		t.ID, t.OpID, t.DebitAccount, t.CreditAccount, t.Amount, string(t.Kind), null(t.PendingID),
+		null(t.HoldID), null(t.GrantID), t.Tenant, t.Product, metadata, store.Micro(t.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("insert ledger transfer %s: %w", t.ID, err)
+	}
+	return nil
+}
+
+// transfersOf reads every transfer of one operation, in part order, by primary-key range.
+func transfersOf(ctx context.Context, q store.Querier, op string) ([]Transfer, error) {
+	lo, hi := partRange(op)
+	rows, err := q.QueryContext(ctx, `
+		SELECT id, op_id, debit_account, credit_account, amount, kind, COALESCE(pending_id, ''),
+			COALESCE(hold_id, ''), COALESCE(grant_id, ''), tenant, product, metadata, created_at
+		FROM ledger_transfers WHERE id >= $1 AND id < $2 ORDER BY id`, lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("read transfers of %s: %w", op, err)
+	}
+	defer rows.Close()
+	var out []Transfer
+	for rows.Next() {
+		var t Transfer
+		var kind string
+		var created int64
+		if err := rows.Scan(&t.ID, &t.OpID, &t.DebitAccount, &t.CreditAccount, &t.Amount, &kind, &t.PendingID,
+			&t.HoldID, &t.GrantID, &t.Tenant, &t.Product, &t.Metadata, &created); err != nil {
+			return nil, fmt.Errorf("read transfers of %s: %w", op, err)
+		}
+		t.Kind, t.CreatedAt = TransferKind(kind), store.FromMicro(created)
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read transfers of %s: %w", op, err)
+	}
+	return out, nil
+}
+
+// journalSums is what the journal says about one account.
+type journalSums struct {
+	debitsPending, debitsPosted, creditsPending, creditsPosted int64
+}
+
+func (s *journalSums) set(side string, posted, pending int64) {
+	if side == "debit_account" {
+		s.debitsPosted, s.debitsPending = posted, pending
+	} else {
+		s.creditsPosted, s.creditsPending = posted, pending
+	}
+}
+
+// sumColumns are the posted and the still-pending amounts of the entries selected as t.
+const sumColumns = `
+	CAST(COALESCE(SUM(CASE WHEN t.kind IN ('post', 'post_pending') THEN t.amount ELSE 0 END), 0) AS BIGINT),
+	CAST(COALESCE(SUM(CASE WHEN t.kind = 'pending' AND NOT EXISTS (
+		SELECT 1 FROM ledger_transfers r WHERE r.pending_id = t.id) THEN t.amount ELSE 0 END), 0) AS BIGINT)`
+
+// sumJournal folds the whole journal into per-account balances: posts and post_pendings count as
+// posted; a pending transfer counts as pending until a resolution points at it; voids and expiries
+// move nothing. Both sides of every entry are summed, so platform accounts come out too.
+func sumJournal(ctx context.Context, q store.Querier) (map[string]*journalSums, error) {
+	out := map[string]*journalSums{}
+	get := func(id string) *journalSums {
+		s := out[id]
+		if s == nil {
+			s = &journalSums{}
+			out[id] = s
+		}
+		return s
+	}
+	for _, side := range []string{"debit_account", "credit_account"} {
+		rows, err := q.QueryContext(ctx, `
+			SELECT t.`+side+`, `+sumColumns+` FROM ledger_transfers t GROUP BY t.`+side)
+		if err != nil {
+			return nil, fmt.Errorf("sum journal by %s: %w", side, err)
+		}
+		for rows.Next() {
+			var id string
+			var posted, pending int64
+			if err := rows.Scan(&id, &posted, &pending); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sum journal by %s: %w", side, err)
+			}
+			get(id).set(side, posted, pending)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("sum journal by %s: %w", side, err)
+		}
+	}
+	return out, nil
+}
+
+// sumAccount is sumJournal for one account, served by the debit and credit indexes; platform
+// balances are read this way instead of being cached.
+func sumAccount(ctx context.Context, q store.Querier, id string) (journalSums, error) {
+	var s journalSums
+	for _, side := range []string{"debit_account", "credit_account"} {
+		var posted, pending int64
+		err := q.QueryRowContext(ctx, `
+			SELECT `+sumColumns+` FROM ledger_transfers t WHERE t.`+side+` = $1`, id).Scan(&posted, &pending)
+		if err != nil {
+			return s, fmt.Errorf("sum journal of %s: %w", id, err)
+		}
+		s.set(side, posted, pending)
+	}
+	return s, nil
+}
+
+// null stores an empty string as NULL (pending_id is UNIQUE; NULLs never collide).
+func null(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
