@@ -150,6 +150,7 @@ CREATE TABLE api_keys (
 	revoked_at    BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX api_keys_account ON api_keys(account_sid, sid);
+CREATE INDEX api_keys_secret ON api_keys(secret_hash);
 
 CREATE TABLE signature_nonces (
 	app_key     TEXT NOT NULL,
