@@ -29,7 +29,7 @@ type Client struct {
 }
 
 func insertLoginRecord(ctx context.Context, q store.Querier, r *LoginRecord) error {
-	r.ID = sid.New(sid.LoginRecord)
+	r.ID = sid.NewOrdered(sid.LoginRecord, r.CreatedAt)
 	_, err := q.ExecContext(ctx, `INSERT INTO login_records (id, kind, principal_id, account_sid, login, ip, user_agent, result, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		r.ID, r.Kind, r.PrincipalID, r.AccountSID, truncate(r.Login, 254), r.IP, truncate(r.UserAgent, 512), r.Result, store.Micro(r.CreatedAt))

@@ -48,8 +48,8 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 
 // Insert appends e through q, so a service can log inside the transaction of the change itself.
 func Insert(ctx context.Context, q store.Querier, clk clock.Clock, e *Entry) error {
-	e.ID = sid.New(sid.Operation)
 	e.CreatedAt = clk.Now()
+	e.ID = sid.NewOrdered(sid.Operation, e.CreatedAt)
 	_, err := q.ExecContext(ctx, `INSERT INTO operation_log (id, account_sid, actor_kind, actor_id, action, target, detail, ip, user_agent, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		e.ID, e.AccountSID, e.ActorKind, e.ActorID, e.Action, e.Target, cut(e.Detail, 2048), e.IP, cut(e.UserAgent, 512), store.Micro(e.CreatedAt))

@@ -5,7 +5,9 @@ package sid
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
+	"time"
 )
 
 // Prefixes of the identifiers we hand out.
@@ -68,4 +70,13 @@ func fromAlphabet(n int, alphabet string) string {
 		}
 	}
 	return string(out)
+}
+
+// NewOrdered returns prefix + 32 hex digits whose first 16 encode t in Unix microseconds, so ids of
+// append-only logs sort by time and can serve as pagination cursors.
+func NewOrdered(prefix string, t time.Time) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(t.UnixMicro()))
+	rand.Read(b[8:])
+	return prefix + hex.EncodeToString(b[:])
 }
