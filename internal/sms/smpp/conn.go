@@ -209,7 +209,7 @@ func (c *conn) serve(handle func(p *PDU) bool) error {
 			continue
 		case err != nil:
 			c.close(err)
-			return err
+			return c.cause() // the first reason, not the read error closing caused
 		}
 		switch p.Body.(type) {
 		case *EnquireLink:
