@@ -1,0 +1,13 @@
+// Package webhooks delivers events to developers' servers: signing, retries, the delivery log and
+// the one HTTP client every outbound request of Switchboard goes through.
+//
+// That client (NewClient) exists because a webhook URL is chosen by a tenant, and a tenant who can
+// make our servers fetch any URL can reach our databases, our cloud metadata service and every other
+// tenant's private network. It therefore checks every address it is about to connect to, at the
+// moment of connecting, after DNS: a name that resolved to a public address a minute ago and to
+// 127.0.0.1 now (DNS rebinding) is refused, and so is every numeric spelling of a private address.
+//
+// Deliveries are signed the Standard Webhooks way (https://www.standardwebhooks.com/) so receivers
+// can verify them with any of its libraries; TwilioSignature reproduces X-Twilio-Signature for the
+// Twilio-compatible callbacks, which existing Twilio users' code already verifies.
+package webhooks
