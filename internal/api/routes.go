@@ -1,0 +1,75 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/switchboard/switchboard/internal/accounts"
+	"github.com/switchboard/switchboard/internal/httpx"
+)
+
+// table is every REST route of the platform, in one place.
+func (a *API) table() []Route {
+	const created, noContent = http.StatusCreated, http.StatusNoContent
+	freeze := func(s *accounts.Service) func(context.Context, string, string) error { return s.Freeze }
+	unfreeze := func(s *accounts.Service) func(context.Context, string, string) error { return s.Unfreeze }
+	closeAcct := func(s *accounts.Service) func(context.Context, string, string) error { return s.Close }
+	return []Route{
+		// Operations.
+		{Method: "GET", Path: "/healthz", Access: Public, Summary: "Liveness: the process serves HTTP", Handle: a.healthz},
+		{Method: "GET", Path: "/readyz", Access: Public, Summary: "Readiness: database and bus reachable, not draining", Handle: a.readyz},
+		{Method: "GET", Path: "/metrics", Access: Public, Summary: "Prometheus metrics", Handle: a.metrics},
+		{Method: "GET", Path: "/openapi.json", Access: Public, Summary: "This document", Handle: a.openAPIDoc},
+		{Method: "GET", Path: "/docs/errors", Access: Public, Summary: "Every public error code", Out: httpx.List[errorCodeView]{}, Handle: a.errorCodes},
+
+		// Sign-up and the developer console session.
+		{Method: "POST", Path: "/v1/signup/code", Access: Public, Summary: "Send a sign-up verification code by SMS", In: sendCodeInput{}, Status: http.StatusAccepted, Handle: a.sendSignupCode},
+		{Method: "POST", Path: "/v1/signup", Access: Public, Summary: "Create an account with a verification code", In: signupInput{}, Out: signupView{}, Status: created, Handle: a.signup},
+		{Method: "POST", Path: "/v1/login", Access: Public, Summary: "Log in to the console (sets a session cookie)", In: loginInput{}, Out: loginView{}, Handle: a.login},
+		{Method: "POST", Path: "/v1/logout", Access: Public, Summary: "End the console session", Status: noContent, Handle: a.logout},
+		{Method: "POST", Path: "/v1/password", Access: Tenant, Summary: "Change the password (ends every other session)", In: passwordInput{}, Status: noContent, Handle: a.changePassword},
+
+		// The account and its credentials.
+		{Method: "GET", Path: "/v1/account", Access: Tenant, Summary: "The authenticated account", Out: accountView{}, Handle: a.getAccount},
+		{Method: "POST", Path: "/v1/account/auth-token", Access: Tenant, Summary: "Rotate the auth token (the old one becomes secondary)", Out: tokenView{}, Status: created, Handle: a.rotateToken},
+		{Method: "DELETE", Path: "/v1/account/auth-token/secondary", Access: Tenant, Summary: "Delete the secondary auth token", Status: noContent, Handle: a.deleteSecondaryToken},
+		{Method: "GET", Path: "/v1/login-records", Access: Tenant, Summary: "Login records of the account, newest first", Out: httpx.List[loginRecordView]{}, Handle: a.listLoginRecords},
+		{Method: "GET", Path: "/v1/operation-log", Access: Tenant, Summary: "Operation log of the account, newest first", Out: httpx.List[operationView]{}, Handle: a.listOperations},
+
+		// Apps and capabilities.
+		{Method: "POST", Path: "/v1/apps", Access: Tenant, Summary: "Create an app (the App Secret is shown once)", In: createAppInput{}, Out: appView{}, Status: created, Handle: a.createApp},
+		{Method: "GET", Path: "/v1/apps", Access: Tenant, Summary: "List apps", Out: httpx.List[appView]{}, Handle: a.listApps},
+		{Method: "GET", Path: "/v1/apps/{sid}", Access: Tenant, Summary: "Fetch an app", Out: appView{}, Handle: a.getApp, Owned: "sid"},
+		{Method: "POST", Path: "/v1/apps/{sid}", Access: Tenant, Summary: "Rename an app", In: updateAppInput{}, Out: appView{}, Handle: a.updateApp, Owned: "sid"},
+		{Method: "DELETE", Path: "/v1/apps/{sid}", Access: Tenant, Summary: "Delete an app", Status: noContent, Handle: a.deleteApp, Owned: "sid"},
+		{Method: "POST", Path: "/v1/apps/{sid}/secret", Access: Tenant, Summary: "Rotate the App Secret (shown once)", Out: appView{}, Status: created, Handle: a.rotateAppSecret, Owned: "sid"},
+		{Method: "GET", Path: "/v1/apps/{sid}/capabilities", Access: Tenant, Summary: "List an app's capabilities", Out: httpx.List[capabilityView]{}, Handle: a.listCapabilities, Owned: "sid"},
+		{Method: "POST", Path: "/v1/apps/{sid}/capabilities", Access: Tenant, Summary: "Open a capability by accepting its terms", In: openCapabilityInput{}, Out: capabilityView{}, Status: created, Handle: a.openCapability, Owned: "sid"},
+		{Method: "DELETE", Path: "/v1/apps/{sid}/capabilities/{capability}", Access: Tenant, Summary: "Close a capability", Status: noContent, Handle: a.closeCapability, Owned: "sid"},
+
+		// API keys.
+		{Method: "POST", Path: "/v1/keys", Access: Tenant, Summary: "Create an API key (the secret is shown once)", In: createKeyInput{}, Out: keyView{}, Status: created, Handle: a.createKey},
+		{Method: "GET", Path: "/v1/keys", Access: Tenant, Summary: "List API keys", Out: httpx.List[keyView]{}, Handle: a.listKeys},
+		{Method: "GET", Path: "/v1/keys/{sid}", Access: Tenant, Summary: "Fetch an API key", Out: keyView{}, Handle: a.getKey, Owned: "sid"},
+		{Method: "DELETE", Path: "/v1/keys/{sid}", Access: Tenant, Summary: "Revoke an API key", Status: noContent, Handle: a.revokeKey, Owned: "sid"},
+
+		// Twilio-compatible subset.
+		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}", Access: Tenant, Summary: "Twilio: fetch the account", Out: twilioAccount{}, Handle: a.twilioFetchAccount, Owned: "AccountSid"},
+
+		// Operator API.
+		{Method: "POST", Path: "/admin/v1/login", Access: Public, Summary: "Operator login (sets the operator session cookie)", In: loginInput{}, Out: loginView{}, Handle: a.operatorLogin},
+		{Method: "POST", Path: "/admin/v1/logout", Access: Public, Summary: "End the operator session", Status: noContent, Handle: a.operatorLogout},
+		{Method: "GET", Path: "/admin/v1/accounts", Access: Operator, Summary: "List accounts (filter by status)", Out: httpx.List[accountView]{}, Handle: a.adminListAccounts},
+		{Method: "GET", Path: "/admin/v1/accounts/{sid}", Access: Operator, Summary: "Fetch an account", Out: accountView{}, Handle: a.adminGetAccount},
+		{Method: "POST", Path: "/admin/v1/accounts/{sid}/freeze", Access: Operator, Summary: "Freeze an account with a reason", In: reasonInput{}, Out: accountView{}, Handle: a.adminAccountState(freeze)},
+		{Method: "POST", Path: "/admin/v1/accounts/{sid}/unfreeze", Access: Operator, Summary: "Unfreeze an account with a reason", In: reasonInput{}, Out: accountView{}, Handle: a.adminAccountState(unfreeze)},
+		{Method: "POST", Path: "/admin/v1/accounts/{sid}/close", Access: Operator, Summary: "Close an account for good", In: reasonInput{}, Out: accountView{}, Handle: a.adminAccountState(closeAcct)},
+		{Method: "GET", Path: "/admin/v1/apps", Access: Operator, Summary: "List apps of every account (filter by status)", Out: httpx.List[appView]{}, Handle: a.adminListApps},
+		{Method: "POST", Path: "/admin/v1/apps/{sid}/review", Access: Operator, Summary: "Approve or reject a production app", In: reviewInput{}, Out: appView{}, Handle: a.adminReviewApp},
+		{Method: "POST", Path: "/admin/v1/apps/{sid}/capabilities/{capability}/review", Access: Operator, Summary: "Approve or reject a capability application", In: reviewInput{}, Out: httpx.List[capabilityView]{}, Handle: a.adminReviewCapability},
+		{Method: "GET", Path: "/admin/v1/capability-settings", Access: Operator, Summary: "Capability review policies and terms versions", Out: httpx.List[capabilitySettingView]{}, Handle: a.adminCapabilitySettings},
+		{Method: "POST", Path: "/admin/v1/capability-settings/{capability}", Access: Operator, Summary: "Require (or not) review for a capability", In: capabilitySettingInput{}, Out: httpx.List[capabilitySettingView]{}, Handle: a.adminSetCapabilitySetting},
+		{Method: "GET", Path: "/admin/v1/verification-codes", Access: Operator, Summary: "Verification codes sent by the log notifier (embedded default)", Out: httpx.List[accounts.SentCode]{}, Handle: a.adminVerificationCodes},
+		{Method: "GET", Path: "/admin/v1/operation-log", Access: Operator, Summary: "Operation log of every account (filter by account_sid)", Out: httpx.List[operationView]{}, Handle: a.adminOperations},
+	}
+}
