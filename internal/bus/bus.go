@@ -35,6 +35,9 @@ type Config struct {
 	ListenAddr string
 	// Name identifies this process's connection in the server's monitoring; default "switchboard".
 	Name string
+	// Replicas is how many copies of each stream and bucket an external cluster keeps (3 in a
+	// three-node cluster); default 1. The embedded server is a single node and accepts only 1.
+	Replicas int
 	// ConnectTimeout bounds the first connection to an external server; default 5s. Later
 	// disconnections are retried forever.
 	ConnectTimeout time.Duration
@@ -72,6 +75,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 	}
 	if err := validPrefix(cfg.Prefix); err != nil {
 		return nil, err
+	}
+	if cfg.URL == "" && cfg.Replicas > 1 {
+		return nil, errs.InvalidField("replicas", "bus: the embedded NATS server keeps one replica")
 	}
 	if cfg.Name == "" {
 		cfg.Name = "switchboard"
