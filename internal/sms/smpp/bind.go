@@ -55,10 +55,4 @@ func (b *BindResp) appendBody(w *writer) {
 }
 
 // decodeBody accepts an empty body: peers omit system_id when the bind failed.
-func (b *BindResp) decodeBody(r *reader) {
-	if r.remaining() == 0 {
-		return
-	}
-	b.SystemID = r.cstring("system_id", maxSystemID)
-	b.TLVs = r.tlvs()
-}
+func (b *BindResp) decodeBody(r *reader) { b.SystemID, b.TLVs = r.respBody("system_id", maxSystemID) }

@@ -58,6 +58,10 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 // submit_sm went out, the SMSC may still accept it; the caller then only learns of it from a
 // delivery receipt.
 func (c *Client) Submit(ctx context.Context, msg Message) (string, error) {
+	// A message that cannot be encoded would fail on every link; refuse it before it queues.
+	if _, err := (&PDU{Body: &msg.SM}).Encode(); err != nil {
+		return "", fmt.Errorf("smpp: submit %s: %w", msg.ID, err)
+	}
 	j := newJob(ctx, msg)
 	select {
 	case <-c.stopped:
@@ -208,14 +212,14 @@ func (c *Client) attempt(ctx context.Context, link *conn, j *job) {
 		go c.retryLater(j)
 	case errors.As(err, &st):
 		j.finish("", fmt.Errorf("smpp: submit_sm %s: %w", j.msg.ID, st))
-	case errors.Is(err, ErrUnexpectedResponse):
-		j.finish("", fmt.Errorf("smpp: submit_sm %s: %w", j.msg.ID, err))
-	default:
+	case errors.Is(err, ErrClosed), errors.Is(err, ErrResponseTimeout), ctx.Err() != nil:
 		// The link dropped or went silent before the answer: the SMSC may or may not have the
 		// message. Sending it again is the only way to be sure it is sent at all.
 		j.resubmits++
 		log.Warn("smpp: no response before link loss; will re-submit", "err", err, "resubmits", j.resubmits)
 		c.queue.push(j, true)
+	default: // ErrUnexpectedResponse, or a PDU that does not encode
+		j.finish("", fmt.Errorf("smpp: submit_sm %s: %w", j.msg.ID, err))
 	}
 }
 

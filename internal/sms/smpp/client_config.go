@@ -50,26 +50,14 @@ func (c *ClientConfig) withDefaults() (ClientConfig, error) {
 	if cfg.Addr == "" && cfg.Dial == nil {
 		return cfg, errors.New("smpp: client: Addr is required")
 	}
-	if cfg.Window <= 0 {
-		cfg.Window = 10
-	}
-	if cfg.EnquireInterval <= 0 {
-		cfg.EnquireInterval = 30 * time.Second
-	}
-	if cfg.ResponseTimeout <= 0 {
-		cfg.ResponseTimeout = 10 * time.Second
-	}
-	if cfg.RetryDelay <= 0 {
-		cfg.RetryDelay = time.Second
-	}
-	if cfg.BackoffMin <= 0 {
-		cfg.BackoffMin = 500 * time.Millisecond
-	}
+	orDefault(&cfg.Window, 10)
+	orDefault(&cfg.EnquireInterval, 30*time.Second)
+	orDefault(&cfg.ResponseTimeout, 10*time.Second)
+	orDefault(&cfg.RetryDelay, time.Second)
+	orDefault(&cfg.BackoffMin, 500*time.Millisecond)
+	orDefault(&cfg.MaxPDULen, DefaultMaxPDULen)
 	if cfg.BackoffMax < cfg.BackoffMin {
 		cfg.BackoffMax = max(30*time.Second, cfg.BackoffMin)
-	}
-	if cfg.MaxPDULen <= 0 {
-		cfg.MaxPDULen = DefaultMaxPDULen
 	}
 	if cfg.Dial == nil {
 		d := net.Dialer{Timeout: cfg.ResponseTimeout}
@@ -84,4 +72,11 @@ func (c *ClientConfig) withDefaults() (ClientConfig, error) {
 		cfg.Clock = SystemClock()
 	}
 	return cfg, nil
+}
+
+// orDefault sets *p to def when it is zero or negative: the "unset" of every numeric option.
+func orDefault[T int | time.Duration](p *T, def T) {
+	if *p <= 0 {
+		*p = def
+	}
 }

@@ -2,6 +2,7 @@ package smpp
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"sync/atomic"
@@ -118,6 +119,17 @@ func TestClientSubmitCancelled(t *testing.T) {
 		t.Fatalf("Submit = %v", err)
 	}
 	cancel()
+}
+
+func TestClientRefusesUnencodable(t *testing.T) {
+	client, err := NewClient(ClientConfig{Addr: "127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.Submit(context.Background(), Message{ID: "x", SM: SubmitSM{SM{ShortMessage: make([]byte, 255)}}})
+	if !errors.Is(err, ErrFieldTooLong) {
+		t.Fatalf("Submit = %v", err)
+	}
 }
 
 func TestJitterAndLimiter(t *testing.T) {

@@ -110,6 +110,22 @@ func (r *reader) tlvs() TLVs {
 	return ts
 }
 
+// address reads the ton, npi, addr triplet that precedes every address.
+func (r *reader) address(field string, max int) (ton, npi byte, addr string) {
+	ton = r.byte1(field + "_ton")
+	npi = r.byte1(field + "_npi")
+	return ton, npi, r.cstring(field, max)
+}
+
+// respBody reads the body shared by bind and message responses: an id and TLVs, or nothing at
+// all, since peers omit the body of a response whose command_status is not ESME_ROK.
+func (r *reader) respBody(field string, max int) (string, TLVs) {
+	if r.remaining() == 0 {
+		return "", nil
+	}
+	return r.cstring(field, max), r.tlvs()
+}
+
 // end reports trailing bytes the body type has no room for.
 func (r *reader) end() error {
 	if r.err == nil && r.remaining() > 0 {
@@ -138,6 +154,12 @@ func (w *writer) cstring(field, s string, max int) {
 	}
 	w.b = append(w.b, s...)
 	w.b = append(w.b, 0)
+}
+
+func (w *writer) address(field string, ton, npi byte, addr string, max int) {
+	w.byte1(ton)
+	w.byte1(npi)
+	w.cstring(field, addr, max)
 }
 
 func (w *writer) tlvs(ts TLVs) {

@@ -7,7 +7,9 @@ import (
 )
 
 func TestParseReceipt(t *testing.T) {
-	d := func(y, mo, dd, h, mi, s int) time.Time { return time.Date(y, time.Month(mo), dd, h, mi, s, 0, time.UTC) }
+	d := func(y, mo, dd, h, mi, s int) time.Time {
+		return time.Date(y, time.Month(mo), dd, h, mi, s, 0, time.UTC)
+	}
 	tests := []struct {
 		name string
 		in   string

@@ -22,9 +22,9 @@ type SubmitHandler func(ctx context.Context, s *Session, m *SubmitSM) (messageID
 
 // ServerConfig configures a Server. Zero values take the defaults noted.
 type ServerConfig struct {
-	SystemID        string        // sent in bind_resp; default "switchboard"
-	Authenticate    Authenticator // required
-	Submit          SubmitHandler // required
+	SystemID        string           // sent in bind_resp; default "switchboard"
+	Authenticate    Authenticator    // required
+	Submit          SubmitHandler    // required
 	OnBind          func(s *Session) // called on the session's read loop: must not block
 	OnClose         func(s *Session)
 	Window          int           // outstanding submit_sm per session; more get ESME_RTHROTTLED; default 10
@@ -53,21 +53,11 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	if cfg.SystemID == "" {
 		cfg.SystemID = "switchboard"
 	}
-	if cfg.Window <= 0 {
-		cfg.Window = 10
-	}
-	if cfg.BindTimeout <= 0 {
-		cfg.BindTimeout = 10 * time.Second
-	}
-	if cfg.IdleTimeout <= 0 {
-		cfg.IdleTimeout = 2 * time.Minute
-	}
-	if cfg.ResponseTimeout <= 0 {
-		cfg.ResponseTimeout = 10 * time.Second
-	}
-	if cfg.MaxPDULen <= 0 {
-		cfg.MaxPDULen = DefaultMaxPDULen
-	}
+	orDefault(&cfg.Window, 10)
+	orDefault(&cfg.BindTimeout, 10*time.Second)
+	orDefault(&cfg.IdleTimeout, 2*time.Minute)
+	orDefault(&cfg.ResponseTimeout, 10*time.Second)
+	orDefault(&cfg.MaxPDULen, DefaultMaxPDULen)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}

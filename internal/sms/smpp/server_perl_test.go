@@ -22,16 +22,8 @@ func TestServerWithNetSMPP(t *testing.T) {
 	var submitted []*SubmitSM
 	deliverErr := make(chan error, 1)
 	cfg := ServerConfig{
-		Logger: testLogger(t),
-		Authenticate: func(ctx context.Context, systemID, password string, remote net.Addr) (any, error) {
-			if systemID != "acme" {
-				return nil, ESME_RINVSYSID
-			}
-			if password != "secret" {
-				return nil, ESME_RINVPASWD
-			}
-			return "app-1", nil
-		},
+		Logger:       testLogger(t),
+		Authenticate: acmeAuthenticate,
 		Submit: func(ctx context.Context, s *Session, m *SubmitSM) (string, error) {
 			if s.Principal() != "app-1" {
 				t.Errorf("principal = %v", s.Principal())

@@ -54,19 +54,22 @@ func startServer(t *testing.T, cfg ServerConfig) (addr string) {
 	return ln.Addr().String()
 }
 
+// acmeAuthenticate accepts system_id "acme" with password "secret" as principal "app-1".
+func acmeAuthenticate(ctx context.Context, systemID, password string, remote net.Addr) (any, error) {
+	if systemID != "acme" {
+		return nil, ESME_RINVSYSID
+	}
+	if password != "secret" {
+		return nil, ESME_RINVPASWD
+	}
+	return "app-1", nil
+}
+
 func (lc *loopbackCarrier) config(t *testing.T) ServerConfig {
 	lc.accepted, lc.seen = map[string]int{}, map[string]int{}
 	return ServerConfig{
-		Logger: testLogger(t),
-		Authenticate: func(ctx context.Context, systemID, password string, remote net.Addr) (any, error) {
-			if systemID != "acme" {
-				return nil, ESME_RINVSYSID
-			}
-			if password != "secret" {
-				return nil, ESME_RINVPASWD
-			}
-			return "principal:" + systemID, nil
-		},
+		Logger:       testLogger(t),
+		Authenticate: acmeAuthenticate,
 		Submit: func(ctx context.Context, s *Session, m *SubmitSM) (string, error) {
 			callerID, _ := m.TLVs.String(testIDTag)
 			lc.mu.Lock()
@@ -311,7 +314,7 @@ func TestServerProtocolErrors(t *testing.T) {
 func TestServerWindow(t *testing.T) {
 	release := make(chan struct{})
 	cfg := ServerConfig{
-		Window: 2,
+		Window:       2,
 		Authenticate: func(context.Context, string, string, net.Addr) (any, error) { return nil, nil },
 		Submit: func(ctx context.Context, s *Session, m *SubmitSM) (string, error) {
 			<-release

@@ -52,12 +52,8 @@ type SM struct {
 
 func (m *SM) appendBody(w *writer) {
 	w.cstring("service_type", m.ServiceType, maxServiceType)
-	w.byte1(m.SourceAddrTON)
-	w.byte1(m.SourceAddrNPI)
-	w.cstring("source_addr", m.SourceAddr, maxAddr)
-	w.byte1(m.DestAddrTON)
-	w.byte1(m.DestAddrNPI)
-	w.cstring("destination_addr", m.DestinationAddr, maxAddr)
+	w.address("source_addr", m.SourceAddrTON, m.SourceAddrNPI, m.SourceAddr, maxAddr)
+	w.address("destination_addr", m.DestAddrTON, m.DestAddrNPI, m.DestinationAddr, maxAddr)
 	w.byte1(m.EsmClass)
 	w.byte1(m.ProtocolID)
 	w.byte1(m.PriorityFlag)
@@ -80,12 +76,8 @@ func (m *SM) appendBody(w *writer) {
 
 func (m *SM) decodeBody(r *reader) {
 	m.ServiceType = r.cstring("service_type", maxServiceType)
-	m.SourceAddrTON = r.byte1("source_addr_ton")
-	m.SourceAddrNPI = r.byte1("source_addr_npi")
-	m.SourceAddr = r.cstring("source_addr", maxAddr)
-	m.DestAddrTON = r.byte1("dest_addr_ton")
-	m.DestAddrNPI = r.byte1("dest_addr_npi")
-	m.DestinationAddr = r.cstring("destination_addr", maxAddr)
+	m.SourceAddrTON, m.SourceAddrNPI, m.SourceAddr = r.address("source_addr", maxAddr)
+	m.DestAddrTON, m.DestAddrNPI, m.DestinationAddr = r.address("destination_addr", maxAddr)
 	m.EsmClass = r.byte1("esm_class")
 	m.ProtocolID = r.byte1("protocol_id")
 	m.PriorityFlag = r.byte1("priority_flag")
@@ -142,11 +134,7 @@ func (m *MessageResp) appendBody(w *writer) {
 // decodeBody accepts an empty body: section 4.4.2 says the body is not returned when
 // command_status is not ESME_ROK.
 func (m *MessageResp) decodeBody(r *reader) {
-	if r.remaining() == 0 {
-		return
-	}
-	m.MessageID = r.cstring("message_id", maxMessageID)
-	m.TLVs = r.tlvs()
+	m.MessageID, m.TLVs = r.respBody("message_id", maxMessageID)
 }
 
 // SubmitSMResp answers submit_sm with the SMSC's message id.
@@ -187,12 +175,8 @@ func (*DataSM) CommandID() CommandID { return DataSMID }
 
 func (m *DataSM) appendBody(w *writer) {
 	w.cstring("service_type", m.ServiceType, maxServiceType)
-	w.byte1(m.SourceAddrTON)
-	w.byte1(m.SourceAddrNPI)
-	w.cstring("source_addr", m.SourceAddr, maxDataSMAddr)
-	w.byte1(m.DestAddrTON)
-	w.byte1(m.DestAddrNPI)
-	w.cstring("destination_addr", m.DestinationAddr, maxDataSMAddr)
+	w.address("source_addr", m.SourceAddrTON, m.SourceAddrNPI, m.SourceAddr, maxDataSMAddr)
+	w.address("destination_addr", m.DestAddrTON, m.DestAddrNPI, m.DestinationAddr, maxDataSMAddr)
 	w.byte1(m.EsmClass)
 	w.byte1(m.RegisteredDelivery)
 	w.byte1(m.DataCoding)
@@ -201,12 +185,8 @@ func (m *DataSM) appendBody(w *writer) {
 
 func (m *DataSM) decodeBody(r *reader) {
 	m.ServiceType = r.cstring("service_type", maxServiceType)
-	m.SourceAddrTON = r.byte1("source_addr_ton")
-	m.SourceAddrNPI = r.byte1("source_addr_npi")
-	m.SourceAddr = r.cstring("source_addr", maxDataSMAddr)
-	m.DestAddrTON = r.byte1("dest_addr_ton")
-	m.DestAddrNPI = r.byte1("dest_addr_npi")
-	m.DestinationAddr = r.cstring("destination_addr", maxDataSMAddr)
+	m.SourceAddrTON, m.SourceAddrNPI, m.SourceAddr = r.address("source_addr", maxDataSMAddr)
+	m.DestAddrTON, m.DestAddrNPI, m.DestinationAddr = r.address("destination_addr", maxDataSMAddr)
 	m.EsmClass = r.byte1("esm_class")
 	m.RegisteredDelivery = r.byte1("registered_delivery")
 	m.DataCoding = r.byte1("data_coding")
