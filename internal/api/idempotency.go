@@ -162,3 +162,8 @@ func purgeIdempotencyKeys(ctx context.Context, db *store.DB, now time.Time) (int
 	}
 	return res.RowsAffected()
 }
+
+// PurgeIdempotencyKeys deletes Idempotency-Keys older than 24 hours.
+func (a *API) PurgeIdempotencyKeys(ctx context.Context) (int64, error) {
+	return purgeIdempotencyKeys(ctx, a.DB, a.Clock.Now())
+}

@@ -73,9 +73,17 @@ func EnvName(flagName string) string {
 // Load parses args (without the program and subcommand names) over env and an optional config file
 // (--config or SWITCHBOARD_CONFIG) and defaults. It returns the remaining positional arguments.
 func Load(args []string, getenv func(string) string) (Config, []string, error) {
+	return LoadWith("serve", args, getenv, nil)
+}
+
+// LoadWith is Load for a subcommand with flags of its own, registered by extra on the same set.
+func LoadWith(name string, args []string, getenv func(string) string, extra func(*flag.FlagSet)) (Config, []string, error) {
 	cfg := Defaults()
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
+	if extra != nil {
+		extra(fs)
+	}
 	configFile := fs.String("config", getenv("SWITCHBOARD_CONFIG"), "optional JSON config file")
 	// Flags are parsed into a scratch copy; only the flags actually given override later layers.
 	var fromFlags Config

@@ -1,0 +1,185 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/switchboard/switchboard/internal/accounts"
+	"github.com/switchboard/switchboard/internal/api"
+	"github.com/switchboard/switchboard/internal/apps"
+	"github.com/switchboard/switchboard/internal/audit"
+	"github.com/switchboard/switchboard/internal/auth"
+	"github.com/switchboard/switchboard/internal/bus"
+	"github.com/switchboard/switchboard/internal/clock"
+	"github.com/switchboard/switchboard/internal/config"
+	"github.com/switchboard/switchboard/internal/httpx"
+	"github.com/switchboard/switchboard/internal/keyring"
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+// Core is the part of the platform that commands without a server need too (the CLI's account,
+// app and key commands): the database, the keys and the identity services.
+type Core struct {
+	Config   config.Config
+	Log      *slog.Logger
+	Clock    clock.Clock
+	DB       *store.DB
+	Keys     *keyring.Keyring
+	Codes    *accounts.LogNotifier
+	Accounts *accounts.Service
+	Apps     *apps.Service
+	Auth     *auth.Service
+	Audit    *audit.Log
+}
+
+// OpenCore opens the database (migrating it) and builds the identity services.
+func OpenCore(ctx context.Context, cfg config.Config, log *slog.Logger) (*Core, error) {
+	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir}, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	kekFile := cfg.KEKFile
+	if kekFile == "" {
+		kekFile = filepath.Join(cfg.DataDir, "kek")
+	}
+	keys, err := keyring.Load(kekFile, os.Getenv("SWITCHBOARD_KEK"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	clk := clock.System{}
+	codes := accounts.NewLogNotifier(log)
+	// Two concurrent argon2id hashes per core bound login memory to about 40 MiB per core.
+	hasher := accounts.NewHasher(2 * runtime.GOMAXPROCS(0))
+	acc := accounts.NewService(db, keys, hasher, clk, codes, log)
+	ap := apps.NewService(db, keys, clk, log)
+	return &Core{Config: cfg, Log: log, Clock: clk, DB: db, Keys: keys, Codes: codes, Accounts: acc, Apps: ap,
+		Auth: auth.NewService(db, acc, ap, clk, log), Audit: audit.New(db, clk, log)}, nil
+}
+
+// Close releases the database.
+func (c *Core) Close() error { return c.DB.Close() }
+
+// Server is a running node: the core, the bus and the HTTP surfaces.
+type Server struct {
+	*Core
+	Bus      *bus.Bus
+	API      *api.API
+	http     *http.Server
+	draining atomic.Bool
+	listener net.Listener
+}
+
+// NewServer builds a node; Run starts it.
+func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
+	core, err := OpenCore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	b, err := bus.Open(ctx, bus.Config{URL: cfg.NATSURL, DataDir: cfg.DataDir}, log)
+	if err != nil {
+		core.Close()
+		return nil, err
+	}
+	s := &Server{Core: core, Bus: b}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.API = api.New(api.Deps{
+		DB: core.DB, Accounts: core.Accounts, Apps: core.Apps, Auth: core.Auth, Audit: core.Audit, Codes: core.Codes,
+		Clock: core.Clock, Log: log, PublicURL: cfg.PublicURL, Ready: s.ready,
+		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+	})
+	mux := http.NewServeMux()
+	s.API.Register(mux)
+	s.http = &http.Server{
+		Handler:           &httpx.Outer{Log: log, Metrics: httpx.NewMetrics(reg), DocsURL: cfg.PublicURL, TrustProxy: cfg.TrustProxyHeaders, Next: mux},
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	return s, nil
+}
+
+func (s *Server) ready(ctx context.Context) error {
+	if s.draining.Load() {
+		return errors.New("draining")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := s.DB.Ping(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if err := s.Bus.Ready(ctx); err != nil {
+		return fmt.Errorf("bus: %w", err)
+	}
+	return nil
+}
+
+// Listen binds the HTTP address (separate from Run so callers learn a random port first).
+func (s *Server) Listen() (net.Addr, error) {
+	ln, err := net.Listen("tcp", s.Config.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", s.Config.Addr, err)
+	}
+	s.listener = ln
+	return ln.Addr(), nil
+}
+
+// Run serves until ctx ends, then drains: /readyz turns 503 at once, in-flight requests get up
+// to ShutdownTimeout to finish, and the bus and database close last.
+func (s *Server) Run(ctx context.Context) error {
+	if s.listener == nil {
+		if _, err := s.Listen(); err != nil {
+			return err
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.listener) }()
+	go s.sweep(ctx)
+	s.Log.Info("switchboard serving", "addr", s.listener.Addr().String(), "database", string(s.DB.Dialect), "nats_embedded", s.Bus.Embedded())
+	select {
+	case err := <-errc:
+		s.close()
+		return fmt.Errorf("http: %w", err)
+	case <-ctx.Done():
+	}
+	s.draining.Store(true)
+	s.Log.Info("draining", "timeout", s.Config.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), s.Config.ShutdownTimeout)
+	defer cancel()
+	err := s.http.Shutdown(sctx)
+	s.close()
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	s.Log.Info("stopped")
+	return nil
+}
+
+func (s *Server) close() {
+	if err := s.Bus.Close(); err != nil {
+		s.Log.Error("close bus", "err", err)
+	}
+	if err := s.Core.Close(); err != nil {
+		s.Log.Error("close database", "err", err)
+	}
+}
