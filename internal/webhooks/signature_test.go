@@ -147,7 +147,7 @@ func TestSecrets(t *testing.T) {
 		"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", // no prefix
 		"whsec_",
 		"whsec_not base64!",
-		"whsec_" + strings.Repeat("A", 20),  // 15 bytes: too short
+		"whsec_" + strings.Repeat("A", 20), // 15 bytes: too short
 		"whsec_" + strings.Repeat("A", 88), // 66 bytes: too long
 	} {
 		if _, err := ParseSecret(bad); !errors.Is(err, ErrSecretInvalid) || errs.KindOf(err) != errs.Invalid {

@@ -181,20 +181,26 @@ func TestClientRefusesCorpus(t *testing.T) {
 	}
 }
 
+// rebinding answers the first A query for name with first and every later one with then, like an
+// attacker's DNS server with a zero TTL.
+func rebinding(name, first, then string) func(string, uint16, int) []netip.Addr {
+	return func(n string, qtype uint16, asked int) []netip.Addr {
+		switch {
+		case n != name || qtype != typeA:
+			return nil
+		case asked == 0:
+			return []netip.Addr{netip.MustParseAddr(first)}
+		}
+		return []netip.Addr{netip.MustParseAddr(then)}
+	}
+}
+
 // TestClientRefusesRebinding: the name is checked when first resolved (say, when the URL was
 // saved) and is public; by the time the client connects it answers 127.0.0.1. The client resolves
 // at dial time and refuses.
 func TestClientRefusesRebinding(t *testing.T) {
 	target := countAccepts(t, "127.0.0.1:0")
-	res, dns := startDNS(t, func(name string, qtype uint16, asked int) []netip.Addr {
-		if name != "rebind.test" || qtype != typeA {
-			return nil
-		}
-		if asked == 0 {
-			return []netip.Addr{netip.MustParseAddr("93.184.215.14")}
-		}
-		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}
-	})
+	res, dns := startDNS(t, rebinding("rebind.test", "93.184.215.14", "127.0.0.1"))
 	ctx := context.Background()
 
 	first, err := res.LookupNetIP(ctx, "ip4", "rebind.test")
@@ -233,15 +239,7 @@ func TestClientChecksEveryDial(t *testing.T) {
 	t.Cleanup(func() { srv.Close() })
 	forbidden := countAccepts(t, "127.0.0.1:"+port)
 
-	res, _ := startDNS(t, func(name string, qtype uint16, asked int) []netip.Addr {
-		if name != "flip.test" || qtype != typeA {
-			return nil
-		}
-		if asked == 0 {
-			return []netip.Addr{netip.MustParseAddr("127.0.0.2")}
-		}
-		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}
-	})
+	res, _ := startDNS(t, rebinding("flip.test", "127.0.0.2", "127.0.0.1"))
 	client := NewClient(ClientOptions{
 		Resolver:      res,
 		AllowNetworks: []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")},
@@ -389,8 +387,6 @@ func TestClientTimeout(t *testing.T) {
 // directly: the socket Control hook still refuses before connect(2).
 func TestControlRefusesDirectDial(t *testing.T) {
 	target := countAccepts(t, "127.0.0.1:0")
-	client := NewClient(ClientOptions{})
-	_ = client
 	d := &dialer{policy: newAddressPolicy(nil)}
 	d.net = net.Dialer{ControlContext: d.control}
 	_, err := d.net.DialContext(context.Background(), "tcp", "127.0.0.1:"+target.port())
