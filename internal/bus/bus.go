@@ -176,7 +176,7 @@ func (b *Bus) Ready(ctx context.Context) error {
 		return ErrClosed
 	}
 	if st := b.nc.Status(); st != nats.CONNECTED {
-		return ErrNotReady.Wrap(fmt.Errorf("connection is %s", st))
+		return fmt.Errorf("%w: connection is %s", ErrNotReady, st)
 	}
 	if _, err := b.js.AccountInfo(ctx); err != nil {
 		return unavailable("JetStream is not answering", err)

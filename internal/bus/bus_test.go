@@ -50,42 +50,40 @@ func TestPublishSubscribe(t *testing.T) {
 	})
 }
 
+// TestPrefixIsolates runs two buses with different prefixes on one external server, the situation
+// the prefix exists for. (The embedded variant is in embedded_test.go, over its debug listener.)
 func TestPrefixIsolates(t *testing.T) {
-	bustest.Each(t, func(t *testing.T, b *bus.Bus) {
-		other := bustest.Open(t, sameServer(t, b))
-		got := make(chan string, 2)
-		for _, bb := range []*bus.Bus{b, other} {
-			unsub, err := bb.Subscribe("im.>", func(_ context.Context, m bus.Msg) error {
-				got <- bb.Prefix()
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer unsub()
-			bb.Conn().Flush()
-		}
-		if err := b.Publish(t.Context(), "im.msg", "hi"); err != nil {
-			t.Fatal(err)
-		}
-		if p := <-got; p != b.Prefix() {
-			t.Fatalf("message went to prefix %s; want %s", p, b.Prefix())
-		}
-		select {
-		case p := <-got:
-			t.Fatalf("message also reached prefix %s", p)
-		case <-time.After(200 * time.Millisecond):
-		}
-	})
+	url := bustest.ExternalURL(t)
+	checkIsolated(t, bustest.Open(t, bus.Config{URL: url}), bustest.Open(t, bus.Config{URL: url}))
 }
 
-// sameServer returns a config for a second bus on b's server: an embedded server cannot be shared
-// between two buses, so for the embedded case it is b's own config with a fresh prefix on another dir.
-func sameServer(t *testing.T, b *bus.Bus) bus.Config {
-	if b.Embedded() {
-		return bus.Config{DataDir: t.TempDir()}
+func checkIsolated(t *testing.T, a, b *bus.Bus) {
+	t.Helper()
+	got := make(chan string, 2)
+	for _, bb := range []*bus.Bus{a, b} {
+		unsub, err := bb.Subscribe("im.>", func(_ context.Context, m bus.Msg) error {
+			got <- bb.Prefix()
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer unsub()
+		if err := bb.Conn().Flush(); err != nil {
+			t.Fatal(err)
+		}
 	}
-	return bus.Config{URL: b.Conn().ConnectedUrl()}
+	if err := a.Publish(t.Context(), "im.msg", "hi"); err != nil {
+		t.Fatal(err)
+	}
+	if p := <-got; p != a.Prefix() {
+		t.Fatalf("message went to prefix %s; want %s", p, a.Prefix())
+	}
+	select {
+	case p := <-got:
+		t.Fatalf("message also reached prefix %s", p)
+	case <-time.After(200 * time.Millisecond):
+	}
 }
 
 func TestUnsubscribe(t *testing.T) {

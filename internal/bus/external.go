@@ -53,7 +53,7 @@ func (b *Bus) openExternal(ctx context.Context) error {
 	if _, err := js.AccountInfo(ctx); err != nil {
 		nc.Close()
 		if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
-			return ErrNoJetStream.Wrap(fmt.Errorf("%s: start nats-server with -js (or a jetstream block in its configuration) and give this account JetStream: %w", where, err))
+			return fmt.Errorf("%w at %s (start nats-server with -js, or a jetstream block in its configuration, and give this account JetStream): %w", ErrNoJetStream, where, err)
 		}
 		return unavailable("JetStream at "+where+" is not answering", err)
 	}
