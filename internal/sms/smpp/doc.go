@@ -4,8 +4,24 @@
 // serves as the built-in loopback carrier).
 //
 // It uses the standard library only, because no Go SMPP library is available to us and the codec
-// faces untrusted peers: every decoder bounds its allocation by the PDU length it was given and
-// returns an error instead of panicking, and fuzz targets sit beside each parser.
+// faces untrusted peers: every decoder bounds its allocation by the PDU length it was given
+// (command_length is checked against a maximum before anything is read), returns an error instead
+// of panicking, and has a fuzz target beside it.
+//
+// Sending through a carrier:
+//
+//	c, _ := smpp.NewClient(smpp.ClientConfig{Addr: "smsc:2775", SystemID: "id", Password: "pw",
+//		Rate: 50, Handler: onDeliver, Logger: log})
+//	go c.Run(ctx)
+//	parts, _ := smpp.SubmitParts(smpp.SM{SourceAddr: from, DestinationAddr: to,
+//		RegisteredDelivery: smpp.RegisteredDeliveryFinal}, body, ref)
+//	for _, p := range parts {
+//		msgID, err := c.Submit(ctx, smpp.Message{ID: ourID, SM: p})
+//		...
+//	}
+//
+// Serving customers: NewServer with an Authenticator and a SubmitHandler, Serve on a listener,
+// and push receipts with Session.Deliver(ctx, receipt.DeliverSM(...)).
 //
 // Constant names follow the specification (ESME_ROK, TagMessageState, ...) so they can be
 // grepped against it.

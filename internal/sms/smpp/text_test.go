@@ -178,3 +178,54 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+func TestSubmitPartsAndText(t *testing.T) {
+	base := SM{SourceAddr: "100", DestinationAddr: "200", RegisteredDelivery: RegisteredDeliveryFinal}
+	body := strings.Repeat("你好", 40) // 80 UCS-2 characters: two parts
+	sms, err := SubmitParts(base, body, 9)
+	if err != nil || len(sms) != 2 {
+		t.Fatalf("SubmitParts = %d parts, %v", len(sms), err)
+	}
+	var got strings.Builder
+	for i, sm := range sms {
+		if sm.DataCoding != DataCodingUCS2 || sm.EsmClass != EsmClassUDHI || sm.DestinationAddr != "200" {
+			t.Fatalf("part %d: %+v", i, sm.SM)
+		}
+		// Through the wire and back, as the receiving side would see it.
+		enc, err := (&PDU{Sequence: 1, Body: &DeliverSM{sm.SM}}).Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Decode(enc, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, c, ok, err := p.Body.(*DeliverSM).Text()
+		if err != nil || !ok || c != (Concat{Ref: 9, Total: 2, Seq: byte(i + 1)}) {
+			t.Fatalf("Text: %+v %v %v", c, ok, err)
+		}
+		got.WriteString(text)
+	}
+	if got.String() != body {
+		t.Fatalf("reassembled %q", got.String())
+	}
+	single, _ := SubmitParts(base, "hi", 1)
+	if len(single) != 1 || single[0].EsmClass != 0 || string(single[0].ShortMessage) != "hi" {
+		t.Fatalf("single part: %+v", single)
+	}
+	if text, _, ok, err := single[0].Text(); text != "hi" || ok || err != nil {
+		t.Fatalf("single Text = %q %v %v", text, ok, err)
+	}
+}
+
+func FuzzParseUDH(f *testing.F) {
+	f.Add([]byte{5, 0, 3, 1, 2, 1, 'h', 'i'})
+	f.Add([]byte{6, 8, 4, 1, 2, 3, 1})
+	f.Add([]byte{9, 0, 3, 1, 2, 1, 5, 2, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _, rest, err := ParseUDH(b)
+		if err == nil && len(rest) >= len(b) {
+			t.Fatalf("header of %x consumed nothing", b)
+		}
+	})
+}

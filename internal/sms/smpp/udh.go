@@ -159,3 +159,36 @@ func chunk(units [][]byte, coding Coding) [][][]byte {
 	}
 	return append(out, cur)
 }
+
+// SubmitParts builds the submit_sm PDUs that send body: base supplies addresses and flags, and
+// each part gets the chosen data_coding, its payload and, for a concatenated message, esm_class
+// UDHI. ref should differ between long messages in flight to the same handset.
+func SubmitParts(base SM, body string, ref byte) ([]SubmitSM, error) {
+	coding, parts, err := Split(body, ref)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SubmitSM, len(parts))
+	for i, p := range parts {
+		sm := base
+		sm.DataCoding = byte(coding)
+		sm.ShortMessage = p
+		if len(parts) > 1 {
+			sm.EsmClass |= EsmClassUDHI
+		}
+		out[i] = SubmitSM{sm}
+	}
+	return out, nil
+}
+
+// Text decodes an MO message: it strips the user data header when esm_class has UDHI, reporting
+// the concatenation information so the caller can reassemble parts, and decodes by data_coding.
+func (m *SM) Text() (text string, c Concat, concatenated bool, err error) {
+	b := m.Payload()
+	if m.EsmClass&EsmClassUDHI != 0 {
+		if c, concatenated, b, err = ParseUDH(b); err != nil {
+			return "", Concat{}, false, fmt.Errorf("smpp: mo text: %w", err)
+		}
+	}
+	return DecodeText(m.DataCoding, b), c, concatenated, nil
+}
