@@ -81,8 +81,8 @@ func (c *Client) Submit(ctx context.Context, msg Message) (string, error) {
 	return r.id, r.err
 }
 
-// Run connects and keeps the link up until ctx ends; it then unbinds, fails the submits still
-// waiting with ErrClientStopped, and returns ctx's error.
+// Run connects and keeps the link up until ctx ends; it then waits for the answers to submits in
+// flight, unbinds, fails the submits still queued with ErrClientStopped, and returns ctx's error.
 func (c *Client) Run(ctx context.Context) error {
 	defer c.stop()
 	backoff := c.cfg.BackoffMin
@@ -141,11 +141,13 @@ func (c *Client) session(ctx context.Context) (bound bool, err error) {
 	go c.enquire(sctx, link)
 	var inflight sync.WaitGroup
 	c.send(sctx, link, &inflight)
+	// Submits in flight keep waiting for their answers (or the response timeout) even when Run
+	// is stopping: an answer we drop is a message we would report unsent but the SMSC has.
+	inflight.Wait()
 	if ctx.Err() != nil {
 		link.unbind(c.cfg.Clock, c.cfg.ResponseTimeout)
 	}
 	link.close(nil)
-	inflight.Wait() // every in-flight submit is resolved or back in the queue
 	return true, link.cause()
 }
 
@@ -181,7 +183,7 @@ func (c *Client) send(ctx context.Context, link *conn, inflight *sync.WaitGroup)
 		go func() {
 			defer inflight.Done()
 			defer func() { <-window }()
-			c.attempt(ctx, link, j)
+			c.attempt(context.WithoutCancel(ctx), link, j)
 		}()
 	}
 }
@@ -212,7 +214,7 @@ func (c *Client) attempt(ctx context.Context, link *conn, j *job) {
 		go c.retryLater(j)
 	case errors.As(err, &st):
 		j.finish("", fmt.Errorf("smpp: submit_sm %s: %w", j.msg.ID, st))
-	case errors.Is(err, ErrClosed), errors.Is(err, ErrResponseTimeout), ctx.Err() != nil:
+	case errors.Is(err, ErrClosed), errors.Is(err, ErrResponseTimeout):
 		// The link dropped or went silent before the answer: the SMSC may or may not have the
 		// message. Sending it again is the only way to be sure it is sent at all.
 		j.resubmits++

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -132,26 +133,57 @@ func TestClientRefusesUnencodable(t *testing.T) {
 	}
 }
 
+// virtualClock jumps forward by whatever it is asked to wait, so timing logic runs instantly and
+// deterministically.
+type virtualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *virtualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *virtualClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	ch := make(chan time.Time, 1)
+	ch <- c.now
+	return ch
+}
+
 func TestJitterAndLimiter(t *testing.T) {
 	for range 100 {
 		if d := jitter(100 * time.Millisecond); d < 50*time.Millisecond || d > 100*time.Millisecond {
 			t.Fatalf("jitter = %v", d)
 		}
 	}
-	l := newLimiter(SystemClock(), 100) // 10ms apart
-	start := time.Now()
+	clk := &virtualClock{now: time.Unix(1e9, 0)}
+	start := clk.Now()
+	l := newLimiter(clk, 100) // 10ms apart
 	for range 6 {
 		if err := l.wait(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if el := time.Since(start); el < 45*time.Millisecond {
-		t.Fatalf("6 sends at 100/s took %v", el)
+	if el := clk.Now().Sub(start); el != 50*time.Millisecond {
+		t.Fatalf("6 sends at 100/s took %v of clock time", el)
 	}
-	l.hold(30 * time.Millisecond)
-	start = time.Now()
+	l.hold(time.Second)
+	before := clk.Now()
 	_ = l.wait(context.Background())
-	if el := time.Since(start); el < 25*time.Millisecond {
-		t.Fatalf("hold ignored: %v", el)
+	if el := clk.Now().Sub(before); el != time.Second {
+		t.Fatalf("after hold(1s) the next send waited %v", el)
+	}
+	unlimited := newLimiter(clk, 0)
+	before = clk.Now()
+	for range 100 {
+		_ = unlimited.wait(context.Background())
+	}
+	if clk.Now() != before {
+		t.Fatal("no rate cap still waited")
 	}
 }

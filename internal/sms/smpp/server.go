@@ -42,7 +42,8 @@ type Server struct {
 	log *slog.Logger
 
 	mu       sync.Mutex
-	sessions map[*Session]struct{}
+	sessions map[*Session]struct{} // bound
+	conns    map[*Session]struct{} // every connection, bound or not
 }
 
 // NewServer checks cfg and returns a Server; call Serve to accept connections.
@@ -64,7 +65,8 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = SystemClock()
 	}
-	return &Server{cfg: cfg, log: cfg.Logger, sessions: make(map[*Session]struct{})}, nil
+	return &Server{cfg: cfg, log: cfg.Logger, sessions: make(map[*Session]struct{}),
+		conns: make(map[*Session]struct{})}, nil
 }
 
 // Serve accepts connections on ln until ctx ends, then unbinds every session, closes ln and
@@ -80,15 +82,22 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			err = aerr
 			break
 		}
+		ss := s.newSession(nc) // registered before Serve can stop, so stopping always sees it
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.serveConn(ctx, nc)
+			s.serveConn(ctx, ss)
 		}()
 	}
-	for _, sess := range s.Sessions() {
-		go sess.link.unbind(s.cfg.Clock, s.cfg.ResponseTimeout)
+	s.mu.Lock()
+	for ss := range s.conns {
+		if ss.bound() != 0 {
+			go ss.link.unbind(s.cfg.Clock, s.cfg.ResponseTimeout)
+		} else {
+			ss.link.close(errors.New("smpp: server stopping"))
+		}
 	}
+	s.mu.Unlock()
 	wg.Wait()
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -174,11 +183,19 @@ func (ss *Session) Deliver(ctx context.Context, d *DeliverSM) error {
 // Close unbinds the session and closes its connection.
 func (ss *Session) Close() { ss.link.unbind(ss.srv.cfg.Clock, ss.srv.cfg.ResponseTimeout) }
 
-func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
+func (s *Server) newSession(nc net.Conn) *Session {
 	link := newConn(nc, s.cfg.MaxPDULen, s.log.With("remote", nc.RemoteAddr().String()))
 	link.idleTimeout = s.cfg.IdleTimeout
 	ss := &Session{srv: s, link: link, remote: nc.RemoteAddr(), window: make(chan struct{}, s.cfg.Window),
 		boundCh: make(chan struct{})}
+	s.mu.Lock()
+	s.conns[ss] = struct{}{}
+	s.mu.Unlock()
+	return ss
+}
+
+func (s *Server) serveConn(ctx context.Context, ss *Session) {
+	link := ss.link
 	go func() {
 		select {
 		case <-ss.boundCh:
@@ -188,16 +205,19 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 			link.close(errors.New("smpp: bind timeout"))
 		}
 	}()
+	// Handlers get a context that ends with the session: an answer nobody can receive is
+	// not worth waiting for.
+	ctx, cancel := context.WithCancel(ctx)
 	var handlers sync.WaitGroup
 	err := link.serve(func(p *PDU) bool { return s.handle(ctx, ss, p, &handlers) })
+	cancel()
 	handlers.Wait()
-	if ss.bound() != 0 {
-		s.mu.Lock()
-		delete(s.sessions, ss)
-		s.mu.Unlock()
-		if s.cfg.OnClose != nil {
-			s.cfg.OnClose(ss)
-		}
+	s.mu.Lock()
+	delete(s.conns, ss)
+	delete(s.sessions, ss)
+	s.mu.Unlock()
+	if ss.bound() != 0 && s.cfg.OnClose != nil {
+		s.cfg.OnClose(ss)
 	}
 	link.log.Info("smpp: session ended", "system_id", ss.SystemID(), "err", err)
 }

@@ -392,3 +392,38 @@ func TestClientResubmitsAfterDrop(t *testing.T) {
 		}
 	}
 }
+
+// TestServerStopClosesEveryConnection: stopping Serve unbinds bound sessions and closes
+// connections that never bound, instead of waiting for their bind timeout.
+func TestServerStopClosesEveryConnection(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := NewServer(ServerConfig{Authenticate: acmeAuthenticate, BindTimeout: time.Minute,
+		Submit: func(context.Context, *Session, *SubmitSM) (string, error) { return "x", nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	bound := dialRaw(t, ln.Addr().String())
+	bound.sendPDU(&PDU{Sequence: 1, Body: &Bind{ID: BindTransceiver, SystemID: "acme", Password: "secret"}})
+	bound.recv()
+	idle := dialRaw(t, ln.Addr().String())
+	time.Sleep(20 * time.Millisecond)
+	start := time.Now()
+	cancel()
+	u := bound.recv()
+	if u.ID() != UnbindID {
+		t.Fatalf("bound session got %s, want unbind", u.ID())
+	}
+	bound.sendPDU(&PDU{Sequence: u.Sequence, Body: &UnbindResp{}})
+	if _, err := idle.nc.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("unbound connection: %v", err)
+	}
+	if err := <-done; !errors.Is(err, context.Canceled) || time.Since(start) > 5*time.Second {
+		t.Fatalf("Serve = %v after %v", err, time.Since(start))
+	}
+}
