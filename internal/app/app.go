@@ -106,8 +106,8 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		Clock: core.Clock, Log: log, PublicURL: cfg.PublicURL, Ready: s.ready,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 	})
-	mux := http.NewServeMux()
-	s.API.Register(mux)
+	mux := httpx.NewMux()
+	s.API.Register(mux.ServeMux)
 	s.http = &http.Server{
 		Handler:           &httpx.Outer{Log: log, Metrics: httpx.NewMetrics(reg), DocsURL: cfg.PublicURL, TrustProxy: cfg.TrustProxyHeaders, Next: mux},
 		ReadHeaderTimeout: 10 * time.Second,

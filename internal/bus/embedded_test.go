@@ -1,13 +1,9 @@
 package bus_test
 
 import (
-	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/switchboard/switchboard/internal/bus"
 	"github.com/switchboard/switchboard/internal/bus/bustest"
@@ -101,36 +97,4 @@ func TestEmbeddedListen(t *testing.T) {
 	}
 	other := bustest.Open(t, bus.Config{URL: srv.ClientURL()})
 	checkIsolated(t, b, other)
-}
-
-// TestExternalWithoutJetStream names the problem when the external server has no JetStream.
-func TestExternalWithoutJetStream(t *testing.T) {
-	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, NoSigs: true, NoLog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Start()
-	t.Cleanup(srv.Shutdown)
-	if !srv.ReadyForConnections(5 * time.Second) {
-		t.Fatal("server did not start")
-	}
-	b, err := bus.Open(t.Context(), bus.Config{URL: srv.ClientURL()}, nil)
-	if err == nil {
-		b.Close()
-		t.Fatal("Open succeeded without JetStream")
-	}
-	if !errors.Is(err, bus.ErrNoJetStream) || !strings.Contains(err.Error(), "-js") {
-		t.Fatalf("Open: %v; want ErrNoJetStream saying how to enable it", err)
-	}
-}
-
-// TestExternalUnreachable fails fast, as Unavailable, without printing the password.
-func TestExternalUnreachable(t *testing.T) {
-	_, err := bus.Open(t.Context(), bus.Config{URL: "nats://app:s3cret@127.0.0.1:1", ConnectTimeout: time.Second}, nil)
-	if err == nil {
-		t.Fatal("Open succeeded")
-	}
-	if errs.KindOf(err) != errs.Unavailable || strings.Contains(err.Error(), "s3cret") {
-		t.Fatalf("Open: %v; want unavailable, password redacted", err)
-	}
 }

@@ -73,7 +73,7 @@ func Codes() []CodeInfo {
 		{CodeMalformedJSON, Invalid, "The body is not valid JSON or not the expected shape."},
 		{CodeUnknownField, Invalid, "The body has a field the endpoint does not accept (server-owned fields cannot be set)."},
 		{CodeBodyTooLarge, Invalid, "The body is larger than the endpoint accepts."},
-		{CodeMethodNotAllowed, Invalid, "The HTTP method is not allowed on this path."},
+		{CodeMethodNotAllowed, Invalid, "The HTTP method is not allowed on this path; see the Allow header."},
 		{CodeConflict, Conflict, "The object already exists or is in a state that forbids the change."},
 		{CodeIdempotencyMismatch, Conflict, "The Idempotency-Key was used before with a different request."},
 		{CodeIdempotencyInProgress, Conflict, "A request with this Idempotency-Key is still executing; retry."},
@@ -109,6 +109,6 @@ func Codes() []CodeInfo {
 		{CodeAppNotActive, Permission, "The app is not active (pending review, suspended or deleted)."},
 		{CodeAppWrongState, Conflict, "The app is not in a state that allows this change."},
 		{CodeTermsNotAccepted, Invalid, "The capability's terms must be accepted to open it."},
-		{CodeKeyScopeForbidden, NotFound, "The API key is scoped to another app."},
+		{CodeKeyScopeForbidden, Permission, "The API key is limited to one app and cannot do this (manage keys, create apps, rotate tokens)."},
 	}
 }

@@ -115,31 +115,18 @@ func (t *trie) breadthFirst() ([]trieEdge, []int32) {
 	return edges, words
 }
 
-// setClasses fills the rune -> class tables from the classes the words use.
+// setClasses fills the rune -> class tables from the classes the words use: the shared fold
+// table's pages, with copies of those holding a rune of the list (or a rune folding to one).
 func (m *Matcher) setClasses(classes map[rune]int32) {
-	var zero, dropped [256]int32
-	for i := range dropped {
-		dropped[i] = -1
-	}
-	zeroPage, dropPage := &zero, &dropped
-	for hi := range m.bmp {
-		var page [256]int32
-		for lo := range page {
-			f := fold(rune(hi<<8 | lo))
-			if f == drop {
-				page[lo] = -1
-			} else {
-				page[lo] = classes[f]
-			}
-		}
-		switch page {
-		case zero:
-			m.bmp[hi] = zeroPage
-		case dropped:
-			m.bmp[hi] = dropPage
-		default:
+	ft := bmpFold()
+	m.bmp = ft.base
+	set := func(r rune, c int32) {
+		hi := r >> 8
+		if m.bmp[hi] == ft.base[hi] {
+			page := *ft.base[hi]
 			m.bmp[hi] = &page
 		}
+		m.bmp[hi][r&0xFF] = c
 	}
 	for r, c := range classes {
 		if r > 0xFFFF {
@@ -147,6 +134,11 @@ func (m *Matcher) setClasses(classes map[rune]int32) {
 				m.astral = make(map[rune]int32)
 			}
 			m.astral[r] = c
+			continue
+		}
+		set(r, c)
+		for _, v := range ft.variants[r] {
+			set(v, c)
 		}
 	}
 }

@@ -255,3 +255,23 @@ func FuzzMatch(f *testing.F) {
 		}
 	})
 }
+
+// TestMatchersDoNotShareWrites builds matchers one after another from the shared fold table and
+// checks that none sees another's words and that the shared pages stay as fold made them.
+func TestMatchersDoNotShareWrites(t *testing.T) {
+	a := mustMatcher(t, Word{"abc", Block}, Word{"法轮", Block})
+	b := mustMatcher(t, Word{"xyz", Block}, Word{"ｑｒｓ", Block})
+	if len(a.Match("xyz qrs")) != 0 || len(b.Match("abc 法轮")) != 0 {
+		t.Fatal("a matcher sees another matcher's words")
+	}
+	if len(a.Match("ABC")) != 1 || len(b.Match("QRS")) != 1 {
+		t.Fatal("matchers lost their own words")
+	}
+	for hi, page := range bmpFold().base {
+		for lo, v := range page {
+			if v != 0 && v != -1 {
+				t.Fatalf("shared page %#x entry %#x written: %d", hi, lo, v)
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -40,6 +41,18 @@ type Batcher struct {
 	wg   sync.WaitGroup
 
 	closed bool
+	stats  struct{ batches, ops atomic.Int64 }
+}
+
+// BatchStats counts what a Batcher committed.
+type BatchStats struct {
+	Batches int64 // transactions committed
+	Ops     int64 // operations in them, failed ones included
+}
+
+// Stats reports how many batches and operations were committed so far.
+func (b *Batcher) Stats() BatchStats {
+	return BatchStats{Batches: b.stats.batches.Load(), Ops: b.stats.ops.Load()}
 }
 
 type request struct {
@@ -57,6 +70,12 @@ func NewBatcher(l *Ledger, opts BatchOptions) *Batcher {
 	}
 	if opts.Writers <= 0 {
 		opts.Writers = 1
+	}
+	if l.db.Dialect == store.SQLite {
+		// Savepoints journal every page they touch into a sub-journal, a temporary file once it
+		// passes 64 KiB; in memory it costs a copy instead of a write system call. Only speed
+		// depends on this, so a failure is ignored (and a replaced connection just runs slower).
+		_, _ = l.db.Write().ExecContext(context.Background(), `PRAGMA temp_store = MEMORY`)
 	}
 	b := &Batcher{l: l, opts: opts, reqs: make(chan *request, opts.MaxOps*opts.Writers)}
 	for range opts.Writers {
@@ -180,7 +199,7 @@ func (b *Batcher) run(batch []*request) {
 				continue
 			}
 			leaders[r.op.id] = r
-			res, opErr, err := inSavepoint(ctx, q, r.op)
+			res, opErr, err := inSavepoint(ctx, b.l.stmts.wrap(q), r.op)
 			if err != nil {
 				return err
 			}
@@ -188,6 +207,11 @@ func (b *Batcher) run(batch []*request) {
 		}
 		return nil
 	})
+	b.l.stmts.warm(context.Background())
+	if err == nil {
+		b.stats.batches.Add(1)
+		b.stats.ops.Add(int64(len(live)))
+	}
 	for _, r := range live {
 		if err != nil {
 			r.res, r.err = nil, fmt.Errorf("ledger: batch of %d: %w", len(live), err)

@@ -13,10 +13,11 @@ import (
 // Ledger is the money service. Its methods are safe for concurrent use; each runs in its own
 // transaction, or in a shared one when the Ledger comes from Batcher.Ledger.
 type Ledger struct {
-	db   *store.DB
-	clk  clock.Clock
-	log  *slog.Logger
-	lock string // " FOR UPDATE" on PostgreSQL: rows read to decide a split are locked first
+	db    *store.DB
+	clk   clock.Clock
+	log   *slog.Logger
+	lock  string // " FOR UPDATE" on PostgreSQL: rows read to decide a split are locked first
+	stmts *stmtCache
 	// exec runs one operation: in its own transaction, or queued into a group commit.
 	exec func(ctx context.Context, o op) (any, error)
 }
@@ -26,7 +27,7 @@ func New(db *store.DB, clk clock.Clock, log *slog.Logger) *Ledger {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Ledger{db: db, clk: clk, log: log}
+	l := &Ledger{db: db, clk: clk, log: log, stmts: newStmtCache(db)}
 	if db.Dialect == store.Postgres {
 		l.lock = " FOR UPDATE"
 	}
@@ -44,10 +45,11 @@ type op struct {
 func (l *Ledger) execTx(ctx context.Context, o op) (any, error) {
 	var out any
 	err := l.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
-		r, err := o.run(ctx, q)
+		r, err := o.run(ctx, l.stmts.wrap(q))
 		out = r
 		return err
 	})
+	l.stmts.warm(ctx)
 	return out, err
 }
 

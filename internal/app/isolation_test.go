@@ -1,0 +1,147 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/switchboard/switchboard/client"
+	"github.com/switchboard/switchboard/internal/api"
+)
+
+// do sends one raw request with Basic auth and returns the status and the decoded error code.
+func do(t *testing.T, method, url, user, pass string, body []byte, hdr map[string]string) (int, int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, bytes.NewReader(body))
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if user != "" {
+		req.SetBasicAuth(user, pass)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	var e struct {
+		Code int `json:"code"`
+	}
+	json.Unmarshal(data, &e)
+	return resp.StatusCode, e.Code, data
+}
+
+// TestTenantIsolation walks the route table: every tenant route that takes an object id is called
+// with tenant B's credentials on tenant A's ids and must answer 404 — not 403, not data — and
+// must leave A's objects untouched.
+func TestTenantIsolation(t *testing.T) {
+	eachDB(t, func(t *testing.T, kind dbKind) {
+		s := startServer(t, kind)
+		ctx := context.Background()
+		a, b := s.newTenant(t), s.newTenant(t)
+		appA, err := a.C.CreateApp(ctx, client.AppParams{Name: "a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.C.OpenCapability(ctx, appA.SID, "im"); err != nil {
+			t.Fatal(err)
+		}
+		keyA, err := a.C.CreateKey(ctx, client.KeyParams{FriendlyName: "a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		idFor := func(path string) string {
+			switch {
+			case strings.HasPrefix(path, "/v1/apps/"):
+				return appA.SID
+			case strings.HasPrefix(path, "/v1/keys/"):
+				return keyA.SID
+			case strings.HasPrefix(path, "/2010-04-01/Accounts/"):
+				return a.SID + ".json"
+			}
+			t.Fatalf("route %s: the isolation test does not know which object its id names; add it here", path)
+			return ""
+		}
+		tested := 0
+		for _, rt := range s.API.Routes() {
+			if rt.Access != api.Tenant || !strings.Contains(rt.Path, "{") {
+				continue
+			}
+			if rt.Owned == "" {
+				t.Errorf("%s takes an id but declares no Owned parameter", rt.Pattern())
+				continue
+			}
+			path := strings.ReplaceAll(rt.Path, "{"+rt.Owned+"}", idFor(rt.Path))
+			path = strings.ReplaceAll(path, "{capability}", "im")
+			var body []byte
+			if rt.In != nil {
+				body, _ = json.Marshal(rt.In)
+			}
+			status, code, data := do(t, rt.Method, s.URL+path, b.SID, b.Token, body, nil)
+			if status != http.StatusNotFound || code != 20404 {
+				t.Errorf("tenant B %s %s = %d %d %s; want 404 20404", rt.Method, path, status, code, data)
+			}
+			tested++
+			if rt.Method == http.MethodGet {
+				if status, _, data := do(t, rt.Method, s.URL+path, a.SID, a.Token, nil, nil); status != http.StatusOK {
+					t.Errorf("tenant A's own %s %s = %d %s; the route is not reachable, so the 404 above proves nothing", rt.Method, path, status, data)
+				}
+			}
+		}
+		if tested < 10 {
+			t.Fatalf("only %d routes with ids tested", tested)
+		}
+		// A's objects survived B's attempts.
+		if got, err := a.C.App(ctx, appA.SID); err != nil || got.Name != "a" {
+			t.Fatalf("A's app after B's requests: %+v %v", got, err)
+		}
+		caps, _ := a.C.Capabilities(ctx, appA.SID)
+		if len(caps.Data) != 1 || caps.Data[0].Status != "open" {
+			t.Fatalf("A's capabilities after B's requests: %+v", caps.Data)
+		}
+		keys, _ := a.C.Keys(ctx, client.ListOptions{})
+		if len(keys.Data) != 1 || keys.Data[0].RevokedAt != nil {
+			t.Fatalf("A's key after B's requests: %+v", keys.Data)
+		}
+	})
+}
+
+// TestMassAssignment: server-owned fields cannot be set by clients: unknown fields are refused
+// with 10004, and the server decides status and account.
+func TestMassAssignment(t *testing.T) {
+	s := startServer(t, onSQLite)
+	a, b := s.newTenant(t), s.newTenant(t)
+	cases := []struct {
+		name, path, body string
+	}{
+		{"app status", "/v1/apps", `{"name": "x", "status": "active"}`},
+		{"app account", "/v1/apps", `{"name": "x", "account_sid": "` + b.SID + `"}`},
+		{"app review state", "/v1/apps", `{"name": "x", "environment": "production", "status_reason": "approved"}`},
+		{"app key", "/v1/apps", `{"name": "x", "app_key": "chosen"}`},
+		{"key account", "/v1/keys", `{"friendly_name": "x", "account_sid": "` + b.SID + `"}`},
+		{"key revoked", "/v1/keys", `{"revoked_at": null}`},
+		{"capability status", "/v1/apps/AP00000000000000000000000000000000/capabilities", `{"capability": "sms", "accept_terms": true, "status": "open"}`},
+		{"account plan via signup", "/v1/signup", `{"phone": "+8613812345678", "code": "1", "email": "a@b.co", "company": "c", "password": "long password 1", "plan": "flagship"}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, code, data := do(t, "POST", s.URL+tc.path, a.SID, a.Token, []byte(tc.body), nil)
+			if status != 400 || code != 10004 {
+				t.Fatalf("POST %s %s = %d %d %s; want 400 10004", tc.path, tc.body, status, code, data)
+			}
+		})
+	}
+	// The server decides: a production app waits for review whatever the client hoped.
+	app, err := a.C.CreateApp(context.Background(), client.AppParams{Name: "p", Environment: "production"})
+	if err != nil || app.Status != "pending_review" || app.AccountSID != a.SID {
+		t.Fatalf("production app: %+v %v", app, err)
+	}
+}
