@@ -1,6 +1,8 @@
 package moderation
 
 import (
+	"fmt"
+
 	"github.com/switchboard/switchboard/internal/errs"
 )
 
@@ -18,12 +20,20 @@ const (
 	Review Action = "review"
 )
 
-// ErrUnknownAction is returned for an action other than block, replace or review.
-var ErrUnknownAction = errs.New(errs.Invalid, "moderation: action must be block, replace or review")
-
-// ErrEmptyWord is returned for a word that has no letters or digits left after normalisation: it
-// would match everywhere or nowhere, and either is a list mistake.
-var ErrEmptyWord = errs.New(errs.Invalid, "moderation: word has no letters or digits")
+// Errors of list entries. They carry a code so that copies made with WithField still match with
+// errors.Is.
+var (
+	// ErrUnknownAction is returned for an action other than block, replace or review.
+	ErrUnknownAction = errs.Coded(errs.Invalid, errs.CodeInvalidParameter,
+		"moderation: action must be block, replace or review")
+	// ErrEmptyWord is returned for a word that has no letters or digits left after
+	// normalisation: it would match everywhere or nowhere, and either is a list mistake.
+	ErrEmptyWord = errs.Coded(errs.Invalid, errs.CodeInvalidParameter,
+		"moderation: word has no letters or digits")
+	// ErrWordTooLong is returned for a word longer than MaxWordRunes after normalisation.
+	ErrWordTooLong = errs.Coded(errs.Invalid, errs.CodeInvalidParameter,
+		fmt.Sprintf("moderation: word is longer than %d characters", MaxWordRunes))
+)
 
 // ParseAction reads an action as stored or sent by the API.
 func ParseAction(s string) (Action, error) {

@@ -1,17 +1,10 @@
 package moderation
 
-import (
-	"unicode/utf8"
-
-	"github.com/switchboard/switchboard/internal/errs"
-)
+import "unicode/utf8"
 
 // MaxWordRunes is the longest word, in normalised runes, a list may hold. It bounds the window the
 // scanner keeps to find where a hit started, which lets that window live on the stack.
 const MaxWordRunes = 64 // a power of two: the window index is a mask
-
-// ErrWordTooLong is returned for a word longer than MaxWordRunes after normalisation.
-var ErrWordTooLong = errs.Newf(errs.Invalid, "moderation: word is longer than %d characters", MaxWordRunes)
 
 // Matcher finds every occurrence of a fixed set of words in a text, in one pass over the text. It is
 // immutable once built and safe for concurrent use; a nil *Matcher matches nothing.

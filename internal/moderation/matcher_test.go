@@ -275,3 +275,20 @@ func TestMatchersDoNotShareWrites(t *testing.T) {
 		}
 	}
 }
+
+func TestParseAction(t *testing.T) {
+	for _, a := range []Action{Block, Replace, Review} {
+		if got, err := ParseAction(string(a)); got != a || err != nil {
+			t.Errorf("ParseAction(%q) = %q, %v", a, got, err)
+		}
+	}
+	for _, bad := range []string{"", "BLOCK", "delete"} {
+		_, err := ParseAction(bad)
+		if !errors.Is(err, ErrUnknownAction) || errs.KindOf(err) != errs.Invalid {
+			t.Errorf("ParseAction(%q) = %v, want ErrUnknownAction", bad, err)
+		}
+		if e, _ := errs.As(err); e == nil || e.Field != "action" {
+			t.Errorf("ParseAction(%q) does not name the field", bad)
+		}
+	}
+}
