@@ -225,7 +225,13 @@ func (c *conn) serve(handle func(p *PDU) bool) error {
 			continue
 		}
 		if !handle(p) {
-			_ = c.respond(p.Sequence, ESME_RINVCMDID, &GenericNackBody{})
+			// A command this role does not take: its own response if it has one, else
+			// generic_nack, both with ESME_RINVCMDID.
+			resp, ok := respFor(p.ID())
+			if !ok {
+				resp = &GenericNackBody{}
+			}
+			_ = c.respond(p.Sequence, ESME_RINVCMDID, resp)
 		}
 	}
 }

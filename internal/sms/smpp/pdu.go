@@ -101,6 +101,18 @@ func newBody(id CommandID) Body {
 	return &Unknown{ID: id}
 }
 
+// respFor returns an empty response body for request id, so a refusal can be sent as the
+// command's own response (which ESMEs match to the request) rather than generic_nack; ok is
+// false for commands without a modelled response.
+func respFor(id CommandID) (Body, bool) {
+	if id.IsResponse() {
+		return nil, false
+	}
+	b := newBody(id.Resp())
+	_, unknown := b.(*Unknown)
+	return b, !unknown
+}
+
 // Unknown holds the raw body of a command this package does not model.
 type Unknown struct {
 	ID   CommandID

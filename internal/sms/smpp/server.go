@@ -252,14 +252,10 @@ func (s *Server) handle(ctx context.Context, ss *Session, p *PDU, handlers *sync
 		}()
 		return true
 	}
-	if ss.bound() == 0 && !p.ID().IsResponse() {
+	if resp, ok := respFor(p.ID()); ok && ss.bound() == 0 {
 		// Section 2.3: before a bind, every request is answered with ESME_RINVBNDSTS.
-		if resp := newBody(p.ID().Resp()); resp != nil {
-			if _, unknown := resp.(*Unknown); !unknown {
-				_ = ss.link.respond(p.Sequence, ESME_RINVBNDSTS, resp)
-				return true
-			}
-		}
+		_ = ss.link.respond(p.Sequence, ESME_RINVBNDSTS, resp)
+		return true
 	}
 	return false
 }

@@ -270,6 +270,10 @@ func TestServerProtocolErrors(t *testing.T) {
 	if p := r.recv(); p.ID() != GenericNack || p.Status != ESME_RINVCMDLEN || p.Sequence != 4 {
 		t.Fatalf("malformed: %s %s %d", p.ID(), p.Status, p.Sequence)
 	}
+	r.sendPDU(&PDU{Sequence: 8, Body: &DataSM{}})
+	if p := r.recv(); p.ID() != DataSMRespID || p.Status != ESME_RINVCMDID || p.Sequence != 8 {
+		t.Fatalf("data_sm: %s %s", p.ID(), p.Status)
+	}
 	r.sendPDU(&PDU{Sequence: 5, Body: &EnquireLink{}})
 	if p := r.recv(); p.ID() != EnquireLinkRespID || p.Sequence != 5 {
 		t.Fatalf("enquire_link: %s", p.ID())
