@@ -14,7 +14,7 @@ type MessageState byte
 
 // Message states.
 const (
-	StateUnknownZero   MessageState = 0 // not set
+	StateNone   MessageState = 0 // not set
 	StateEnroute       MessageState = 1
 	StateDelivered     MessageState = 2
 	StateExpired       MessageState = 3
@@ -48,7 +48,7 @@ func (s MessageState) String() string {
 
 // Final reports whether no further receipt will follow for the message.
 func (s MessageState) Final() bool {
-	return s != StateUnknownZero && s != StateEnroute && s != StateAccepted && s != StateUnknown
+	return s != StateNone && s != StateEnroute && s != StateAccepted && s != StateUnknown
 }
 
 // StateFromStat reads a stat value, case-insensitively, also accepting the spelled-out forms
@@ -70,7 +70,7 @@ func StateFromStat(stat string) MessageState {
 	case "REJECTED":
 		return StateRejected
 	}
-	return StateUnknownZero
+	return StateNone
 }
 
 // Receipt is a delivery receipt: what the SMSC knows about a message it accepted earlier.
