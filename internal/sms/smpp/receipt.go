@@ -14,7 +14,7 @@ type MessageState byte
 
 // Message states.
 const (
-	StateNone   MessageState = 0 // not set
+	StateNone          MessageState = 0 // not set
 	StateEnroute       MessageState = 1
 	StateDelivered     MessageState = 2
 	StateExpired       MessageState = 3
