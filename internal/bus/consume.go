@@ -2,12 +2,14 @@ package bus
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -89,9 +91,18 @@ func (b *Bus) Consume(ctx context.Context, stream, durable, subject string, h Ha
 		return nil, unavailable(fmt.Sprintf("consume %s on %s", durable, name), err)
 	}
 
+	advisory, err := b.watchMaxDeliveries(name, durable, log)
+	if err != nil {
+		consCtx.Stop()
+		return nil, err
+	}
+	if !b.addWorker() {
+		consCtx.Stop()
+		advisory.Unsubscribe()
+		return nil, ErrClosed
+	}
 	stop := make(chan struct{})
 	stopped := make(chan struct{})
-	b.workers.Add(1)
 	go func() {
 		defer b.workers.Done()
 		defer close(stopped)
@@ -102,6 +113,7 @@ func (b *Bus) Consume(ctx context.Context, stream, durable, subject string, h Ha
 		}
 		consCtx.Stop()
 		<-consCtx.Closed() // closed once the handler in progress has returned
+		advisory.Unsubscribe()
 	}()
 	var once sync.Once
 	return func() error {
@@ -109,6 +121,36 @@ func (b *Bus) Consume(ctx context.Context, stream, durable, subject string, h Ha
 		<-stopped
 		return nil
 	}, nil
+}
+
+// addWorker counts a consumer loop for Close to wait on, unless Close has begun.
+func (b *Bus) addWorker() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return false
+	}
+	b.workers.Add(1)
+	return true
+}
+
+// watchMaxDeliveries logs the messages the server gives up on by itself: when the last delivery
+// times out (the worker died, or the handler outlived AckWait) no handler sees the end, so only the
+// server's advisory tells. A queue group makes one node log it, not every node consuming.
+func (b *Bus) watchMaxDeliveries(stream, durable string, log *slog.Logger) (*nats.Subscription, error) {
+	subject := "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + stream + "." + durable
+	sub, err := b.nc.QueueSubscribe(subject, stream+"."+durable, func(nm *nats.Msg) {
+		var adv struct {
+			StreamSeq  uint64 `json:"stream_seq"`
+			Deliveries uint64 `json:"deliveries"`
+		}
+		_ = json.Unmarshal(nm.Data, &adv)
+		log.Error("message given up: last delivery was not acknowledged in time", "seq", adv.StreamSeq, "delivery", adv.Deliveries)
+	})
+	if err != nil {
+		return nil, unavailable("watch "+subject, err)
+	}
+	return sub, nil
 }
 
 // handle runs h on one message and settles it with the server.

@@ -1,9 +1,13 @@
 package bus_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -165,4 +169,56 @@ func TestConsumeResumes(t *testing.T) {
 			t.Fatal("nothing after resuming")
 		}
 	})
+}
+
+// TestConsumeLogsTimedOutLastDelivery checks that a message whose last delivery outlives AckWait is
+// reported, though no handler returned an error for it.
+func TestConsumeLogsTimedOutLastDelivery(t *testing.T) {
+	bustest.EachConfig(t, func(t *testing.T, cfg bus.Config) {
+		var logs syncBuffer
+		b, err := bus.Open(t.Context(), cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			bustest.DeleteAll(t, b)
+			b.Close()
+		}()
+		if err := b.EnsureStream(t.Context(), events); err != nil {
+			t.Fatal(err)
+		}
+		stop, err := b.Consume(t.Context(), "EVENTS", "late", "ev.late", func(ctx context.Context, m bus.Msg) error {
+			time.Sleep(300 * time.Millisecond) // longer than AckWait
+			return nil
+		}, bus.AckWait(100*time.Millisecond), bus.MaxDeliver(2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer stop()
+		if err := b.PublishDurable(t.Context(), "ev.late", "job", "late-1"); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs.String(), "not acknowledged in time"); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no log line for the timed-out last delivery; logs:\n%s", logs.String())
+			}
+		}
+	})
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

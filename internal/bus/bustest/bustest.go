@@ -30,11 +30,19 @@ const DefaultURL = "nats://127.0.0.1:4222"
 // environment cannot pass by testing less.
 func Each(t *testing.T, f func(t *testing.T, b *bus.Bus)) {
 	t.Helper()
+	EachConfig(t, func(t *testing.T, cfg bus.Config) { f(t, Open(t, cfg)) })
+}
+
+// EachConfig is Each for tests that open the bus themselves (with their own logger, say): f gets a
+// configuration with a random prefix, and must delete what it creates on the external server
+// (DeleteAll) and close the bus.
+func EachConfig(t *testing.T, f func(t *testing.T, cfg bus.Config)) {
+	t.Helper()
 	t.Run("embedded", func(t *testing.T) {
-		f(t, Open(t, bus.Config{DataDir: t.TempDir()}))
+		f(t, bus.Config{DataDir: t.TempDir(), Prefix: RandomPrefix()})
 	})
 	t.Run("external", func(t *testing.T) {
-		f(t, Open(t, bus.Config{URL: ExternalURL(t)}))
+		f(t, bus.Config{URL: ExternalURL(t), Prefix: RandomPrefix()})
 	})
 }
 
