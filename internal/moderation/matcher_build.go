@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/switchboard/switchboard/internal/errs"
 )
 
 // NewMatcher builds the automaton for words. Words that normalise to the same text are merged and
@@ -15,15 +17,15 @@ func NewMatcher(words []Word) (*Matcher, error) {
 	seen := make(map[string]int32, len(words))
 	for i, w := range words {
 		if w.Action.rank() == 0 {
-			return nil, fmt.Errorf("moderation: word %d (%q): %w", i, w.Text, ErrUnknownAction)
+			return nil, entryError(i, w, ErrUnknownAction)
 		}
 		norm := Normalize(w.Text).Text
 		if norm == "" {
-			return nil, fmt.Errorf("moderation: word %d (%q): %w", i, w.Text, ErrEmptyWord)
+			return nil, entryError(i, w, ErrEmptyWord)
 		}
 		n := utf8.RuneCountInString(norm)
 		if n > MaxWordRunes {
-			return nil, fmt.Errorf("moderation: word %d (%q): %w", i, w.Text, ErrWordTooLong)
+			return nil, entryError(i, w, ErrWordTooLong)
 		}
 		if id, dup := seen[norm]; dup {
 			if w.Action.rank() > m.words[id].Action.rank() {
@@ -42,6 +44,12 @@ func NewMatcher(words []Word) (*Matcher, error) {
 	m.setStates(edges, ends, asciiClasses+len(t.classes))
 	m.setLinks()
 	return m, nil
+}
+
+// entryError reports a bad list entry: the message names it by index and text for logs, and the
+// field (words[i]) lets the API point at it.
+func entryError(i int, w Word, e *errs.Error) error {
+	return fmt.Errorf("word %d (%q): %w", i, w.Text, e.WithField(fmt.Sprintf("words[%d]", i)))
 }
 
 // trie is the word tree while it is being built, before it is laid out for matching.

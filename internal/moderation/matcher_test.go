@@ -137,7 +137,7 @@ func TestNewMatcherRefuses(t *testing.T) {
 			if !errors.Is(err, tt.want) || errs.KindOf(err) != errs.Invalid {
 				t.Fatalf("NewMatcher: err = %v (kind %v), want %v", err, errs.KindOf(err), tt.want)
 			}
-			if !strings.Contains(err.Error(), "word 1") {
+			if e, _ := errs.As(err); !strings.Contains(err.Error(), "word 1") || e.Field != "words[1]" {
 				t.Fatalf("error %q does not name the entry", err)
 			}
 		})

@@ -1,9 +1,6 @@
 package moderation
 
-import (
-	"fmt"
-	"sync/atomic"
-)
+import "sync/atomic"
 
 // Set holds the keyword list in force. Readers take the current Matcher without locking; a reload
 // builds a whole new Matcher off to the side and swaps it in, so a message is always checked
@@ -24,7 +21,7 @@ func (s *Set) Store(m *Matcher) *Matcher { return s.current.Swap(m) }
 func (s *Set) Reload(words []Word) error {
 	m, err := NewMatcher(words)
 	if err != nil {
-		return fmt.Errorf("moderation: reload: %w", err)
+		return err // NewMatcher's error names the entry; there is nothing to add
 	}
 	s.Store(m)
 	return nil

@@ -27,6 +27,9 @@ func (e *BlockedError) Error() string {
 	if e.Host == "" || e.Host == e.Addr.String() {
 		return fmt.Sprintf("address %s refused: %s", e.Addr, e.Reason)
 	}
+	if _, err := netip.ParseAddr(e.Host); err == nil {
+		return fmt.Sprintf("address %s (written %s) refused: %s", e.Addr, e.Host, e.Reason)
+	}
 	return fmt.Sprintf("host %q resolves to %s, refused: %s", e.Host, e.Addr, e.Reason)
 }
 
