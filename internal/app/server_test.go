@@ -135,3 +135,5 @@ func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	return http.DefaultTransport.RoundTrip(r)
 }
+
+func keyParams() client.KeyParams { return client.KeyParams{FriendlyName: "twilio"} }

@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/switchboard/switchboard/internal/errs"
 )
@@ -26,7 +27,10 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch probe.status {
 	case http.StatusMethodNotAllowed:
 		w.Header().Set("Allow", probe.header.Get("Allow"))
-		WriteError(w, r, errs.Coded(errs.Invalid, errs.CodeMethodNotAllowed, "method "+r.Method+" is not allowed on "+r.URL.Path))
+		// The one error whose status is not its kind's: clients and proxies expect a real 405.
+		JSON(w, http.StatusMethodNotAllowed, ErrorBody{Code: errs.CodeMethodNotAllowed, Status: http.StatusMethodNotAllowed,
+			Message: "method " + r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + probe.header.Get("Allow"),
+			MoreInfo: Info(r.Context()).docsURL + "/docs/errors#" + strconv.Itoa(errs.CodeMethodNotAllowed)})
 	case http.StatusNotFound, 0:
 		WriteError(w, r, errs.Coded(errs.NotFound, errs.CodeNotFound, "no such resource: "+r.URL.Path))
 	default: // redirects to the canonical path

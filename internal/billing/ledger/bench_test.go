@@ -14,7 +14,7 @@ import (
 	"github.com/switchboard/switchboard/internal/store/storetest"
 )
 
-// BenchmarkReservePost measures reserve+post pairs per second from 32 goroutines per core against
+// BenchmarkReservePost measures reserve+post pairs per second from 128 goroutines per core (a busy server has hundreds of requests in flight) against
 // 64 tenants: each operation in its own transaction (direct, the baseline) and through the
 // group-commit writer (batched), in the same run so the ratio is meaningful on a noisy machine.
 // PostgreSQL runs too when SWITCHBOARD_TEST_DATABASE_URL is set.
@@ -45,12 +45,12 @@ func benchReservePost(b *testing.B, db *store.DB, batched bool) {
 	}
 	var stats func() ledger.BatchStats
 	if batched {
-		bt := ledger.NewBatcher(l, ledger.BatchOptions{MaxOps: 256})
+		bt := ledger.NewBatcher(l, ledger.BatchOptions{MaxOps: 512})
 		defer bt.Close()
 		l, stats = bt.Ledger(), bt.Stats
 	}
 	var seq atomic.Int64
-	b.SetParallelism(32)
+	b.SetParallelism(128)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/switchboard/switchboard/internal/errs"
@@ -148,34 +149,47 @@ func (l *Ledger) resolveOp(name, key, holdID string, actual int64, kind Transfer
 	r := record(name, key)
 	r.fingerprint, r.ref = fingerprint(holdID, actual), holdID
 	state := map[TransferKind]HoldState{KindPostPending: HoldPosted, KindVoidPending: HoldVoided, KindExpire: HoldExpired}[kind]
+	unexpired := store.Micro(now)
+	if kind == KindExpire {
+		unexpired = math.MinInt64
+	}
 	return l.newOp(r, func(ctx context.Context, q store.Querier) (any, error) {
-		h, err := getHold(ctx, q, holdID)
+		h, ok, err := claimHold(ctx, q, holdID, state, actual, r.id, store.Micro(now), unexpired)
 		if err != nil {
 			return nil, err
 		}
-		switch {
-		case h.State != HoldPending:
-			return nil, ErrHoldResolved
-		case actual > h.Amount:
-			return nil, ErrPostExceedsHold
-		case kind != KindExpire && !now.Before(h.ExpiresAt):
-			return nil, ErrHoldExpired
+		if !ok {
+			return nil, whyNotClaimed(ctx, q, holdID, actual)
 		}
-		if ok, err := claimHold(ctx, q, holdID, state, actual, r.id, store.Micro(now)); err != nil || !ok {
-			if err == nil {
-				err = ErrHoldResolved
-			}
+		if h.Parts, err = holdParts(ctx, q, h); err != nil {
 			return nil, err
 		}
-		if h.Parts, err = partsOf(ctx, q, h.ID[len(holdPrefix):], KindPending); err != nil {
-			return nil, err
-		}
-		if err := l.settle(ctx, q, r.id, h, actual, kind, now); err != nil {
-			return nil, err
-		}
-		h.State, h.Posted, h.resolvedBy, h.ResolvedAt = state, actual, r.id, now
-		return h, nil
+		return h, l.settle(ctx, q, r.id, h, actual, kind, now)
 	}, func(ctx context.Context, q store.Querier) (any, error) { return loadHold(ctx, q, holdID) })
+}
+
+// whyNotClaimed reads a hold that claimHold did not take and says why.
+func whyNotClaimed(ctx context.Context, q store.Querier, holdID string, actual int64) error {
+	h, err := getHold(ctx, q, holdID)
+	switch {
+	case err != nil:
+		return err
+	case h.State != HoldPending:
+		return ErrHoldResolved
+	case actual > h.Amount:
+		return ErrPostExceedsHold
+	default:
+		return ErrHoldExpired
+	}
+}
+
+// holdParts lists a hold's pending transfers. A hold paid by cash alone has one, whose id and
+// amount follow from the hold, so the common case needs no read.
+func holdParts(ctx context.Context, q store.Querier, h Hold) ([]Part, error) {
+	if h.PromoAmount == 0 {
+		return []Part{{TransferID: transferID(h.ID[len(holdPrefix):], 0), Account: AccountID(h.Tenant, Cash), Amount: h.CashAmount}}, nil
+	}
+	return partsOf(ctx, q, h.ID[len(holdPrefix):], KindPending)
 }
 
 // settle journals one resolution per pending part and moves the cached balances: actual is
@@ -215,6 +229,6 @@ func loadHold(ctx context.Context, q store.Querier, id string) (Hold, error) {
 	if err != nil {
 		return Hold{}, err
 	}
-	h.Parts, err = partsOf(ctx, q, id[len(holdPrefix):], KindPending)
+	h.Parts, err = holdParts(ctx, q, h)
 	return h, err
 }

@@ -39,20 +39,27 @@ func getHold(ctx context.Context, q store.Querier, id string) (Hold, error) {
 	return h, nil
 }
 
-// claimHold moves a pending hold to its final state. The state test is in the UPDATE, so of two
-// concurrent resolutions exactly one wins; ok is false for the loser.
-func claimHold(ctx context.Context, q store.Querier, id string, state HoldState, posted int64, by string, now int64) (bool, error) {
-	res, err := q.ExecContext(ctx, `
+// claimHold moves a pending hold to its final state and returns it. Every condition is in the
+// UPDATE (still pending, actual within the hold, TTL not over unless unexpired is MinInt64), so
+// of two concurrent resolutions exactly one wins; ok is false for the loser, and the caller reads
+// the hold to say why.
+func claimHold(ctx context.Context, q store.Querier, id string, state HoldState, actual int64, by string, now, unexpired int64) (h Hold, ok bool, err error) {
+	var expires, created int64
+	err = q.QueryRowContext(ctx, `
 		UPDATE ledger_holds SET state = $2, posted_amount = $3, resolved_by = $4, resolved_at = $5
-		WHERE id = $1 AND state = 'pending'`, id, string(state), posted, by, now)
-	if err != nil {
-		return false, fmt.Errorf("resolve hold %s: %w", id, err)
+		WHERE id = $1 AND state = 'pending' AND amount >= $3 AND expires_at > $6
+		RETURNING tenant, product, amount, promo_amount, cash_amount, expires_at, created_at`,
+		id, string(state), actual, by, now, unexpired).Scan(&h.Tenant, &h.Product, &h.Amount, &h.PromoAmount,
+		&h.CashAmount, &expires, &created)
+	if store.NoRows(err) {
+		return Hold{}, false, nil
 	}
-	n, err := res.RowsAffected()
 	if err != nil {
-		return false, fmt.Errorf("resolve hold %s: %w", id, err)
+		return Hold{}, false, fmt.Errorf("resolve hold %s: %w", id, err)
 	}
-	return n == 1, nil
+	h.ID, h.State, h.Posted, h.resolvedBy = id, state, actual, by
+	h.ExpiresAt, h.CreatedAt, h.ResolvedAt = store.FromMicro(expires), store.FromMicro(created), store.FromMicro(now)
+	return h, true, nil
 }
 
 // expiredHolds lists up to limit pending holds whose TTL ended at or before now.
