@@ -8,6 +8,10 @@
 // over the text in a single pass without allocating, and every hit carries the byte span of the
 // original text, so a replace action masks exactly the characters the user typed.
 //
+// Removing separators everywhere is also what makes words match across word boundaries: "as sad"
+// and "class" both contain "ass". That is the right trade for CJK text, which has no spaces, and
+// for evasion, but it means short Latin words belong on review rather than block.
+//
 // A Matcher is immutable once built and safe for concurrent use; a Set holds the current one
 // behind an atomic pointer so a list reload never blocks or races with traffic.
 package moderation
