@@ -36,7 +36,6 @@ type Matcher struct {
 	// target's own row offset in its low half, so consecutive ASCII steps never wait on a second
 	// load.
 	asciiNext []uint64
-	asciiRow  []int32 // state -> offset of its row in asciiNext
 }
 
 // state is one node of the trie with its Aho–Corasick links.
@@ -46,6 +45,8 @@ type state struct {
 	word          int32 // word id ending exactly here, or -1
 	dict          int32 // nearest state on the fail chain that ends a word, or 0
 	report        int32 // this state if it ends a word, else dict: where reporting starts
+	ascii         int32 // offset of this state's row in asciiNext; beside report, so a non-ASCII
+	// step finds both in the cache line it has just loaded
 }
 
 type edge struct {
@@ -147,7 +148,7 @@ func (m *Matcher) Match(text string) []Hit {
 	// at the k-th started where the (k-n+1)-th did.
 	var starts [MaxWordRunes]int
 	kept := 0
-	s, row := int32(0), int32(0) // row is always m.asciiRow[s]
+	s, row := int32(0), int32(0) // row is always m.states[s].ascii
 	for i := 0; i < len(text); {
 		start := i
 		var c int32
@@ -187,7 +188,7 @@ func (m *Matcher) Match(text string) []Hit {
 			s &^= reportBit
 		default:
 			s = m.step(s, c)
-			row = m.asciiRow[s]
+			row = m.states[s].ascii
 		}
 		for t := m.states[s].report; t != 0; t = m.states[t].dict {
 			id := m.states[t].word

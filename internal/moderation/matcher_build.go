@@ -177,7 +177,6 @@ func (m *Matcher) setStates(edges []trieEdge, words []int32, nclasses int) {
 // setLinks computes failure and dictionary links and the ASCII rows breadth first, so that
 // everything a state borrows from its failure state (always shallower) is final when it is needed.
 func (m *Matcher) setLinks() {
-	m.asciiRow = make([]int32, len(m.states))
 	next := append([]int32(nil), m.root[:asciiClasses]...) // rows of target states; root's at 0
 	// States are numbered breadth first, so walking them in order is the breadth-first walk.
 	for u := 1; u < len(m.states); u++ {
@@ -191,7 +190,7 @@ func (m *Matcher) setLinks() {
 		if su.word >= 0 {
 			su.report = int32(u)
 		}
-		inherited := m.asciiRow[su.fail]
+		inherited := m.states[su.fail].ascii
 		row := inherited
 		for _, e := range m.edges[su.edgeLo : su.edgeLo+su.edgeN] {
 			if e.class < asciiClasses {
@@ -203,7 +202,7 @@ func (m *Matcher) setLinks() {
 			}
 			m.states[e.next].fail = m.step(su.fail, e.class)
 		}
-		m.asciiRow[u] = row
+		su.ascii = row
 	}
 	// Children of the root fail to the root (their zero value). Pack the entries last, when every
 	// state's row and report are known.
@@ -213,6 +212,6 @@ func (m *Matcher) setLinks() {
 		if m.states[s].report != 0 {
 			target |= reportBit
 		}
-		m.asciiNext[k] = asciiEntry(target, m.asciiRow[s])
+		m.asciiNext[k] = asciiEntry(target, m.states[s].ascii)
 	}
 }
