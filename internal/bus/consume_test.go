@@ -222,3 +222,12 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+func TestConsumeWithoutStream(t *testing.T) {
+	bustest.Each(t, func(t *testing.T, b *bus.Bus) {
+		_, err := b.Consume(t.Context(), "MISSING", "w", "x.>", func(context.Context, bus.Msg) error { return nil })
+		if !errors.Is(err, jetstream.ErrStreamNotFound) {
+			t.Fatalf("Consume on a missing stream = %v; want ErrStreamNotFound", err)
+		}
+	})
+}

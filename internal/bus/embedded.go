@@ -103,6 +103,9 @@ func (b *Bus) openEmbedded(ctx context.Context) error {
 		attrs = append(attrs, "listen", addr.String())
 	}
 	b.log.Info("embedded nats server started", attrs...)
+	if addr, ok := srv.Addr().(*net.TCPAddr); ok && !addr.IP.IsLoopback() {
+		b.log.Warn("embedded nats server accepts unauthenticated clients from the network; listen on 127.0.0.1 instead", "listen", addr.String())
+	}
 	return nil
 }
 
