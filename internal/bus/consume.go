@@ -11,6 +11,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/switchboard/switchboard/internal/errs"
 )
 
 // ConsumeOption tunes Consume.
@@ -31,10 +33,11 @@ func MaxDeliver(n int) ConsumeOption { return func(c *consumeConfig) { c.maxDeli
 // message again (default 30s). It must exceed the slowest handler, or messages are handled twice.
 func AckWait(d time.Duration) ConsumeOption { return func(c *consumeConfig) { c.ackWait = d } }
 
-// Backoff sets the delay before a failed message is tried again: min after the first failure,
-// doubling up to max (default 1s to 1m, so ten attempts span about five minutes of a carrier outage).
-func Backoff(min, max time.Duration) ConsumeOption {
-	return func(c *consumeConfig) { c.backoffMin, c.backoffMax = min, max }
+// Backoff sets the delay before a failed message is tried again: first after the first failure,
+// doubling up to limit (default 1s to 1m, so ten attempts ride out about four minutes of a carrier
+// outage).
+func Backoff(first, limit time.Duration) ConsumeOption {
+	return func(c *consumeConfig) { c.backoffMin, c.backoffMax = first, limit }
 }
 
 // Batch sets how many messages the client holds ahead of the handler (default 16). The AckWait clock
@@ -63,6 +66,9 @@ func (b *Bus) Consume(ctx context.Context, stream, durable, subject string, h Ha
 	cc := consumeConfig{maxDeliver: 10, ackWait: 30 * time.Second, backoffMin: time.Second, backoffMax: time.Minute, batch: 16}
 	for _, o := range opts {
 		o(&cc)
+	}
+	if cc.maxDeliver < 1 || cc.ackWait <= 0 || cc.batch < 1 || cc.backoffMin <= 0 || cc.backoffMax < cc.backoffMin {
+		return nil, errs.Newf(errs.Invalid, "bus: consume %s: options out of range: %+v", durable, cc)
 	}
 	if b.isClosed() {
 		return nil, ErrClosed

@@ -72,10 +72,13 @@ func NewBatcher(l *Ledger, opts BatchOptions) *Batcher {
 		opts.Writers = 1
 	}
 	if l.db.Dialect == store.SQLite {
-		// Savepoints journal every page they touch into a sub-journal, a temporary file once it
-		// passes 64 KiB; in memory it costs a copy instead of a write system call. Only speed
-		// depends on this, so a failure is ignored (and a replaced connection just runs slower).
-		_, _ = l.db.Write().ExecContext(context.Background(), `PRAGMA temp_store = MEMORY`)
+		// A batch touches many pages. Savepoints copy each page they change into a sub-journal,
+		// a temporary file past 64 KiB unless temp_store is MEMORY; and a page cache smaller than
+		// the batch spills dirty pages into the WAL before the commit. Only speed depends on
+		// these, so failures are ignored (a replaced connection just runs slower).
+		for _, pragma := range []string{`PRAGMA temp_store = MEMORY`, `PRAGMA cache_size = -65536`} {
+			_, _ = l.db.Write().ExecContext(context.Background(), pragma)
+		}
 	}
 	b := &Batcher{l: l, opts: opts, reqs: make(chan *request, opts.MaxOps*opts.Writers)}
 	for range opts.Writers {
