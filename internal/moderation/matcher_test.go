@@ -35,6 +35,7 @@ func TestMatchEvasions(t *testing.T) {
 		Word{"fuck", Block},
 		Word{"法轮", Block},
 		Word{"shit", Replace},
+		Word{"𠀀𠀁", Block}, // CJK extension B: above the BMP
 	)
 	tests := []struct {
 		name, text string
@@ -56,6 +57,11 @@ func TestMatchEvasions(t *testing.T) {
 		{"cjk ideographic space", "学习法\u3000轮功", []string{"法\u3000轮"}},
 		{"cjk punctuation", "法。轮", []string{"法。轮"}},
 		{"cjk zero-width", "法\u200B轮", []string{"法\u200B轮"}},
+		{"circled", "ⓕⓤⓒⓚ!", []string{"ⓕⓤⓒⓚ"}},
+		{"negative squared", "🅵 🆄 🅲 🅺", []string{"🅵 🆄 🅲 🅺"}},
+		{"mathematical bold", "𝐟𝐮𝐜𝐤", []string{"𝐟𝐮𝐜𝐤"}},
+		{"emoji between", "f🍆u🍆c🍆k", []string{"f🍆u🍆c🍆k"}},
+		{"astral cjk", "x𠀀 𠀁y", []string{"𠀀 𠀁"}},
 		{"two words", "shit and fuck", []string{"shit", "fuck"}},
 		{"inside a longer word", "abfuckcd", []string{"fuck"}},
 		{"no hit", "duck fork luck", nil},

@@ -16,8 +16,9 @@ const drop rune = 0
 // dropped: white space, punctuation (P*), symbols (S*), control and format characters (Cc, Cf: this
 // covers the zero-width space, joiners and marks U+200B–U+200F, U+2060, U+FEFF and the bidi
 // controls), combining overlays and variation selectors. Letters are case folded through their
-// Unicode simple-fold orbit, so 'K' (Kelvin sign) and 'ſ' (long s) fold like 'k' and 's', and
-// full-width forms (U+FF01–U+FF5E, U+3000) fold to ASCII first.
+// Unicode simple-fold orbit, so 'K' (Kelvin sign) and 'ſ' (long s) fold like 'k' and 's';
+// full-width forms (U+FF01–U+FF5E, U+3000) and letter-shaped symbols (see letterlike) fold to
+// ASCII first.
 //
 // The common cases (ASCII, CJK ideographs, kana, Hangul) are decided without table look-ups, because
 // this runs once per rune of every message.
@@ -34,6 +35,10 @@ func fold(r rune) rune {
 		return r
 	case r >= 0xFF01 && r <= 0xFF5E: // full-width ASCII
 		return foldASCII(r - 0xFEE0)
+	case r >= 0x2460 && r <= 0x24E9, r >= 0x1D400 && r <= 0x1D7FF, r >= 0x1F130 && r <= 0x1F189:
+		if l := letterlike(r); l != drop {
+			return l
+		}
 	case r == utf8.RuneError:
 		// Invalid UTF-8 renders as nothing useful, so it must not be able to split a word either.
 		return drop
@@ -44,6 +49,35 @@ func fold(r rune) rune {
 		return drop
 	}
 	return foldCase(r)
+}
+
+// letterlike maps the letter-shaped symbols and styled letters senders use to dress a word up
+// ("ⓕⓤⓒⓚ", "🅵🆄🅲🅺", "𝐟𝐮𝐜𝐤", "①②") to the ASCII letter or digit they show, or returns drop for
+// a rune of these blocks that is not one. Most of them are symbols (So) and would otherwise be
+// dropped, which would let a whole word vanish.
+func letterlike(r rune) rune {
+	const letters = 26
+	switch {
+	case r >= 0x2460 && r <= 0x2468: // ① to ⑨
+		return '1' + r - 0x2460
+	case r >= 0x249C && r <= 0x24B5: // ⒜ parenthesized
+		return 'a' + r - 0x249C
+	case r >= 0x24B6 && r <= 0x24CF: // Ⓐ circled capital
+		return 'a' + r - 0x24B6
+	case r >= 0x24D0 && r <= 0x24E9: // ⓐ circled small
+		return 'a' + r - 0x24D0
+	case r >= 0x1D400 && r <= 0x1D6A3: // mathematical alphanumerics: 13 styles of A-Z a-z
+		return 'a' + (r-0x1D400)%(2*letters)%letters
+	case r >= 0x1D7CE && r <= 0x1D7FF: // mathematical digits: 5 styles of 0-9
+		return '0' + (r-0x1D7CE)%10
+	case r >= 0x1F130 && r <= 0x1F149: // 🄰 squared
+		return 'a' + r - 0x1F130
+	case r >= 0x1F150 && r <= 0x1F169: // 🅐 negative circled
+		return 'a' + r - 0x1F150
+	case r >= 0x1F170 && r <= 0x1F189: // 🅰 negative squared
+		return 'a' + r - 0x1F170
+	}
+	return drop
 }
 
 // foldASCII keeps letters (lower-cased) and digits; every other ASCII character is punctuation, a
