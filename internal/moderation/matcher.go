@@ -122,11 +122,14 @@ func (m *Matcher) class(r rune) int32 {
 	if r <= 0xFFFF {
 		return m.bmp[r>>8][r&0xFF]
 	}
-	f := fold(r)
-	if f == drop {
+	switch f := fold(r); {
+	case f == drop:
 		return -1
+	case f <= 0xFFFF: // a styled letter folding to ASCII: f is its own fold, so the table has it
+		return m.bmp[f>>8][f&0xFF]
+	default:
+		return m.astral[f]
 	}
-	return m.astral[f]
 }
 
 // Len is the number of distinct words the matcher holds.
