@@ -240,6 +240,7 @@ func TestMatch10KWords(t *testing.T) {
 func FuzzMatch(f *testing.F) {
 	f.Add("ushers f.u.c.k 法 轮", "he,she,his,hers,fuck,法轮")
 	f.Add("aaaa", "a,aa,aaa")
+	f.Add("𝐟𝐮𝐜𝐤 🅵🆄🅲🅺 ⓕⓤⓒⓚ x𠀀 𠀁", "fuck,𠀀𠀁,𝐮𝐜")
 	f.Fuzz(func(t *testing.T, text, list string) {
 		var words []Word
 		for _, w := range strings.Split(list, ",") {
