@@ -163,7 +163,8 @@ func (s *Server) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	s.draining.Store(true)
-	s.Log.Info("draining", "timeout", s.Config.ShutdownTimeout.String())
+	s.Log.Info("draining", "delay", s.Config.DrainDelay.String(), "timeout", s.Config.ShutdownTimeout.String())
+	time.Sleep(s.Config.DrainDelay)
 	sctx, cancel := context.WithTimeout(context.Background(), s.Config.ShutdownTimeout)
 	defer cancel()
 	err := s.http.Shutdown(sctx)

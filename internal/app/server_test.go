@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -39,6 +40,7 @@ func startServer(t *testing.T, kind dbKind) *testServer {
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DataDir = t.TempDir()
 	cfg.SMPPAddr = "127.0.0.1:0"
+	cfg.DrainDelay = 0
 	if kind == onPostgres {
 		cfg.DatabaseURL = storetest.NewSchema(t, storetest.PostgresURL(t))
 	}
@@ -137,3 +139,5 @@ func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func keyParams() client.KeyParams { return client.KeyParams{FriendlyName: "twilio"} }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -25,6 +25,9 @@ type Config struct {
 	SMPPAddr        string        `json:"smpp_addr"`        // customer-facing SMPP listener
 	LogLevel        string        `json:"log_level"`        // debug, info, warn, error
 	ShutdownTimeout time.Duration `json:"shutdown_timeout"` // how long in-flight requests may drain
+	// DrainDelay is how long /readyz answers 503 before the listener closes on SIGTERM, so load
+	// balancers stop sending new requests before connections are refused.
+	DrainDelay time.Duration `json:"drain_delay"`
 	// TrustProxyHeaders makes X-Forwarded-For the client address (only behind a trusted proxy).
 	TrustProxyHeaders bool `json:"trust_proxy_headers"`
 }
@@ -38,6 +41,7 @@ func Defaults() Config {
 		SMPPAddr:        "127.0.0.1:2775",
 		LogLevel:        "info",
 		ShutdownTimeout: 15 * time.Second,
+		DrainDelay:      time.Second,
 	}
 }
 
@@ -61,6 +65,7 @@ func (c *Config) fields() []field {
 		{name: "smpp-addr", usage: "SMPP listen address for customers' clients", str: &c.SMPPAddr},
 		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{name: "shutdown-timeout", usage: "how long in-flight requests may drain on SIGTERM", dur: &c.ShutdownTimeout},
+		{name: "drain-delay", usage: "how long /readyz answers 503 before the listener closes on SIGTERM", dur: &c.DrainDelay},
 		{name: "trust-proxy-headers", usage: "take the client address from X-Forwarded-For", bool: &c.TrustProxyHeaders},
 	}
 }
@@ -203,6 +208,9 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("config: log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.DrainDelay < 0 {
+		errs = append(errs, fmt.Errorf("config: drain-delay must not be negative"))
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("config: shutdown-timeout must be positive"))

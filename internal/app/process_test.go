@@ -1,0 +1,192 @@
+package app_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// These tests run the real binary as a separate process, as operators do.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "switchboard-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "switchboard")
+		out, err := exec.Command("go", "build", "-o", binPath, "github.com/switchboard/switchboard").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+type proc struct {
+	cmd  *exec.Cmd
+	addr string
+	log  *bytes.Buffer
+	done chan error
+}
+
+// startProc starts `switchboard serve` on dataDir and waits until /healthz answers.
+func startProc(t *testing.T, dataDir string, extra ...string) (*proc, time.Duration) {
+	t.Helper()
+	addr := freeAddr(t)
+	args := append([]string{"serve", "--addr", addr, "--data-dir", dataDir, "--smpp-addr", freeAddr(t)}, extra...)
+	cmd := exec.Command(binary(t), args...)
+	p := &proc{cmd: cmd, addr: addr, log: &bytes.Buffer{}, done: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = p.log, p.log
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-p.done })
+	for time.Since(start) < 15*time.Second {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p, time.Since(start)
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("server did not answer /healthz within 15 s:\n%s", p.log)
+	return nil, 0
+}
+
+func runCLI(t *testing.T, args ...string) []byte {
+	t.Helper()
+	out, err := exec.Command(binary(t), args...).Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("switchboard %v: %v\n%s", args, err, stderr)
+	}
+	return out
+}
+
+// TestServeStartsFast: the embedded default (SQLite + embedded NATS, fresh data dir) answers
+// /healthz quickly after the process starts.
+func TestServeStartsFast(t *testing.T) {
+	_, took := startProc(t, t.TempDir())
+	t.Logf("fresh data dir: /healthz answered %v after the process started", took)
+	if took > 3*time.Second {
+		t.Errorf("/healthz took %v, want within 3 s", took)
+	}
+}
+
+// slowBody trickles a JSON body so a request stays in flight across the SIGTERM.
+type slowBody struct {
+	data  []byte
+	delay time.Duration
+	sent  int
+}
+
+func (b *slowBody) Read(p []byte) (int, error) {
+	if b.sent >= len(b.data) {
+		return 0, io.EOF
+	}
+	time.Sleep(b.delay)
+	n := copy(p[:1], b.data[b.sent:])
+	b.sent += n
+	return n, nil
+}
+
+// TestSIGTERMDrains: on SIGTERM /readyz turns 503 at once, a request in flight completes, and
+// the process exits cleanly.
+func TestSIGTERMDrains(t *testing.T) {
+	dir := t.TempDir()
+	out := runCLI(t, "account", "create", "--data-dir", dir, "--phone", "+8613500000001", "--email", "drain@example.com",
+		"--company", "Drain", "--password", "long password 1", "--json")
+	var cred struct {
+		SID       string `json:"sid"`
+		AuthToken string `json:"auth_token"`
+	}
+	mustJSON(t, out, &cred)
+	p, _ := startProc(t, dir, "--drain-delay", "1500ms")
+
+	body := []byte(`{"name": "in flight"}`)
+	req, _ := http.NewRequest("POST", "http://"+p.addr+"/v1/apps", &slowBody{data: body, delay: 60 * time.Millisecond})
+	req.ContentLength = int64(len(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth(cred.SID, cred.AuthToken)
+	inflight := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Errorf("in-flight request failed: %v", err)
+			inflight <- 0
+			return
+		}
+		resp.Body.Close()
+		inflight <- resp.StatusCode
+	}()
+	time.Sleep(200 * time.Millisecond)
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	resp, err := http.Get("http://" + p.addr + "/readyz")
+	if err != nil {
+		t.Fatalf("/readyz during the drain delay: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz while draining = %d, want 503", resp.StatusCode)
+	}
+	if status := <-inflight; status != http.StatusCreated {
+		t.Fatalf("in-flight request = %d, want 201", status)
+	}
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, p.log)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no exit 20 s after SIGTERM")
+	}
+	p.done <- nil // for the cleanup
+}
+
+func mustJSON(t *testing.T, b []byte, v any) {
+	t.Helper()
+	if err := jsonUnmarshal(b, v); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+}
