@@ -17,8 +17,7 @@ import (
 func TestBatchWithFailingOp(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		l, _ := newLedger(t, db)
-		credit(t, l, "seed", 10*unit, ledger.Grant{Kind: ledger.Cash})
+		l, _ := newLedger(t, db, 10*unit)
 		calls := []struct {
 			name string
 			call func(l *ledger.Ledger) error
@@ -71,7 +70,7 @@ func TestBatchWithFailingOp(t *testing.T) {
 
 func TestBatcherClose(t *testing.T) {
 	db := storetest.SQLite(t)
-	l, _ := newLedger(t, db)
+	l, _ := newLedger(t, db, 0)
 	b := ledger.NewBatcher(l, ledger.BatchOptions{})
 	credit(t, b.Ledger(), "seed", unit, ledger.Grant{Kind: ledger.Cash})
 	b.Close()

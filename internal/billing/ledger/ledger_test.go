@@ -23,10 +23,15 @@ const (
 
 var start = time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
 
-func newLedger(t *testing.T, db *store.DB) (*ledger.Ledger, *clock.Fake) {
+// newLedger returns a ledger on db with a fake clock, the tenant's cash seeded with cash.
+func newLedger(t *testing.T, db *store.DB, cash int64) (*ledger.Ledger, *clock.Fake) {
 	t.Helper()
 	clk := clock.NewFake(start)
-	return ledger.New(db, clk, nil), clk
+	l := ledger.New(db, clk, nil)
+	if cash > 0 {
+		credit(t, l, "seed", cash, ledger.Grant{Kind: ledger.Cash})
+	}
+	return l, clk
 }
 
 // must fails the test on err and otherwise returns v: must(l.Reserve(...))(t).
@@ -70,8 +75,7 @@ func wantReconciled(t *testing.T, l *ledger.Ledger) {
 func TestRetryIsIdempotent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		l, _ := newLedger(t, db)
-		credit(t, l, "seed", 100*unit, ledger.Grant{Kind: ledger.Cash})
+		l, _ := newLedger(t, db, 100*unit)
 		posted := must(l.Reserve(ctx, "seed-hold-1", tenant, "sms", 5*unit, time.Minute))(t)
 		voided := must(l.Reserve(ctx, "seed-hold-2", tenant, "sms", 5*unit, time.Minute))(t)
 		tests := []struct {
@@ -113,7 +117,7 @@ func TestRetryIsIdempotent(t *testing.T) {
 func TestKeyReusedForAnotherRequest(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		l, _ := newLedger(t, db)
+		l, _ := newLedger(t, db, 0)
 		credit(t, l, "k", 10*unit, ledger.Grant{Kind: ledger.Cash})
 		_, err := l.Credit(ctx, "k", tenant, 11*unit, ledger.Grant{Kind: ledger.Cash})
 		if !errors.Is(err, ledger.ErrKeyReused) || errs.KindOf(err) != errs.Conflict {
@@ -130,8 +134,7 @@ func TestConcurrentReserves(t *testing.T) {
 		t.Run(fmt.Sprintf("batched=%v", batched), func(t *testing.T) {
 			storetest.Each(t, func(t *testing.T, db *store.DB) {
 				ctx := context.Background()
-				l, _ := newLedger(t, db)
-				credit(t, l, "seed", 90*unit, ledger.Grant{Kind: ledger.Cash})
+				l, _ := newLedger(t, db, 90*unit)
 				if err := l.SetLimits(ctx, tenant, ledger.Limits{Credit: 10 * unit, Arrears: 10 * unit}); err != nil {
 					t.Fatal(err)
 				}
@@ -185,8 +188,7 @@ func TestPostAndVoid(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			storetest.Each(t, func(t *testing.T, db *store.DB) {
 				ctx := context.Background()
-				l, _ := newLedger(t, db)
-				credit(t, l, "seed", 10*unit, ledger.Grant{Kind: ledger.Cash})
+				l, _ := newLedger(t, db, 10*unit)
 				h := must(l.Reserve(ctx, "r", tenant, "sms", 10*unit, time.Minute))(t)
 				wantBalance(t, l, ledger.Balance{CashPosted: 10 * unit, CashPending: 10 * unit})
 				var err error
@@ -217,8 +219,7 @@ func TestPostAndVoid(t *testing.T) {
 func TestHoldResolvesOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		l, _ := newLedger(t, db)
-		credit(t, l, "seed", 10*unit, ledger.Grant{Kind: ledger.Cash})
+		l, _ := newLedger(t, db, 10*unit)
 		h := must(l.Reserve(ctx, "r", tenant, "sms", 5*unit, time.Minute))(t)
 		first := must(l.Post(ctx, "post-1", h.ID, 2*unit))(t)
 		for name, err := range map[string]error{
@@ -247,8 +248,7 @@ func TestHoldResolvesOnce(t *testing.T) {
 func TestExpireHolds(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		l, clk := newLedger(t, db)
-		credit(t, l, "seed", 10*unit, ledger.Grant{Kind: ledger.Cash})
+		l, clk := newLedger(t, db, 10*unit)
 		short := must(l.Reserve(ctx, "short", tenant, "voice", 3*unit, time.Minute))(t)
 		long := must(l.Reserve(ctx, "long", tenant, "voice", 2*unit, time.Hour))(t)
 		clk.Advance(2 * time.Minute)
@@ -275,7 +275,7 @@ func TestExpireHolds(t *testing.T) {
 func TestPromoBeforeCash(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		l, _ := newLedger(t, db)
+		l, _ := newLedger(t, db, 0)
 		credit(t, l, "cash", 10*unit, ledger.Grant{Kind: ledger.Cash})
 		late := credit(t, l, "promo-late", 3*unit, ledger.Grant{Kind: ledger.Promo, ExpiresAt: start.Add(48 * time.Hour)})
 		soon := credit(t, l, "promo-soon", 2*unit, ledger.Grant{Kind: ledger.Promo, ExpiresAt: start.Add(time.Hour)})
@@ -311,7 +311,7 @@ func TestPromoBeforeCash(t *testing.T) {
 func TestPromoExpiry(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		l, clk := newLedger(t, db)
+		l, clk := newLedger(t, db, 0)
 		credit(t, l, "bonus", 5*unit, ledger.Grant{Kind: ledger.Promo, ExpiresAt: start.Add(time.Hour)})
 		h := must(l.Reserve(ctx, "r", tenant, "sms", 3*unit, 3*time.Hour))(t)
 		clk.Advance(2 * time.Hour)
@@ -335,8 +335,7 @@ func TestPromoExpiry(t *testing.T) {
 func TestChargeFloors(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		l, _ := newLedger(t, db)
-		credit(t, l, "seed", 5*unit, ledger.Grant{Kind: ledger.Cash})
+		l, _ := newLedger(t, db, 5*unit)
 		if err := l.SetLimits(ctx, tenant, ledger.Limits{Credit: unit, Arrears: 10 * unit}); err != nil {
 			t.Fatal(err)
 		}
@@ -383,7 +382,7 @@ func TestReconcileAndRebuild(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			storetest.Each(t, func(t *testing.T, db *store.DB) {
 				ctx := context.Background()
-				l, _ := newLedger(t, db)
+				l, _ := newLedger(t, db, 0)
 				credit(t, l, "cash", 10*unit, ledger.Grant{Kind: ledger.Cash})
 				g := credit(t, l, "promo", 4*unit, ledger.Grant{Kind: ledger.Promo})
 				must(l.Reserve(ctx, "r", tenant, "sms", 3*unit, time.Minute))(t) // 3 of promo
@@ -419,8 +418,7 @@ func TestReconcileAndRebuild(t *testing.T) {
 func TestJournalIsAppendOnly(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		l, _ := newLedger(t, db)
-		credit(t, l, "seed", unit, ledger.Grant{Kind: ledger.Cash})
+		newLedger(t, db, unit)
 		for _, stmt := range []string{`UPDATE ledger_transfers SET amount = 1`, `DELETE FROM ledger_transfers`} {
 			if _, err := db.Write().ExecContext(ctx, stmt); err == nil {
 				t.Fatalf("%s succeeded on the journal", stmt)
