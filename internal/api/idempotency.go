@@ -20,9 +20,12 @@ import (
 // stored response; with a different request it is refused; a duplicate that arrives while the
 // first is still running waits for it (up to idemWait) instead of executing twice.
 const (
-	idemTTL    = 24 * time.Hour
-	idemWait   = 10 * time.Second
-	maxIdemKey = 255
+	idemTTL  = 24 * time.Hour
+	idemWait = 10 * time.Second
+	// idemAbandoned is when a key still "running" is taken to belong to a request whose node died:
+	// no request outlives the server's 60 s write timeout.
+	idemAbandoned = 2 * time.Minute
+	maxIdemKey    = 255
 )
 
 var (
@@ -84,8 +87,9 @@ func (s *idempotency) serve(w *recorder, r *http.Request, account string, next h
 func (s *idempotency) claim(ctx context.Context, account, key string, hash []byte) (bool, error) {
 	now := s.clock.Now()
 	q := s.db.Write()
-	if _, err := q.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE account_sid = $1 AND idem_key = $2 AND created_at < $3`,
-		account, key, store.Micro(now.Add(-idemTTL))); err != nil {
+	if _, err := q.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE account_sid = $1 AND idem_key = $2
+		AND (created_at < $3 OR (state = 'running' AND created_at < $4))`,
+		account, key, store.Micro(now.Add(-idemTTL)), store.Micro(now.Add(-idemAbandoned))); err != nil {
 		return false, fmt.Errorf("idempotency: expire: %w", err)
 	}
 	_, err := q.ExecContext(ctx, `INSERT INTO idempotency_keys (account_sid, idem_key, request_hash, state, created_at) VALUES ($1, $2, $3, 'running', $4)`,

@@ -190,3 +190,4 @@ func mustJSON(t *testing.T, b []byte, v any) {
 		t.Fatalf("%v: %s", err, b)
 	}
 }
+var sigterm = syscall.SIGTERM
