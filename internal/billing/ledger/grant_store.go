@@ -72,7 +72,7 @@ func allGrants(ctx context.Context, q store.Querier) ([]PromoGrant, error) {
 // dueGrants lists up to limit unexpired grants whose expiry is at or before now.
 func dueGrants(ctx context.Context, q store.Querier, now int64, limit int) ([]PromoGrant, error) {
 	return scanGrants(ctx, q, `
-		WHERE expired = 0 AND expires_at > 0 AND expires_at <= $1 ORDER BY expires_at LIMIT $2`, now, limit)
+		WHERE expired = 0 AND expires_at > 0 AND expires_at <= $1 ORDER BY expires_at, id LIMIT $2`, now, limit)
 }
 
 // adjustGrant changes what is left of a grant by delta (negative to spend or hold). The bounds

@@ -165,7 +165,12 @@ func (l *Ledger) resolveOp(name, key, holdID string, actual int64, kind Transfer
 			return nil, err
 		}
 		return h, l.settle(ctx, q, r.id, h, actual, kind, now)
-	}, func(ctx context.Context, q store.Querier) (any, error) { return loadHold(ctx, q, holdID) })
+	}, func(ctx context.Context, q store.Querier) (any, error) {
+		if kind == KindExpire { // another sweeper expired it; this sweep must not count it too
+			return nil, ErrHoldResolved
+		}
+		return loadHold(ctx, q, holdID)
+	})
 }
 
 // whyNotClaimed reads a hold that claimHold did not take and says why.

@@ -65,7 +65,7 @@ func claimHold(ctx context.Context, q store.Querier, id string, state HoldState,
 // expiredHolds lists up to limit pending holds whose TTL ended at or before now.
 func expiredHolds(ctx context.Context, q store.Querier, now int64, limit int) ([]string, error) {
 	rows, err := q.QueryContext(ctx, `
-		SELECT id FROM ledger_holds WHERE state = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`, now, limit)
+		SELECT id FROM ledger_holds WHERE state = 'pending' AND expires_at <= $1 ORDER BY expires_at, id LIMIT $2`, now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list expired holds: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -424,5 +425,97 @@ func TestJournalIsAppendOnly(t *testing.T) {
 				t.Fatalf("%s succeeded on the journal", stmt)
 			}
 		}
+	})
+}
+
+// TestSpendingRace: 64 goroutines reserve and post until the money runs out. The balance never
+// passes the floor, and what the tenant lost equals what was posted and what revenue gained,
+// exactly.
+func TestSpendingRace(t *testing.T) {
+	for _, batched := range []bool{false, true} {
+		t.Run(fmt.Sprintf("batched=%v", batched), func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				ctx := context.Background()
+				l, _ := newLedger(t, db, 1000*unit)
+				credit(t, l, "bonus", 37*unit, ledger.Grant{Kind: ledger.Promo})
+				if batched {
+					b := ledger.NewBatcher(l, ledger.BatchOptions{})
+					t.Cleanup(func() { b.Close() })
+					l = b.Ledger()
+				}
+				var posted atomic.Int64
+				var wg sync.WaitGroup
+				for g := range 64 {
+					wg.Go(func() {
+						for i := 0; ; i++ {
+							key := fmt.Sprintf("g%d-%d", g, i)
+							h, err := l.Reserve(ctx, key, tenant, "voice", 7*unit, time.Minute)
+							if errors.Is(err, ledger.ErrInsufficientFunds) {
+								return
+							}
+							if err != nil {
+								t.Error(err)
+								return
+							}
+							actual := int64(i%8) * unit // 0..7 of the 7 held
+							if _, err := l.Post(ctx, key, h.ID, actual); err != nil {
+								t.Error(err)
+								return
+							}
+							posted.Add(actual)
+						}
+					})
+				}
+				wg.Wait()
+				bal := balance(t, l)
+				if bal.Available < 0 || bal.Available >= 7*unit || bal.CashPending != 0 || bal.PromoPending != 0 {
+					t.Fatalf("balance after the race: %+v", bal)
+				}
+				if spent := 1037*unit - bal.CashPosted - bal.PromoPosted; spent != posted.Load() {
+					t.Fatalf("tenant lost %d, posts add up to %d", spent, posted.Load())
+				}
+				rev := must(l.PlatformBalance(ctx, ledger.RevenueAccount("voice")))(t)
+				if rev.CreditsPosted != posted.Load() || rev.CreditsPending != 0 {
+					t.Fatalf("revenue:voice = %+v, posts add up to %d", rev, posted.Load())
+				}
+				wantReconciled(t, l)
+			})
+		})
+	}
+}
+
+// TestConcurrentSweepers: sweepers on several nodes expire each hold once between them, and a
+// post racing them either wins or is refused.
+func TestConcurrentSweepers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		l, clk := newLedger(t, db, 100*unit)
+		var ids []string
+		for i := range 40 {
+			ids = append(ids, must(l.Reserve(ctx, fmt.Sprint("r", i), tenant, "sms", unit, time.Minute))(t).ID)
+		}
+		clk.Advance(time.Minute)
+		var expired atomic.Int64
+		var wg sync.WaitGroup
+		for range 3 {
+			wg.Go(func() {
+				n, err := l.ExpireHolds(ctx, clk.Now())
+				if err != nil {
+					t.Error(err)
+				}
+				expired.Add(int64(n))
+			})
+		}
+		wg.Wait()
+		if expired.Load() != 40 {
+			t.Fatalf("sweepers expired %d holds, want 40", expired.Load())
+		}
+		for _, id := range ids {
+			if _, err := l.Post(ctx, "late-"+id, id, unit); !errors.Is(err, ledger.ErrHoldResolved) {
+				t.Fatalf("post after the sweep = %v, want ErrHoldResolved", err)
+			}
+		}
+		wantBalance(t, l, ledger.Balance{CashPosted: 100 * unit, Available: 100 * unit})
+		wantReconciled(t, l)
 	})
 }
