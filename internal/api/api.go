@@ -99,6 +99,7 @@ func (a *API) wrap(rt Route) httpx.HandlerFunc {
 			err = rt.Handle(rec, r)
 		}
 		if err == nil && rec.status < 400 && !rec.replayed {
+			a.forget(r, p)
 			a.record(r, rt, p)
 		}
 		return err
@@ -131,6 +132,17 @@ func (a *API) tenant(r *http.Request) (*auth.Principal, error) {
 		}
 	}
 	return p, nil
+}
+
+// forget drops cached credentials of the accounts a state change touched (the caller's, and the
+// one an operator acted on), so revocations, rotations and freezes apply to the next request.
+func (a *API) forget(r *http.Request, p *auth.Principal) {
+	if sid := p.AccountSID(); sid != "" {
+		a.Auth.Forget(sid)
+	}
+	if target := r.PathValue("sid"); strings.HasPrefix(target, "AC") {
+		a.Auth.Forget(target)
+	}
 }
 
 // record writes the operation log entry of a successful state change.

@@ -190,4 +190,5 @@ func mustJSON(t *testing.T, b []byte, v any) {
 		t.Fatalf("%v: %s", err, b)
 	}
 }
+
 var sigterm = syscall.SIGTERM

@@ -39,7 +39,9 @@ type Log struct {
 }
 
 // New returns the operation log.
-func New(db *store.DB, clk clock.Clock, log *slog.Logger) *Log { return &Log{db: db, clock: clk, log: log} }
+func New(db *store.DB, clk clock.Clock, log *slog.Logger) *Log {
+	return &Log{db: db, clock: clk, log: log}
+}
 
 // Record appends e, stamping its id and time.
 func (l *Log) Record(ctx context.Context, e Entry) error {

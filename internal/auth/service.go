@@ -30,11 +30,31 @@ type Service struct {
 	apps     *apps.Service
 	clock    clock.Clock
 	log      *slog.Logger
+	cache    *credCache
 }
 
 // NewService wires the auth service.
 func NewService(db *store.DB, acc *accounts.Service, ap *apps.Service, clk clock.Clock, log *slog.Logger) *Service {
-	return &Service{db: db, accounts: acc, apps: ap, clock: clk, log: log}
+	return &Service{db: db, accounts: acc, apps: ap, clock: clk, log: log, cache: newCredCache(cacheTTL, 100_000)}
+}
+
+// Forget drops cached authentication results of an account, so a change to its credentials or
+// state made on this node applies to the very next request.
+func (s *Service) Forget(accountSID string) { s.cache.forget(accountSID) }
+
+// cached runs verify for credentials not seen (successfully) within the cache TTL.
+func (s *Service) cached(scheme, user, secret string, verify func() (*Principal, error)) (*Principal, error) {
+	k := cacheKey(scheme, user, secret)
+	now := s.clock.Now()
+	if p, ok := s.cache.get(k, now); ok {
+		return p, nil
+	}
+	p, err := verify()
+	if err != nil {
+		return nil, err
+	}
+	s.cache.put(k, p, now)
+	return p, nil
 }
 
 // CreateKey makes an API key for an account, limited to appSID when it is set. The secret is
@@ -65,6 +85,7 @@ func (s *Service) Keys(ctx context.Context, accountSID, after string, limit int)
 
 // RevokeKey stops a key at once. Revoking twice is not an error.
 func (s *Service) RevokeKey(ctx context.Context, accountSID, keySID string) error {
+	defer s.Forget(accountSID)
 	return revokeKey(ctx, s.db.Write(), accountSID, keySID, s.clock.Now())
 }
 
@@ -98,6 +119,10 @@ func (s *Service) Request(r *http.Request) (*Principal, error) {
 
 // Basic checks AccountSid:AuthToken or KeySid:Secret.
 func (s *Service) Basic(ctx context.Context, user, pass string) (*Principal, error) {
+	return s.cached("basic", user, pass, func() (*Principal, error) { return s.basic(ctx, user, pass) })
+}
+
+func (s *Service) basic(ctx context.Context, user, pass string) (*Principal, error) {
 	switch {
 	case strings.HasPrefix(user, sid.Account):
 		a, err := s.accounts.AuthenticateToken(ctx, user, pass)
@@ -133,11 +158,13 @@ func (s *Service) Bearer(ctx context.Context, token string) (*Principal, error) 
 	if token == "" {
 		return nil, ErrNoCredentials
 	}
-	k, err := findKey(ctx, s.db.Read(), "secret_hash", hashSecret(token))
-	if err != nil {
-		return nil, mapKeyErr(err)
-	}
-	return s.keyPrincipal(ctx, k)
+	return s.cached("bearer", "", token, func() (*Principal, error) {
+		k, err := findKey(ctx, s.db.Read(), "secret_hash", hashSecret(token))
+		if err != nil {
+			return nil, mapKeyErr(err)
+		}
+		return s.keyPrincipal(ctx, k)
+	})
 }
 
 func (s *Service) keyPrincipal(ctx context.Context, k *APIKey) (*Principal, error) {

@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -93,6 +94,12 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) { WriteErrorW
 func WriteErrorWith(w http.ResponseWriter, r *http.Request, err error, render ErrorRenderer) {
 	info := Describe(err)
 	ri := Info(r.Context())
+	if r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
+		// The client went away; nobody reads this response and nothing failed on our side.
+		ri.Log().DebugContext(r.Context(), "client gone", "method", r.Method, "path", r.URL.Path)
+		w.WriteHeader(499)
+		return
+	}
 	if info.Status >= 500 {
 		ri.Log().ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	} else {

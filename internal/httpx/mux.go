@@ -29,7 +29,7 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", probe.header.Get("Allow"))
 		// The one error whose status is not its kind's: clients and proxies expect a real 405.
 		JSON(w, http.StatusMethodNotAllowed, ErrorBody{Code: errs.CodeMethodNotAllowed, Status: http.StatusMethodNotAllowed,
-			Message: "method " + r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + probe.header.Get("Allow"),
+			Message:  "method " + r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + probe.header.Get("Allow"),
 			MoreInfo: Info(r.Context()).docsURL + "/docs/errors#" + strconv.Itoa(errs.CodeMethodNotAllowed)})
 	case http.StatusNotFound, 0:
 		WriteError(w, r, errs.Coded(errs.NotFound, errs.CodeNotFound, "no such resource: "+r.URL.Path))
