@@ -29,13 +29,16 @@ type Matcher struct {
 	edges  []edge  // children of each non-root state, contiguous and sorted by class
 
 	// asciiNext holds complete transitions (failure links already followed) on the ASCII classes,
-	// one row of asciiClasses entries per state that has an ASCII child; every other state shares
-	// the row of its failure state. Latin text is almost all ASCII letters, and this turns each of
-	// its steps into one load instead of a search and a walk up the failure chain. An entry holds
-	// the target state in its high half, with reportBit set when that state ends a word, and the
-	// target's own row offset in its low half, so consecutive ASCII steps never wait on a second
-	// load.
-	asciiNext []uint64
+	// in rows of asciiClasses entries. Latin text is almost all ASCII letters, and this turns each
+	// of its steps into one load instead of a search and a walk up the failure chain.
+	//
+	// Every state entered by an ASCII symbol owns a row (rowOwner maps it back to the state), as
+	// does every state with an ASCII child; the others (CJK states) share their failure state's
+	// row. An entry is the row offset of the target state, with reportBit set when that state ends
+	// a word. So a run of ASCII steps follows row offsets alone, through 4-byte entries, and
+	// learns which state it is in only when it must: to report a hit or to take a non-ASCII step.
+	asciiNext []uint32
+	rowOwner  []int32 // row index (offset / asciiClasses) -> the state that owns the row
 }
 
 // state is one node of the trie with its Aho–Corasick links.
@@ -57,11 +60,8 @@ type edge struct {
 // can be indexed by class directly.
 const asciiClasses = 1 + 10 + 26
 
-// reportBit marks an asciiNext target state that has words to report.
-const reportBit = -1 << 31
-
-// asciiEntry packs an asciiNext entry.
-func asciiEntry(s, row int32) uint64 { return uint64(uint32(s))<<32 | uint64(uint32(row)) }
+// reportBit marks an asciiNext entry whose target state has words to report.
+const reportBit = 1 << 31
 
 // asciiClass is the reserved class of a folded ASCII symbol.
 func asciiClass(r rune) int32 {
@@ -151,7 +151,9 @@ func (m *Matcher) Match(text string) []Hit {
 	// at the k-th started where the (k-n+1)-th did.
 	var starts [MaxWordRunes]int
 	kept := 0
-	s, row := int32(0), int32(0) // row is always m.states[s].ascii
+	// row is the current state's row offset; s is the current state, or -1 after ASCII steps,
+	// when it is rowOwner[row/asciiClasses] and is looked up only if needed.
+	s, row := int32(0), uint32(0)
 	for i := 0; i < len(text); {
 		start := i
 		var c int32
@@ -183,15 +185,19 @@ func (m *Matcher) Match(text string) []Hit {
 			s, row = 0, 0
 			continue
 		case c < asciiClasses:
-			e := m.asciiNext[row+c]
-			s, row = int32(e>>32), int32(uint32(e))
-			if s >= 0 {
+			row = m.asciiNext[row+uint32(c)]
+			if row&reportBit == 0 {
+				s = -1
 				continue
 			}
-			s &^= reportBit
+			row &^= reportBit
+			s = m.rowOwner[row/asciiClasses]
 		default:
+			if s < 0 {
+				s = m.rowOwner[row/asciiClasses]
+			}
 			s = m.step(s, c)
-			row = m.states[s].ascii
+			row = uint32(m.states[s].ascii)
 		}
 		for t := m.states[s].report; t != 0; t = m.states[t].dict {
 			id := m.states[t].word

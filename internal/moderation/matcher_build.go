@@ -178,6 +178,11 @@ func (m *Matcher) setStates(edges []trieEdge, words []int32, nclasses int) {
 // everything a state borrows from its failure state (always shallower) is final when it is needed.
 func (m *Matcher) setLinks() {
 	next := append([]int32(nil), m.root[:asciiClasses]...) // rows of target states; root's at 0
+	m.rowOwner = []int32{0}
+	enteredByASCII := make([]bool, len(m.states))
+	for _, s := range m.root[:asciiClasses] {
+		enteredByASCII[s] = true
+	}
 	// States are numbered breadth first, so walking them in order is the breadth-first walk.
 	for u := 1; u < len(m.states); u++ {
 		su := &m.states[u]
@@ -190,28 +195,28 @@ func (m *Matcher) setLinks() {
 		if su.word >= 0 {
 			su.report = int32(u)
 		}
-		inherited := m.states[su.fail].ascii
-		row := inherited
-		for _, e := range m.edges[su.edgeLo : su.edgeLo+su.edgeN] {
+		children := m.edges[su.edgeLo : su.edgeLo+su.edgeN]
+		su.ascii = m.states[su.fail].ascii
+		if enteredByASCII[u] || (len(children) > 0 && children[0].class < asciiClasses) {
+			su.ascii = int32(len(next))
+			next = append(next, next[m.states[su.fail].ascii:][:asciiClasses]...)
+			m.rowOwner = append(m.rowOwner, int32(u))
+		}
+		for _, e := range children {
 			if e.class < asciiClasses {
-				if row == inherited {
-					row = int32(len(next))
-					next = append(next, next[inherited:][:asciiClasses]...)
-				}
-				next[row+e.class] = e.next
+				next[su.ascii+e.class] = e.next
+				enteredByASCII[e.next] = true
 			}
 			m.states[e.next].fail = m.step(su.fail, e.class)
 		}
-		su.ascii = row
 	}
 	// Children of the root fail to the root (their zero value). Pack the entries last, when every
 	// state's row and report are known.
-	m.asciiNext = make([]uint64, len(next))
+	m.asciiNext = make([]uint32, len(next))
 	for k, s := range next {
-		target := s
+		m.asciiNext[k] = uint32(m.states[s].ascii)
 		if m.states[s].report != 0 {
-			target |= reportBit
+			m.asciiNext[k] |= reportBit
 		}
-		m.asciiNext[k] = asciiEntry(target, m.states[s].ascii)
 	}
 }
