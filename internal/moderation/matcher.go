@@ -34,9 +34,11 @@ type Matcher struct {
 	//
 	// Every state entered by an ASCII symbol owns a row (rowOwner maps it back to the state), as
 	// does every state with an ASCII child; the others (CJK states) share their failure state's
-	// row. An entry is the row offset of the target state, with reportBit set when that state ends
-	// a word. So a run of ASCII steps follows row offsets alone, through 4-byte entries, and
-	// learns which state it is in only when it must: to report a hit or to take a non-ASCII step.
+	// row. An entry is the row offset of the target state, with reportBit set when that state has
+	// words to report. An ASCII step always lands on a state entered by ASCII (or the root), so
+	// the row it lands on names the state exactly; a run of ASCII steps therefore follows row
+	// offsets alone, through 4-byte entries, and looks the state up only when it must: to report
+	// a hit or to take a non-ASCII step.
 	asciiNext []uint32
 	rowOwner  []int32 // row index (offset / asciiClasses) -> the state that owns the row
 }
