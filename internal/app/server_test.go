@@ -34,7 +34,7 @@ func eachDB(t *testing.T, fn func(t *testing.T, kind dbKind)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, onPostgres) })
 }
 
-func startServer(t *testing.T, kind dbKind) *testServer {
+func startServer(t testing.TB, kind dbKind) *testServer {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.Addr = "127.0.0.1:0"
@@ -96,7 +96,7 @@ func itoa(n int) string {
 	return string(b)
 }
 
-func (s *testServer) newTenant(t *testing.T) *tenant {
+func (s *testServer) newTenant(t testing.TB) *tenant {
 	t.Helper()
 	phone := nextPhone()
 	email := "dev" + phone[3:] + "@example.com"
