@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard/switchboard/client"
 	"github.com/switchboard/switchboard/internal/accounts"
 	"github.com/switchboard/switchboard/internal/app"
+	"github.com/switchboard/switchboard/internal/bus/bustest"
 	"github.com/switchboard/switchboard/internal/config"
 	"github.com/switchboard/switchboard/internal/store/storetest"
 )
@@ -36,13 +37,27 @@ func eachDB(t *testing.T, fn func(t *testing.T, kind dbKind)) {
 
 func startServer(t testing.TB, kind dbKind) *testServer {
 	t.Helper()
+	return startServerWith(t, kind, nil)
+}
+
+// startServerWith lets a test adjust the configuration (e.g. to share a database between nodes).
+func startServerWith(t testing.TB, kind dbKind, adjust func(*config.Config)) *testServer {
+	t.Helper()
 	cfg := config.Defaults()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DataDir = t.TempDir()
 	cfg.SMPPAddr = "127.0.0.1:0"
 	cfg.DrainDelay = 0
 	if kind == onPostgres {
+		// The scale-out mode: PostgreSQL and the external NATS server.
 		cfg.DatabaseURL = storetest.NewSchema(t, storetest.PostgresURL(t))
+		if tt, ok := t.(*testing.T); ok {
+			cfg.NATSURL = bustest.ExternalURL(tt)
+			cfg.NATSPrefix = bustest.RandomPrefix()
+		}
+	}
+	if adjust != nil {
+		adjust(&cfg)
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)

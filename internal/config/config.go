@@ -20,6 +20,7 @@ type Config struct {
 	DataDir         string        `json:"data_dir"`         // SQLite, embedded NATS and the generated KEK live here
 	DatabaseURL     string        `json:"database_url"`     // postgres://… for scale-out; empty = SQLite in DataDir
 	NATSURL         string        `json:"nats_url"`         // nats://… for scale-out; empty = embedded NATS
+	NATSPrefix      string        `json:"nats_prefix"`      // namespaces subjects and streams in a shared NATS
 	KEKFile         string        `json:"kek_file"`         // key-encryption key for sealed secrets; default DataDir/kek
 	PublicURL       string        `json:"public_url"`       // base of links we hand out (more_info, callbacks)
 	SMPPAddr        string        `json:"smpp_addr"`        // customer-facing SMPP listener
@@ -40,6 +41,7 @@ func Defaults() Config {
 		PublicURL:       "",
 		SMPPAddr:        "127.0.0.1:2775",
 		LogLevel:        "info",
+		NATSPrefix:      "sb",
 		ShutdownTimeout: 15 * time.Second,
 		DrainDelay:      time.Second,
 	}
@@ -60,6 +62,7 @@ func (c *Config) fields() []field {
 		{name: "data-dir", usage: "directory for SQLite, embedded NATS and generated keys", str: &c.DataDir},
 		{name: "database-url", usage: "postgres:// URL (default: SQLite in the data dir)", str: &c.DatabaseURL},
 		{name: "nats-url", usage: "nats:// URL of a NATS cluster with JetStream (default: embedded)", str: &c.NATSURL},
+		{name: "nats-prefix", usage: "prefix of every subject, stream and bucket (several installations can share one NATS)", str: &c.NATSPrefix},
 		{name: "kek-file", usage: "key-encryption key file (default: <data-dir>/kek, created 0600)", str: &c.KEKFile},
 		{name: "public-url", usage: "external base URL of this platform (default: http://<addr>)", str: &c.PublicURL},
 		{name: "smpp-addr", usage: "SMPP listen address for customers' clients", str: &c.SMPPAddr},
