@@ -71,15 +71,6 @@ func NewBatcher(l *Ledger, opts BatchOptions) *Batcher {
 	if opts.Writers <= 0 {
 		opts.Writers = 1
 	}
-	if l.db.Dialect == store.SQLite {
-		// A batch touches many pages. Savepoints copy each page they change into a sub-journal,
-		// a temporary file past 64 KiB unless temp_store is MEMORY; and a page cache smaller than
-		// the batch spills dirty pages into the WAL before the commit. Only speed depends on
-		// these, so failures are ignored (a replaced connection just runs slower).
-		for _, pragma := range []string{`PRAGMA temp_store = MEMORY`, `PRAGMA cache_size = -65536`} {
-			_, _ = l.db.Write().ExecContext(context.Background(), pragma)
-		}
-	}
 	b := &Batcher{l: l, opts: opts, reqs: make(chan *request, opts.MaxOps*opts.Writers)}
 	for range opts.Writers {
 		b.wg.Go(b.loop)
