@@ -71,8 +71,7 @@ func (o *Outer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !validRequestID(id) {
 		id = NewRequestID()
 	}
-	ri := &RequestInfo{ID: id, ClientIP: clientIP(r, o.TrustProxy), UserAgent: r.UserAgent(), docsURL: o.DocsURL}
-	ri.log = o.Log.With("request_id", id)
+	ri := &RequestInfo{ID: id, ClientIP: clientIP(r, o.TrustProxy), UserAgent: r.UserAgent(), docsURL: o.DocsURL, base: o.Log}
 	w.Header().Set("X-Request-Id", id)
 	sw := &statusWriter{ResponseWriter: w}
 	r = r.WithContext(WithInfo(r.Context(), ri))
@@ -81,7 +80,7 @@ func (o *Outer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			ri.log.Error("panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			ri.Log().Error("panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			if sw.status == 0 {
 				WriteError(sw, r, errs.New(errs.Internal, "panic"))
 			}
