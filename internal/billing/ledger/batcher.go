@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,8 +22,9 @@ type BatchOptions struct {
 	// load without adding latency when idle.
 	MaxDelay time.Duration
 	// Writers is the number of batches in flight at once (default 1). SQLite has one writer, so
-	// more only helps PostgreSQL, at the price of lock conflicts between batches (a deadlock
-	// retries the whole batch).
+	// more only helps PostgreSQL. Operations are routed to writers by tenant, so two batches never
+	// wait for each other's account rows (which would deadlock them); a hold's resolution is
+	// routed by the hold's tenant, read first.
 	Writers int
 }
 
@@ -36,8 +38,8 @@ type BatchOptions struct {
 type Batcher struct {
 	l    *Ledger
 	opts BatchOptions
-	reqs chan *request
-	mu   sync.RWMutex // guards closed against sends on a closed reqs
+	reqs []chan *request // one per writer
+	mu   sync.RWMutex    // guards closed against sends on a closed reqs
 	wg   sync.WaitGroup
 
 	closed bool
@@ -71,9 +73,11 @@ func NewBatcher(l *Ledger, opts BatchOptions) *Batcher {
 	if opts.Writers <= 0 {
 		opts.Writers = 1
 	}
-	b := &Batcher{l: l, opts: opts, reqs: make(chan *request, opts.MaxOps*opts.Writers)}
+	b := &Batcher{l: l, opts: opts}
 	for range opts.Writers {
-		b.wg.Go(b.loop)
+		reqs := make(chan *request, opts.MaxOps)
+		b.reqs = append(b.reqs, reqs)
+		b.wg.Go(func() { b.loop(reqs) })
 	}
 	return b
 }
@@ -90,7 +94,9 @@ func (b *Batcher) Close() error {
 	b.mu.Lock()
 	if !b.closed {
 		b.closed = true
-		close(b.reqs)
+		for _, reqs := range b.reqs {
+			close(reqs)
+		}
 	}
 	b.mu.Unlock()
 	b.wg.Wait()
@@ -101,13 +107,14 @@ func (b *Batcher) Close() error {
 // retrying with the same key is safe and returns its result.
 func (b *Batcher) submit(ctx context.Context, o op) (any, error) {
 	req := &request{op: o, ctx: ctx, done: make(chan struct{})}
+	reqs := b.reqs[b.writerFor(ctx, o)]
 	b.mu.RLock()
 	if b.closed {
 		b.mu.RUnlock()
 		return nil, ErrBatcherClosed
 	}
 	select {
-	case b.reqs <- req:
+	case reqs <- req:
 	case <-ctx.Done():
 		b.mu.RUnlock()
 		return nil, ctx.Err()
@@ -121,19 +128,35 @@ func (b *Batcher) submit(ctx context.Context, o op) (any, error) {
 	}
 }
 
-func (b *Batcher) loop() {
+// writerFor picks the writer of an operation's tenant.
+func (b *Batcher) writerFor(ctx context.Context, o op) int {
+	if len(b.reqs) == 1 {
+		return 0
+	}
+	tenant := o.tenant
+	if tenant == "" && o.holdID != "" {
+		if h, err := getHold(ctx, b.l.db.Read(), o.holdID); err == nil {
+			tenant = h.Tenant
+		} // else the operation fails in any writer
+	}
+	f := fnv.New32a()
+	f.Write([]byte(tenant))
+	return int(f.Sum32() % uint32(len(b.reqs)))
+}
+
+func (b *Batcher) loop(reqs chan *request) {
 	for {
-		first, ok := <-b.reqs
+		first, ok := <-reqs
 		if !ok {
 			return
 		}
-		b.run(b.collect(first))
+		b.run(b.collect(reqs, first))
 	}
 }
 
 // collect gathers up to MaxOps operations: what is queued now, and with MaxDelay what arrives
 // until it passes.
-func (b *Batcher) collect(first *request) []*request {
+func (b *Batcher) collect(reqs chan *request, first *request) []*request {
 	batch := []*request{first}
 	var linger <-chan time.Time
 	if b.opts.MaxDelay > 0 {
@@ -144,7 +167,7 @@ func (b *Batcher) collect(first *request) []*request {
 	for len(batch) < b.opts.MaxOps {
 		if linger == nil {
 			select {
-			case r, ok := <-b.reqs:
+			case r, ok := <-reqs:
 				if !ok {
 					return batch
 				}
@@ -155,7 +178,7 @@ func (b *Batcher) collect(first *request) []*request {
 			}
 		}
 		select {
-		case r, ok := <-b.reqs:
+		case r, ok := <-reqs:
 			if !ok {
 				return batch
 			}

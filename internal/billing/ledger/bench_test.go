@@ -45,7 +45,7 @@ func benchReservePost(b *testing.B, db *store.DB, batched bool) {
 	}
 	var stats func() ledger.BatchStats
 	if batched {
-		bt := ledger.NewBatcher(l, ledger.BatchOptions{MaxOps: 512})
+		bt := ledger.NewBatcher(l, ledger.BatchOptions{MaxOps: 512, Writers: writersForBench(db)})
 		defer bt.Close()
 		l, stats = bt.Ledger(), bt.Stats
 	}
@@ -73,4 +73,11 @@ func benchReservePost(b *testing.B, db *store.DB, batched bool) {
 			b.ReportMetric(float64(s.Ops)/float64(s.Batches), "ops/batch")
 		}
 	}
+}
+
+func writersForBench(db *store.DB) int {
+	if db.Dialect == store.Postgres {
+		return 4
+	}
+	return 1
 }

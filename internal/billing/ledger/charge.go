@@ -28,7 +28,7 @@ func (l *Ledger) Charge(ctx context.Context, key, tenant, product string, amount
 		return Debit{}, ErrInvalidAmount.WithField("amount")
 	}
 	r := record("charge", key)
-	r.fingerprint, r.ref = fingerprint(tenant, product, amount, floor), r.id
+	r.fingerprint, r.ref, r.tenant = fingerprint(tenant, product, amount, floor), r.id, tenant
 	o := l.newOp(r, func(ctx context.Context, q store.Querier) (any, error) {
 		now := l.clk.Now()
 		parts, err := l.spend(ctx, q, spendRequest{op: r.id, tenant: tenant, product: product, amount: amount,

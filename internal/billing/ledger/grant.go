@@ -53,7 +53,7 @@ func (l *Ledger) Credit(ctx context.Context, key, tenant string, amount int64, g
 	}
 	r := record("credit", key)
 	r.fingerprint = fingerprint(tenant, amount, g.Kind, store.Micro(g.ExpiresAt), from)
-	r.ref = transferID(r.id, 0)
+	r.ref, r.tenant = transferID(r.id, 0), tenant
 	o := l.newOp(r, func(ctx context.Context, q store.Querier) (any, error) {
 		now := l.clk.Now()
 		if err := ensureAccounts(ctx, q, tenant, store.Micro(now)); err != nil {

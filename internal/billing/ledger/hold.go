@@ -56,7 +56,7 @@ func (l *Ledger) Reserve(ctx context.Context, key, tenant, product string, max i
 		return Hold{}, errs.InvalidField("ttl", "ledger: a hold needs a positive TTL")
 	}
 	r := record("reserve", key)
-	r.fingerprint, r.ref = fingerprint(tenant, product, max, ttl), holdPrefix+r.id
+	r.fingerprint, r.ref, r.tenant = fingerprint(tenant, product, max, ttl), holdPrefix+r.id, tenant
 	o := l.newOp(r, func(ctx context.Context, q store.Querier) (any, error) {
 		now := l.clk.Now()
 		h := Hold{ID: r.ref, Tenant: tenant, Product: product, Amount: max, State: HoldPending,
@@ -147,7 +147,7 @@ func (l *Ledger) ExpireHolds(ctx context.Context, now time.Time) (int, error) {
 // sweeper into a different outcome on each node; the sweeper's expire is what settles it.
 func (l *Ledger) resolveOp(name, key, holdID string, actual int64, kind TransferKind, now time.Time) op {
 	r := record(name, key)
-	r.fingerprint, r.ref = fingerprint(holdID, actual), holdID
+	r.fingerprint, r.ref, r.holdID = fingerprint(holdID, actual), holdID, holdID
 	state := map[TransferKind]HoldState{KindPostPending: HoldPosted, KindVoidPending: HoldVoided, KindExpire: HoldExpired}[kind]
 	unexpired := store.Micro(now)
 	if kind == KindExpire {

@@ -55,8 +55,9 @@ func tuneSQLiteWriter(db *store.DB) {
 // op is one ledger operation, ready to run against a transaction. id is the operation's
 // deterministic id (op name and idempotency key): a batch runs operations with the same id once.
 type op struct {
-	id  string
-	run func(ctx context.Context, q store.Querier) (any, error)
+	id             string
+	tenant, holdID string // see opRecord
+	run            func(ctx context.Context, q store.Querier) (any, error)
 }
 
 func (l *Ledger) execTx(ctx context.Context, o op) (any, error) {
@@ -86,7 +87,7 @@ func record(name, key string) opRecord { return opRecord{op: name, key: key, id:
 // newOp builds an operation that first claims its idempotency record r: when the record exists the
 // stored result is read back (again) instead of the work being done a second time.
 func (l *Ledger) newOp(r opRecord, work, again func(ctx context.Context, q store.Querier) (any, error)) op {
-	return op{id: r.id, run: func(ctx context.Context, q store.Querier) (any, error) {
+	return op{id: r.id, tenant: r.tenant, holdID: r.holdID, run: func(ctx context.Context, q store.Querier) (any, error) {
 		done, err := claimOp(ctx, q, r, store.Micro(l.clk.Now()))
 		if err != nil {
 			return nil, err

@@ -428,9 +428,9 @@ func TestJournalIsAppendOnly(t *testing.T) {
 	})
 }
 
-// TestSpendingRace: 64 goroutines reserve and post until the money runs out. The balance never
-// passes the floor, and what the tenant lost equals what was posted and what revenue gained,
-// exactly.
+// TestSpendingRace: 64 goroutines reserve and post until the money runs out, directly and through
+// a batcher with several writers. The balance never passes the floor, and what the tenant lost
+// equals what was posted and what revenue gained, exactly.
 func TestSpendingRace(t *testing.T) {
 	for _, batched := range []bool{false, true} {
 		t.Run(fmt.Sprintf("batched=%v", batched), func(t *testing.T) {
@@ -439,7 +439,7 @@ func TestSpendingRace(t *testing.T) {
 				l, _ := newLedger(t, db, 1000*unit)
 				credit(t, l, "bonus", 37*unit, ledger.Grant{Kind: ledger.Promo})
 				if batched {
-					b := ledger.NewBatcher(l, ledger.BatchOptions{})
+					b := ledger.NewBatcher(l, ledger.BatchOptions{Writers: 3})
 					t.Cleanup(func() { b.Close() })
 					l = b.Ledger()
 				}

@@ -15,6 +15,8 @@ type opRecord struct {
 	key         string
 	fingerprint string
 	ref         string // hold or transfer id of the result, known before the work is done
+	// tenant, or for a hold's resolution holdID, routes the operation to its Batcher writer.
+	tenant, holdID string
 }
 
 // claimOp inserts the idempotency record. done is true when the operation already committed
