@@ -55,30 +55,26 @@ func getBill(ctx context.Context, q store.Querier, account, id string) (Bill, er
 	if err != nil {
 		return Bill{}, fmt.Errorf("get bill %s: %w", id, err)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT line_no, kind, meter, dims, cycle_start, card_id, card_version, events,
-		quantity, billable, amount, promotion_id FROM bill_lines WHERE bill_id = $1 ORDER BY line_no`, id)
+	b.Lines, err = queryAll(ctx, q, scanLine, `SELECT line_no, kind, meter, dims, cycle_start, card_id, card_version,
+		events, quantity, billable, amount, promotion_id FROM bill_lines WHERE bill_id = $1 ORDER BY line_no`, id)
 	if err != nil {
 		return Bill{}, fmt.Errorf("get bill %s lines: %w", id, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var l Line
-		var dims string
-		var cycle int64
-		if err := rows.Scan(&l.No, &l.Kind, &l.Meter, &dims, &cycle, &l.CardID, &l.CardVersion, &l.Events,
-			&l.Quantity, &l.Billable, &l.Amount, &l.PromotionID); err != nil {
-			return Bill{}, fmt.Errorf("get bill %s lines: %w", id, err)
-		}
-		if l.Dims, err = decodeDims(dims); err != nil {
-			return Bill{}, err
-		}
-		l.CycleStart = store.FromMicro(cycle)
-		b.Lines = append(b.Lines, l)
-	}
-	if err := rows.Err(); err != nil {
-		return Bill{}, fmt.Errorf("get bill %s lines: %w", id, err)
-	}
 	return b, nil
+}
+
+func scanLine(r row) (Line, error) {
+	var l Line
+	var dims string
+	var cycle int64
+	if err := r.Scan(&l.No, &l.Kind, &l.Meter, &dims, &cycle, &l.CardID, &l.CardVersion, &l.Events,
+		&l.Quantity, &l.Billable, &l.Amount, &l.PromotionID); err != nil {
+		return Line{}, err
+	}
+	l.CycleStart = store.FromMicro(cycle)
+	var err error
+	l.Dims, err = decodeDims(dims)
+	return l, err
 }
 
 // billOfCycle is the bill of an account's product for the cycle starting at start, if any.
@@ -130,20 +126,9 @@ func listBills(ctx context.Context, q store.Querier, f BillFilter) ([]Bill, erro
 	if f.Cursor != "" {
 		w.add("id > ?", f.Cursor)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+billColumns+` FROM bills WHERE `+w.String()+` ORDER BY id`+w.limit(f.Limit), w.args...)
+	out, err := queryAll(ctx, q, scanBill, `SELECT `+billColumns+` FROM bills WHERE `+w.String()+
+		` ORDER BY id`+w.limit(f.Limit), w.args...)
 	if err != nil {
-		return nil, fmt.Errorf("list bills of %s: %w", f.AccountSID, err)
-	}
-	defer rows.Close()
-	var out []Bill
-	for rows.Next() {
-		b, err := scanBill(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list bills of %s: %w", f.AccountSID, err)
-		}
-		out = append(out, b)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list bills of %s: %w", f.AccountSID, err)
 	}
 	return out, nil
@@ -181,23 +166,15 @@ const hourMicros = int64(time.Hour / time.Microsecond)
 // (IM messages all have quantity 1) that still let each event's increment be applied exactly.
 func claimedGroups(ctx context.Context, q store.Querier, billID string) ([]eventGroup, error) {
 	h := strconv.FormatInt(hourMicros, 10)
-	rows, err := q.QueryContext(ctx, `SELECT occurred_at / `+h+`, meter, dims, quantity, COUNT(*) FROM usage_events
-		WHERE bill_id = $1 GROUP BY occurred_at / `+h+`, meter, dims, quantity`, billID)
-	if err != nil {
-		return nil, fmt.Errorf("aggregate usage of bill %s: %w", billID, err)
-	}
-	defer rows.Close()
-	var out []eventGroup
-	for rows.Next() {
+	out, err := queryAll(ctx, q, func(r row) (eventGroup, error) {
 		var g eventGroup
 		var hour int64
-		if err := rows.Scan(&hour, &g.meter, &g.dims, &g.quantity, &g.count); err != nil {
-			return nil, fmt.Errorf("aggregate usage of bill %s: %w", billID, err)
-		}
+		err := r.Scan(&hour, &g.meter, &g.dims, &g.quantity, &g.count)
 		g.hour = store.FromMicro(hour * hourMicros)
-		out = append(out, g)
-	}
-	if err := rows.Err(); err != nil {
+		return g, err
+	}, `SELECT occurred_at / `+h+`, meter, dims, quantity, COUNT(*) FROM usage_events
+		WHERE bill_id = $1 GROUP BY occurred_at / `+h+`, meter, dims, quantity`, billID)
+	if err != nil {
 		return nil, fmt.Errorf("aggregate usage of bill %s: %w", billID, err)
 	}
 	return out, nil
@@ -205,21 +182,10 @@ func claimedGroups(ctx context.Context, q store.Querier, billID string) ([]event
 
 // accountsToClose lists the accounts with unbilled usage of product before end.
 func accountsToClose(ctx context.Context, q store.Querier, product string, end time.Time) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT account_sid FROM usage_events
+	out, err := queryAll(ctx, q, func(r row) (a string, err error) { return a, r.Scan(&a) },
+		`SELECT DISTINCT account_sid FROM usage_events
 		WHERE product = $1 AND bill_id IS NULL AND occurred_at < $2 ORDER BY account_sid`, product, store.Micro(end))
 	if err != nil {
-		return nil, fmt.Errorf("accounts with %s usage: %w", product, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			return nil, fmt.Errorf("accounts with %s usage: %w", product, err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("accounts with %s usage: %w", product, err)
 	}
 	return out, nil

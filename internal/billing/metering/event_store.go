@@ -126,21 +126,9 @@ func (f *Filter) where() *where {
 
 func listEvents(ctx context.Context, q store.Querier, f Filter) ([]Event, error) {
 	w := f.where()
-	rows, err := q.QueryContext(ctx, `SELECT `+eventColumns+` FROM usage_events WHERE `+w.String()+
+	out, err := queryAll(ctx, q, scanEvent, `SELECT `+eventColumns+` FROM usage_events WHERE `+w.String()+
 		` ORDER BY id`+w.limit(f.Limit), w.args...)
 	if err != nil {
-		return nil, fmt.Errorf("list usage of %s: %w", f.AccountSID, err)
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list usage of %s: %w", f.AccountSID, err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list usage of %s: %w", f.AccountSID, err)
 	}
 	return out, nil
@@ -161,26 +149,18 @@ const dayMicros = int64(24 * time.Hour / time.Microsecond)
 func statsByDay(ctx context.Context, q store.Querier, f Filter) ([]Stat, error) {
 	f.Cursor = ""
 	w := f.where()
-	rows, err := q.QueryContext(ctx, `
-		SELECT occurred_at / `+strconv.FormatInt(dayMicros, 10)+` AS day, product, app_sid, meter, COUNT(*), CAST(SUM(quantity) AS BIGINT)
+	day := strconv.FormatInt(dayMicros, 10)
+	out, err := queryAll(ctx, q, func(r row) (Stat, error) {
+		var s Stat
+		var d int64
+		err := r.Scan(&d, &s.Product, &s.AppSID, &s.Meter, &s.Events, &s.Quantity)
+		s.Day = store.FromMicro(d * dayMicros)
+		return s, err
+	}, `SELECT occurred_at / `+day+` AS day, product, app_sid, meter, COUNT(*), CAST(SUM(quantity) AS BIGINT)
 		FROM usage_events WHERE `+w.String()+`
-		GROUP BY occurred_at / `+strconv.FormatInt(dayMicros, 10)+`, product, app_sid, meter
+		GROUP BY occurred_at / `+day+`, product, app_sid, meter
 		ORDER BY day, product, app_sid, meter`, w.args...)
 	if err != nil {
-		return nil, fmt.Errorf("usage statistics of %s: %w", f.AccountSID, err)
-	}
-	defer rows.Close()
-	var out []Stat
-	for rows.Next() {
-		var s Stat
-		var day int64
-		if err := rows.Scan(&day, &s.Product, &s.AppSID, &s.Meter, &s.Events, &s.Quantity); err != nil {
-			return nil, fmt.Errorf("usage statistics of %s: %w", f.AccountSID, err)
-		}
-		s.Day = store.FromMicro(day * dayMicros)
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("usage statistics of %s: %w", f.AccountSID, err)
 	}
 	return out, nil

@@ -1,8 +1,11 @@
 package metering
 
 import (
+	"context"
 	"strconv"
 	"strings"
+
+	"github.com/switchboard/switchboard/internal/store"
 )
 
 // where builds a WHERE clause with numbered placeholders. Every query starts scoped by account.
@@ -27,4 +30,23 @@ func (w *where) String() string { return strings.Join(w.conds, " AND ") }
 func (w *where) limit(n int) string {
 	w.args = append(w.args, n)
 	return " LIMIT $" + strconv.Itoa(len(w.args))
+}
+
+// queryAll runs a query and scans every row with scan; the caller adds what it was reading to
+// the error.
+func queryAll[T any](ctx context.Context, q store.Querier, scan func(row) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }

@@ -20,19 +20,10 @@ func getPlan(ctx context.Context, q store.Querier, id string) (Plan, error) {
 		return Plan{}, fmt.Errorf("get plan %s: %w", id, err)
 	}
 	p.CreatedAt, p.UpdatedAt = store.FromMicro(created), store.FromMicro(updated)
-	rows, err := q.QueryContext(ctx, `SELECT name, kind, value FROM plan_entitlements WHERE plan_id = $1 ORDER BY name`, id)
+	p.Entitlements, err = queryAll(ctx, q, func(r row) (e Entitlement, err error) {
+		return e, r.Scan(&e.Name, &e.Kind, &e.Value)
+	}, `SELECT name, kind, value FROM plan_entitlements WHERE plan_id = $1 ORDER BY name`, id)
 	if err != nil {
-		return Plan{}, fmt.Errorf("get plan %s entitlements: %w", id, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var e Entitlement
-		if err := rows.Scan(&e.Name, &e.Kind, &e.Value); err != nil {
-			return Plan{}, fmt.Errorf("get plan %s entitlements: %w", id, err)
-		}
-		p.Entitlements = append(p.Entitlements, e)
-	}
-	if err := rows.Err(); err != nil {
 		return Plan{}, fmt.Errorf("get plan %s entitlements: %w", id, err)
 	}
 	return p, nil
@@ -100,23 +91,14 @@ type PlanChange struct {
 }
 
 func listPlanChanges(ctx context.Context, q store.Querier, account string) ([]PlanChange, error) {
-	rows, err := q.QueryContext(ctx, `SELECT plan_id, effective_from, created_at FROM account_plans
-		WHERE account_sid = $1 ORDER BY effective_from`, account)
-	if err != nil {
-		return nil, fmt.Errorf("plan history of %s: %w", account, err)
-	}
-	defer rows.Close()
-	var out []PlanChange
-	for rows.Next() {
+	out, err := queryAll(ctx, q, func(r row) (PlanChange, error) {
 		var c PlanChange
 		var from, created int64
-		if err := rows.Scan(&c.PlanID, &from, &created); err != nil {
-			return nil, fmt.Errorf("plan history of %s: %w", account, err)
-		}
+		err := r.Scan(&c.PlanID, &from, &created)
 		c.EffectiveFrom, c.CreatedAt = store.FromMicro(from), store.FromMicro(created)
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
+		return c, err
+	}, `SELECT plan_id, effective_from, created_at FROM account_plans WHERE account_sid = $1 ORDER BY effective_from`, account)
+	if err != nil {
 		return nil, fmt.Errorf("plan history of %s: %w", account, err)
 	}
 	return out, nil

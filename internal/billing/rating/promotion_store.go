@@ -25,28 +25,21 @@ func insertPromotion(ctx context.Context, q store.Querier, p Promotion) error {
 // activePromotions lists the promotions of product valid at t for the account (its own and the
 // ones for every account), oldest first.
 func activePromotions(ctx context.Context, q store.Querier, account, product string, t time.Time) ([]Promotion, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+promotionColumns+` FROM promotions
+	out, err := queryAll(ctx, q, scanPromotion, `SELECT `+promotionColumns+` FROM promotions
 		WHERE product = $1 AND (account_sid = $2 OR account_sid = '') AND starts_at <= $3 AND (ends_at = 0 OR ends_at > $3)
 		ORDER BY id`, product, account, store.Micro(t))
 	if err != nil {
 		return nil, fmt.Errorf("promotions of %s %s: %w", account, product, err)
 	}
-	defer rows.Close()
-	var out []Promotion
-	for rows.Next() {
-		var p Promotion
-		var starts, ends, created int64
-		if err := rows.Scan(&p.ID, &p.AccountSID, &p.Product, &p.Kind, &p.Meter, &p.Quantity, &p.DiscountPPM,
-			&starts, &ends, &p.Note, &created); err != nil {
-			return nil, fmt.Errorf("promotions of %s %s: %w", account, product, err)
-		}
-		p.StartsAt, p.EndsAt, p.CreatedAt = store.FromMicro(starts), store.FromMicro(ends), store.FromMicro(created)
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("promotions of %s %s: %w", account, product, err)
-	}
 	return out, nil
+}
+
+func scanPromotion(r row) (Promotion, error) {
+	var p Promotion
+	var starts, ends, created int64
+	err := r.Scan(&p.ID, &p.AccountSID, &p.Product, &p.Kind, &p.Meter, &p.Quantity, &p.DiscountPPM, &starts, &ends, &p.Note, &created)
+	p.StartsAt, p.EndsAt, p.CreatedAt = store.FromMicro(starts), store.FromMicro(ends), store.FromMicro(created)
+	return p, err
 }
 
 // CreatePromotion stores p and returns it with its id.

@@ -11,11 +11,11 @@ import (
 
 const cardColumns = `id, product, meter, version, effective_from, effective_to, dimension, increment, rates, note, created_at`
 
-func scanCard(row interface{ Scan(...any) error }) (Card, error) {
+func scanCard(r row) (Card, error) {
 	var c Card
 	var from, to, created int64
 	var rates string
-	if err := row.Scan(&c.ID, &c.Product, &c.Meter, &c.Version, &from, &to, &c.Dimension, &c.Increment, &rates, &c.Note, &created); err != nil {
+	if err := r.Scan(&c.ID, &c.Product, &c.Meter, &c.Version, &from, &to, &c.Dimension, &c.Increment, &rates, &c.Note, &created); err != nil {
 		return Card{}, err
 	}
 	if err := json.Unmarshal([]byte(rates), &c.Rates); err != nil {
@@ -71,21 +71,9 @@ func cardAt(ctx context.Context, q store.Querier, product, meter string, t time.
 // listCards returns every version of a product's cards (all meters when meter is empty), oldest
 // first. A product has few cards, so metering loads them once per bill and selects in memory.
 func listCards(ctx context.Context, q store.Querier, product, meter string) ([]Card, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+cardColumns+` FROM rate_cards
+	out, err := queryAll(ctx, q, scanCard, `SELECT `+cardColumns+` FROM rate_cards
 		WHERE product = $1 AND ($2 = '' OR meter = $2) ORDER BY meter, version`, product, meter)
 	if err != nil {
-		return nil, fmt.Errorf("list rate cards %s: %w", product, err)
-	}
-	defer rows.Close()
-	var out []Card
-	for rows.Next() {
-		c, err := scanCard(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list rate cards %s: %w", product, err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list rate cards %s: %w", product, err)
 	}
 	return out, nil
