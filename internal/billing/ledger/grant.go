@@ -51,6 +51,11 @@ func (l *Ledger) Credit(ctx context.Context, key, tenant string, amount int64, g
 	case g.Kind != Cash && g.Kind != Promo:
 		return Transfer{}, errs.InvalidField("kind", "ledger: a grant is cash or promo")
 	}
+	if from != AccountCashIn && from != AccountPromoExpense && from != AccountSLACreditExpense {
+		// Only platform accounts fund grants: a tenant account here would be debited without its
+		// cached balance moving.
+		return Transfer{}, errs.InvalidField("from", "ledger: a grant is funded by cash_in, promo_expense or sla_credit_expense")
+	}
 	r := record("credit", key)
 	r.fingerprint = fingerprint(tenant, amount, g.Kind, store.Micro(g.ExpiresAt), from)
 	r.ref, r.tenant = transferID(r.id, 0), tenant

@@ -519,3 +519,37 @@ func TestConcurrentSweepers(t *testing.T) {
 		wantReconciled(t, l)
 	})
 }
+
+func TestInvalidRequests(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		l, _ := newLedger(t, db, 10*unit)
+		h := must(l.Reserve(ctx, "r", tenant, "sms", unit, time.Minute))(t)
+		tests := []struct {
+			name string
+			call func() error
+		}{
+			{"credit zero", func() error { _, err := l.Credit(ctx, "a", tenant, 0, ledger.Grant{Kind: ledger.Cash}); return err }},
+			{"expiring cash", func() error {
+				_, err := l.Credit(ctx, "b", tenant, unit, ledger.Grant{Kind: ledger.Cash, ExpiresAt: start.Add(time.Hour)})
+				return err
+			}},
+			{"funded by a tenant", func() error {
+				_, err := l.Credit(ctx, "c", tenant, unit, ledger.Grant{Kind: ledger.Promo, From: ledger.AccountID("AC1", ledger.Cash)})
+				return err
+			}},
+			{"unknown kind", func() error { _, err := l.Credit(ctx, "d", tenant, unit, ledger.Grant{Kind: "gold"}); return err }},
+			{"reserve zero", func() error { _, err := l.Reserve(ctx, "e", tenant, "sms", 0, time.Minute); return err }},
+			{"reserve without ttl", func() error { _, err := l.Reserve(ctx, "f", tenant, "sms", unit, 0); return err }},
+			{"post negative", func() error { _, err := l.Post(ctx, "g", h.ID, -1); return err }},
+			{"charge negative", func() error { _, err := l.Charge(ctx, "h", tenant, "im", -unit, ledger.FloorCredit); return err }},
+			{"limits upside down", func() error { return l.SetLimits(ctx, tenant, ledger.Limits{Credit: 2, Arrears: 1}) }},
+		}
+		for _, tt := range tests {
+			if err := tt.call(); errs.KindOf(err) != errs.Invalid {
+				t.Errorf("%s = %v, want kind Invalid", tt.name, err)
+			}
+		}
+		wantBalance(t, l, ledger.Balance{CashPosted: 10 * unit, CashPending: unit, Available: 9 * unit})
+	})
+}
