@@ -225,7 +225,9 @@ func (b *Batcher) run(batch []*request) {
 		return nil
 	})
 	b.l.stmts.warm(context.Background())
-	if err == nil {
+	if err != nil {
+		b.l.log.Warn("ledger batch failed; its callers may retry with the same keys", "ops", len(live), "err", err)
+	} else {
 		b.stats.batches.Add(1)
 		b.stats.ops.Add(int64(len(live)))
 	}

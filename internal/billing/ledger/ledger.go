@@ -22,7 +22,8 @@ type Ledger struct {
 	exec func(ctx context.Context, o op) (any, error)
 }
 
-// New returns a Ledger that writes each operation in its own transaction.
+// New returns a Ledger that writes each operation in its own transaction. On SQLite it tunes the
+// writer connection (tuneSQLiteWriter), so it must not be called inside a transaction.
 func New(db *store.DB, clk clock.Clock, log *slog.Logger) *Ledger {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
