@@ -17,7 +17,8 @@ CRED="$("$BIN" account create --data-dir "$DATA" --phone +8613800000000 --email 
 SID="$(echo "$CRED" | python3 -c 'import json,sys; print(json.load(sys.stdin)["sid"])')"
 TOKEN="$(echo "$CRED" | python3 -c 'import json,sys; print(json.load(sys.stdin)["auth_token"])')"
 AUTH="Authorization: Basic $(printf '%s:%s' "$SID" "$TOKEN" | base64 -w0)"
-"$BIN" serve --data-dir "$DATA" --addr "127.0.0.1:$PORT" --smpp-addr 127.0.0.1:0 --log-level warn --drain-delay 0s &
+"$BIN" serve --data-dir "$DATA" --addr "127.0.0.1:$PORT" --smpp-addr 127.0.0.1:0 --log-level warn --drain-delay 0s \
+	--rate-read 1000000 --rate-write 1000000 &  # limiter on, but high enough not to refuse the benchmark
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.05; done

@@ -18,8 +18,8 @@ func TestLoginRecordRetention(t *testing.T) {
 		f.svc.Login(ctx, alice.Email, "wrong password 1", Client{}) // day 0
 		f.clock.Advance(60 * 24 * time.Hour)
 		f.svc.Login(ctx, alice.Email, "wrong password 2", Client{}) // day 60
-		f.clock.Advance(31 * 24 * time.Hour)                         // now day 91
-		n, err := f.svc.PurgeLoginRecords(ctx, time.Hour)            // asks for 1 hour; 90 days apply
+		f.clock.Advance(31 * 24 * time.Hour)                        // now day 91
+		n, err := f.svc.PurgeLoginRecords(ctx, time.Hour)           // asks for 1 hour; 90 days apply
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard/switchboard/internal/auth"
 	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/httpx"
+	"github.com/switchboard/switchboard/internal/moderation/ratelimit"
 	"github.com/switchboard/switchboard/internal/store"
 )
 
@@ -41,6 +42,8 @@ type Deps struct {
 	Ready func(ctx context.Context) error
 	// Metrics serves /metrics.
 	Metrics http.Handler
+	// Limiter applies request rate limits; nil means none.
+	Limiter *ratelimit.Limiter
 }
 
 // API is the REST surfaces.
@@ -88,6 +91,9 @@ func (a *API) wrap(rt Route) httpx.HandlerFunc {
 		}
 		if p != nil {
 			r = r.WithContext(auth.With(r.Context(), p))
+		}
+		if err := a.limit(w, r, rt, p); err != nil {
+			return err
 		}
 		if !mutating {
 			return rt.Handle(w, r)

@@ -70,6 +70,8 @@ func (a *API) table() []Route {
 		{Method: "GET", Path: "/admin/v1/capability-settings", Access: Operator, Summary: "Capability review policies and terms versions", Out: httpx.List[capabilitySettingView]{}, Handle: a.adminCapabilitySettings},
 		{Method: "POST", Path: "/admin/v1/capability-settings/{capability}", Access: Operator, Summary: "Require (or not) review for a capability", In: capabilitySettingInput{}, Out: httpx.List[capabilitySettingView]{}, Handle: a.adminSetCapabilitySetting},
 		{Method: "GET", Path: "/admin/v1/verification-codes", Access: Operator, Summary: "Verification codes sent by the log notifier (embedded default)", Out: httpx.List[accounts.SentCode]{}, Handle: a.adminVerificationCodes},
+		{Method: "GET", Path: "/admin/v1/rate-limits", Access: Operator, Summary: "Rate-limit overrides per app or account", Out: httpx.List[rateLimitView]{}, Handle: a.adminRateLimits},
+		{Method: "POST", Path: "/admin/v1/rate-limits", Access: Operator, Summary: "Set a rate-limit override for an app or account and class", In: rateLimitInput{}, Out: httpx.List[rateLimitView]{}, Handle: a.adminSetRateLimit},
 		{Method: "GET", Path: "/admin/v1/operation-log", Access: Operator, Summary: "Operation log of every account (filter by account_sid)", Out: httpx.List[operationView]{}, Handle: a.adminOperations},
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/switchboard/switchboard/internal/config"
 	"github.com/switchboard/switchboard/internal/httpx"
 	"github.com/switchboard/switchboard/internal/keyring"
+	"github.com/switchboard/switchboard/internal/moderation/ratelimit"
 	"github.com/switchboard/switchboard/internal/store"
 )
 
@@ -85,6 +86,7 @@ type Server struct {
 	http     *http.Server
 	draining atomic.Bool
 	listener net.Listener
+	limiter  *ratelimit.Limiter
 }
 
 // NewServer builds a node; Run starts it.
@@ -99,12 +101,16 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		return nil, err
 	}
 	s := &Server{Core: core, Bus: b}
+	burst := func(rate float64) ratelimit.Limit { return ratelimit.Limit{PerSecond: rate, Burst: 2 * rate} }
+	s.limiter = ratelimit.New(core.Clock, map[ratelimit.Class]ratelimit.Limit{
+		ratelimit.Read: burst(cfg.RateRead), ratelimit.Write: burst(cfg.RateWrite), ratelimit.Auth: burst(cfg.RateAuth)})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.API = api.New(api.Deps{
 		DB: core.DB, Accounts: core.Accounts, Apps: core.Apps, Auth: core.Auth, Audit: core.Audit, Codes: core.Codes,
 		Clock: core.Clock, Log: log, PublicURL: cfg.PublicURL, Ready: s.ready,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		Limiter: s.limiter,
 	})
 	mux := httpx.NewMux()
 	s.API.Register(mux.ServeMux)
@@ -155,6 +161,7 @@ func (s *Server) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.listener) }()
 	go s.sweep(ctx)
+	go s.heartbeat(ctx, s.limiter)
 	s.Log.Info("switchboard serving", "addr", s.listener.Addr().String(), "database", string(s.DB.Dialect), "nats_embedded", s.Bus.Embedded())
 	select {
 	case err := <-errc:

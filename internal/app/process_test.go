@@ -64,7 +64,8 @@ type proc struct {
 func startProc(t *testing.T, dataDir string, extra ...string) (*proc, time.Duration) {
 	t.Helper()
 	addr := freeAddr(t)
-	args := append([]string{"serve", "--addr", addr, "--data-dir", dataDir, "--smpp-addr", freeAddr(t)}, extra...)
+	args := append([]string{"serve", "--addr", addr, "--data-dir", dataDir, "--smpp-addr", freeAddr(t),
+		"--rate-read", "0", "--rate-write", "0", "--rate-auth", "0"}, extra...)
 	cmd := exec.Command(binary(t), args...)
 	p := &proc{cmd: cmd, addr: addr, log: &bytes.Buffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = p.log, p.log

@@ -48,6 +48,7 @@ func startServerWith(t testing.TB, kind dbKind, adjust func(*config.Config)) *te
 	cfg.DataDir = t.TempDir()
 	cfg.SMPPAddr = "127.0.0.1:0"
 	cfg.DrainDelay = 0
+	cfg.RateRead, cfg.RateWrite, cfg.RateAuth = 0, 0, 0 // scenario tests hammer; ratelimit_test.go turns limits on
 	if kind == onPostgres {
 		// The scale-out mode: PostgreSQL and the external NATS server.
 		cfg.DatabaseURL = storetest.NewSchema(t, storetest.PostgresURL(t))

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -29,6 +30,11 @@ type Config struct {
 	// DrainDelay is how long /readyz answers 503 before the listener closes on SIGTERM, so load
 	// balancers stop sending new requests before connections are refused.
 	DrainDelay time.Duration `json:"drain_delay"`
+	// Request rate limits per credential (read, write) and per client address (auth: sign-up and
+	// login), in requests per second with a burst of twice that; 0 turns a class off.
+	RateRead  float64 `json:"rate_read"`
+	RateWrite float64 `json:"rate_write"`
+	RateAuth  float64 `json:"rate_auth"`
 	// TrustProxyHeaders makes X-Forwarded-For the client address (only behind a trusted proxy).
 	TrustProxyHeaders bool `json:"trust_proxy_headers"`
 }
@@ -44,6 +50,9 @@ func Defaults() Config {
 		NATSPrefix:      "sb",
 		ShutdownTimeout: 15 * time.Second,
 		DrainDelay:      time.Second,
+		RateRead:        200,
+		RateWrite:       50,
+		RateAuth:        2,
 	}
 }
 
@@ -54,6 +63,7 @@ type field struct {
 	str   *string
 	dur   *time.Duration
 	bool  *bool
+	num   *float64
 }
 
 func (c *Config) fields() []field {
@@ -69,6 +79,9 @@ func (c *Config) fields() []field {
 		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{name: "shutdown-timeout", usage: "how long in-flight requests may drain on SIGTERM", dur: &c.ShutdownTimeout},
 		{name: "drain-delay", usage: "how long /readyz answers 503 before the listener closes on SIGTERM", dur: &c.DrainDelay},
+		{name: "rate-read", usage: "GET requests per second per credential (burst 2x; 0: no limit)", num: &c.RateRead},
+		{name: "rate-write", usage: "state-changing requests per second per credential (burst 2x; 0: no limit)", num: &c.RateWrite},
+		{name: "rate-auth", usage: "sign-up and login requests per second per client address (burst 2x; 0: no limit)", num: &c.RateAuth},
 		{name: "trust-proxy-headers", usage: "take the client address from X-Forwarded-For", bool: &c.TrustProxyHeaders},
 	}
 }
@@ -103,6 +116,8 @@ func LoadWith(name string, args []string, getenv func(string) string, extra func
 			fs.DurationVar(f.dur, f.name, 0, f.usage+" (env "+EnvName(f.name)+")")
 		case f.bool != nil:
 			fs.BoolVar(f.bool, f.name, false, f.usage+" (env "+EnvName(f.name)+")")
+		case f.num != nil:
+			fs.Float64Var(f.num, f.name, 0, f.usage+" (env "+EnvName(f.name)+")")
 		}
 	}
 	if err := fs.Parse(args); err != nil {
@@ -135,6 +150,8 @@ func LoadWith(name string, args []string, getenv func(string) string, extra func
 			*f.dur = *src[i].dur
 		case f.bool != nil:
 			*f.bool = *src[i].bool
+		case f.num != nil:
+			*f.num = *src[i].num
 		}
 	}
 	if err := cfg.Validate(); err != nil {
@@ -156,6 +173,12 @@ func setString(f field, v string) error {
 	case f.bool != nil:
 		b := v == "1" || strings.EqualFold(v, "true") || strings.EqualFold(v, "yes")
 		*f.bool = b
+	case f.num != nil:
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return err
+		}
+		*f.num = n
 	}
 	return nil
 }
@@ -214,6 +237,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DrainDelay < 0 {
 		errs = append(errs, fmt.Errorf("config: drain-delay must not be negative"))
+	}
+	if c.RateRead < 0 || c.RateWrite < 0 || c.RateAuth < 0 {
+		errs = append(errs, fmt.Errorf("config: rate limits must not be negative"))
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("config: shutdown-timeout must be positive"))
