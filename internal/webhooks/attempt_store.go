@@ -1,0 +1,164 @@
+package webhooks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/sid"
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+// responseLogBytes is how much of a receiver's answer the log keeps: enough to see an error
+// message, too little to make our database the store of whatever receivers answer.
+const responseLogBytes = 1 << 10
+
+// Attempt is one try at a delivery, as logged.
+type Attempt struct {
+	ID             string
+	DeliveryID     string
+	AccountSID     string
+	EndpointID     string // "" for callbacks
+	EventID        string
+	Number         int // 1 for the delivery's first attempt
+	URL            string
+	RequestHeaders http.Header
+	RequestBody    []byte
+	ResponseStatus int    // 0 when no response arrived
+	ResponseBody   []byte // at most the first 1 KB
+	Latency        time.Duration
+	Error          string // why it failed without a status, e.g. a timeout or a refused address
+	CreatedAt      time.Time
+}
+
+const attemptColumns = `id, delivery_id, account_sid, endpoint_id, event_id, attempt, url, request_headers,
+	request_body, response_status, response_body, latency_us, error, created_at`
+
+func insertAttempt(ctx context.Context, q store.Querier, a *Attempt) error {
+	headers, err := json.Marshal(a.RequestHeaders)
+	if err != nil {
+		return fmt.Errorf("insert attempt of %s: %w", a.DeliveryID, err)
+	}
+	if a.ResponseBody == nil {
+		a.ResponseBody = []byte{}
+	}
+	_, err = q.ExecContext(ctx, `
+		INSERT INTO webhook_attempts (`+attemptColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		a.ID, a.DeliveryID, a.AccountSID, a.EndpointID, a.EventID, a.Number, a.URL, string(headers),
+		a.RequestBody, a.ResponseStatus, a.ResponseBody, a.Latency.Microseconds(), a.Error, store.Micro(a.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("insert attempt of %s: %w", a.DeliveryID, err)
+	}
+	return nil
+}
+
+func scanAttempt(row interface{ Scan(...any) error }) (Attempt, error) {
+	var a Attempt
+	var headers string
+	var latency, created int64
+	err := row.Scan(&a.ID, &a.DeliveryID, &a.AccountSID, &a.EndpointID, &a.EventID, &a.Number, &a.URL, &headers,
+		&a.RequestBody, &a.ResponseStatus, &a.ResponseBody, &latency, &a.Error, &created)
+	if err != nil {
+		return a, err
+	}
+	if err := json.Unmarshal([]byte(headers), &a.RequestHeaders); err != nil {
+		return a, fmt.Errorf("attempt %s: headers: %w", a.ID, err)
+	}
+	a.Latency, a.CreatedAt = time.Duration(latency)*time.Microsecond, store.FromMicro(created)
+	return a, nil
+}
+
+// AttemptFilter selects logged attempts of one account, newest first.
+type AttemptFilter struct {
+	AccountSID string
+	EndpointID string // optional
+	DeliveryID string // optional
+	Cursor     string // AttemptPage.Next of the previous page
+	Limit      int    // 1..1000; 0 means 100
+}
+
+// AttemptPage is one page of the attempt log; Next is empty at the end.
+type AttemptPage struct {
+	Attempts []Attempt
+	Next     string
+}
+
+// ListAttempts returns one page of an account's attempt log, per endpoint or per delivery.
+func (s *Service) ListAttempts(ctx context.Context, f AttemptFilter) (AttemptPage, error) {
+	if f.AccountSID == "" {
+		return AttemptPage{}, ErrInvalidEvent.WithField("account_sid")
+	}
+	if f.Cursor != "" && !sid.Valid(attemptPrefix, f.Cursor) {
+		return AttemptPage{}, errInvalidCursor.WithField("cursor")
+	}
+	f.Limit = pageSize(f.Limit)
+	w := whereAccount(f.AccountSID)
+	if f.EndpointID != "" {
+		w.add("endpoint_id = ?", f.EndpointID)
+	}
+	if f.DeliveryID != "" {
+		w.add("delivery_id = ?", f.DeliveryID)
+	}
+	if f.Cursor != "" {
+		w.add("id < ?", f.Cursor)
+	}
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+attemptColumns+` FROM webhook_attempts WHERE `+w.String()+
+		` ORDER BY id DESC`+w.limit(f.Limit), w.args...)
+	if err != nil {
+		return AttemptPage{}, fmt.Errorf("webhooks: list attempts of %s: %w", f.AccountSID, err)
+	}
+	defer rows.Close()
+	var p AttemptPage
+	for rows.Next() {
+		a, err := scanAttempt(rows)
+		if err != nil {
+			return AttemptPage{}, fmt.Errorf("webhooks: list attempts of %s: %w", f.AccountSID, err)
+		}
+		p.Attempts = append(p.Attempts, a)
+	}
+	if err := rows.Err(); err != nil {
+		return AttemptPage{}, fmt.Errorf("webhooks: list attempts of %s: %w", f.AccountSID, err)
+	}
+	if len(p.Attempts) == f.Limit {
+		p.Next = p.Attempts[len(p.Attempts)-1].ID
+	}
+	return p, nil
+}
+
+// sweepBatch bounds each retention DELETE, so the sweep never holds SQLite's one writer for long.
+const sweepBatch = 1000
+
+// Sweep deletes attempts, and finished deliveries, older than retain. It returns how many of
+// each it deleted. Run it daily; pending deliveries are never swept.
+func (s *Service) Sweep(ctx context.Context, retain time.Duration) (attempts, deliveries int64, err error) {
+	cutoff := store.Micro(s.now().Add(-retain))
+	attempts, err = s.sweep(ctx, `DELETE FROM webhook_attempts WHERE id IN (
+		SELECT id FROM webhook_attempts WHERE created_at < $1 LIMIT $2)`, cutoff)
+	if err != nil {
+		return attempts, 0, err
+	}
+	deliveries, err = s.sweep(ctx, `DELETE FROM webhook_deliveries WHERE id IN (
+		SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND updated_at < $1 LIMIT $2)`, cutoff)
+	return attempts, deliveries, err
+}
+
+func (s *Service) sweep(ctx context.Context, query string, cutoff int64) (int64, error) {
+	var total int64
+	for {
+		res, err := s.db.Write().ExecContext(ctx, query, cutoff, sweepBatch)
+		if err != nil {
+			return total, fmt.Errorf("webhooks: retention sweep: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, fmt.Errorf("webhooks: retention sweep: %w", err)
+		}
+		total += n
+		if n < sweepBatch {
+			return total, nil
+		}
+	}
+}

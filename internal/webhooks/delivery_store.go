@@ -1,0 +1,213 @@
+package webhooks
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+const deliveryColumns = `id, account_sid, app_sid, kind, endpoint_id, url, event_id, event_type, body, status,
+	tries, attempts, next_at, last_status, last_error, occurred_at, created_at, updated_at`
+
+func scanDelivery(row interface{ Scan(...any) error }) (Delivery, error) {
+	var d Delivery
+	var next, occurred, created, updated int64
+	err := row.Scan(&d.ID, &d.AccountSID, &d.AppSID, &d.Kind, &d.EndpointID, &d.URL, &d.EventID, &d.EventType,
+		&d.Body, &d.Status, &d.Tries, &d.Attempts, &next, &d.LastStatus, &d.LastError, &occurred, &created, &updated)
+	d.NextAt, d.OccurredAt = store.FromMicro(next), store.FromMicro(occurred)
+	d.CreatedAt, d.UpdatedAt = store.FromMicro(created), store.FromMicro(updated)
+	return d, err
+}
+
+// insertDelivery adds d unless this event already has a delivery to this receiver; it returns
+// the number of rows added, 0 or 1.
+func insertDelivery(ctx context.Context, q store.Querier, d *Delivery) (int, error) {
+	res, err := q.ExecContext(ctx, `
+		INSERT INTO webhook_deliveries (id, account_sid, app_sid, kind, endpoint_id, url, event_id, event_type,
+			body, status, tries, attempts, next_at, occurred_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, 0, $11, $12, $13, $13)
+		ON CONFLICT (event_id, endpoint_id, kind) DO NOTHING`,
+		d.ID, d.AccountSID, d.AppSID, string(d.Kind), d.EndpointID, d.URL, d.EventID, d.EventType,
+		d.Body, string(d.Status), store.Micro(d.NextAt), store.Micro(d.OccurredAt), store.Micro(d.CreatedAt))
+	if err != nil {
+		return 0, fmt.Errorf("insert delivery of %s: %w", d.EventID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("insert delivery of %s: %w", d.EventID, err)
+	}
+	return int(n), nil
+}
+
+// claimDue leases up to limit due deliveries to the caller until leaseUntil, marking them with
+// token. One statement: two dispatchers never lease the same row, on SQLite because it has one
+// writer, on PostgreSQL because SKIP LOCKED passes over rows another claim is taking. An
+// expired lease (its holder crashed) counts as no lease.
+func claimDue(ctx context.Context, db *store.DB, now, leaseUntil time.Time, token string, limit int) ([]Delivery, error) {
+	lock := ""
+	if db.Dialect == store.Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	rows, err := db.Write().QueryContext(ctx, `
+		UPDATE webhook_deliveries SET lease_until = $1, lease_token = $2
+		WHERE id IN (SELECT id FROM webhook_deliveries
+			WHERE status = 'pending' AND next_at <= $3 AND lease_until < $3
+			ORDER BY next_at LIMIT $4`+lock+`)
+		RETURNING `+deliveryColumns,
+		store.Micro(leaseUntil), token, store.Micro(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim due deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, fmt.Errorf("claim due deliveries: %w", err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim due deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// finishDelivery records the outcome of an attempt, if the caller still holds the lease. It
+// reports false when the lease was lost (expired and taken over): the new holder decides.
+func finishDelivery(ctx context.Context, q store.Querier, d *Delivery, token string) (bool, error) {
+	res, err := q.ExecContext(ctx, `
+		UPDATE webhook_deliveries SET status = $3, tries = $4, attempts = $5, next_at = $6, lease_until = 0,
+			lease_token = '', last_status = $7, last_error = $8, updated_at = $9
+		WHERE id = $1 AND lease_token = $2`,
+		d.ID, token, string(d.Status), d.Tries, d.Attempts, store.Micro(d.NextAt), d.LastStatus, d.LastError,
+		store.Micro(d.UpdatedAt))
+	if err != nil {
+		return false, fmt.Errorf("finish delivery %s: %w", d.ID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("finish delivery %s: %w", d.ID, err)
+	}
+	return n == 1, nil
+}
+
+// releaseLeases hands deliveries back without an outcome (a dispatcher stopping mid-flight), so
+// another dispatcher takes them now instead of when the lease would have expired.
+func releaseLeases(ctx context.Context, q store.Querier, ids []string, token string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := []any{token}
+	marks := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		marks[i] = "$" + strconv.Itoa(i+2)
+	}
+	_, err := q.ExecContext(ctx, `UPDATE webhook_deliveries SET lease_until = 0, lease_token = ''
+		WHERE lease_token = $1 AND id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("release %d delivery leases: %w", len(ids), err)
+	}
+	return nil
+}
+
+// failPending gives up the pending deliveries of an endpoint that was disabled or deleted.
+func failPending(ctx context.Context, q store.Querier, account, endpointID, reason string, now time.Time) error {
+	_, err := q.ExecContext(ctx, `
+		UPDATE webhook_deliveries SET status = 'failed', last_error = $3, updated_at = $4
+		WHERE account_sid = $1 AND endpoint_id = $2 AND kind = 'standard' AND status = 'pending'`,
+		account, endpointID, reason, store.Micro(now))
+	if err != nil {
+		return fmt.Errorf("fail pending deliveries of %s: %w", endpointID, err)
+	}
+	return nil
+}
+
+func getDelivery(ctx context.Context, q store.Querier, account, id string) (Delivery, error) {
+	d, err := scanDelivery(q.QueryRowContext(ctx, `SELECT `+deliveryColumns+`
+		FROM webhook_deliveries WHERE account_sid = $1 AND id = $2`, account, id))
+	if store.NoRows(err) {
+		return d, ErrDeliveryNotFound
+	}
+	if err != nil {
+		return d, fmt.Errorf("get delivery %s: %w", id, err)
+	}
+	return d, nil
+}
+
+func listDeliveries(ctx context.Context, q store.Querier, f DeliveryFilter) ([]Delivery, error) {
+	w := whereAccount(f.AccountSID)
+	if f.EndpointID != "" {
+		w.add("endpoint_id = ?", f.EndpointID)
+	}
+	if f.Status != "" {
+		w.add("status = ?", string(f.Status))
+	}
+	if f.Cursor != "" {
+		w.add("id < ?", f.Cursor)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE `+w.String()+
+		` ORDER BY id DESC`+w.limit(f.Limit), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list deliveries of %s: %w", f.AccountSID, err)
+	}
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list deliveries of %s: %w", f.AccountSID, err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list deliveries of %s: %w", f.AccountSID, err)
+	}
+	return out, nil
+}
+
+// replayDelivery makes a delivery due at now. A finished one gets a new schedule; the lease is
+// left alone, so a replay of a delivery in flight cannot make two dispatchers send it at once.
+func replayDelivery(ctx context.Context, q store.Querier, account, id string, now time.Time) (Delivery, error) {
+	d, err := scanDelivery(q.QueryRowContext(ctx, `
+		UPDATE webhook_deliveries SET tries = CASE WHEN status = 'pending' THEN tries ELSE 0 END,
+			status = 'pending', next_at = $3, updated_at = $3
+		WHERE account_sid = $1 AND id = $2
+		RETURNING `+deliveryColumns, account, id, store.Micro(now)))
+	if store.NoRows(err) {
+		return d, ErrDeliveryNotFound
+	}
+	if err != nil {
+		return d, fmt.Errorf("replay delivery %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// where builds a WHERE clause with numbered placeholders; every one starts scoped by account.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func whereAccount(account string) *where {
+	return &where{conds: []string{"account_sid = $1"}, args: []any{account}}
+}
+
+// add appends cond, whose "?" becomes the next placeholder bound to v.
+func (w *where) add(cond string, v any) {
+	w.args = append(w.args, v)
+	w.conds = append(w.conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(w.args))))
+}
+
+func (w *where) String() string { return strings.Join(w.conds, " AND ") }
+
+// limit appends n as the next argument and returns " LIMIT $k".
+func (w *where) limit(n int) string {
+	w.args = append(w.args, n)
+	return " LIMIT $" + strconv.Itoa(len(w.args))
+}

@@ -1,0 +1,342 @@
+package webhooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/sid"
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+// DefaultLease is how long a claimed delivery belongs to its dispatcher. It is four times the
+// request timeout, so a live dispatcher always finishes first, and short enough that the
+// deliveries of a crashed node are sent by another within a minute.
+const DefaultLease = 60 * time.Second
+
+// DispatcherOptions tunes a Dispatcher; zero values pick the defaults.
+type DispatcherOptions struct {
+	Concurrency  int           // deliveries in flight at once; default 32
+	Batch        int           // most deliveries claimed by one statement; default 64
+	Lease        time.Duration // default DefaultLease
+	PollInterval time.Duration // how often to look for due deliveries when idle; default 500ms
+}
+
+// Dispatcher sends due deliveries. It keeps nothing that matters in memory: what is due, who is
+// sending it and what happened are rows, so a dispatcher can die at any instant and another
+// (here or on another node) finishes its work once the lease runs out.
+type Dispatcher struct {
+	s    *Service
+	opts DispatcherOptions
+	wake chan struct{}
+}
+
+// NewDispatcher returns a dispatcher of s's queue; start it with Run.
+func (s *Service) NewDispatcher(opts DispatcherOptions) *Dispatcher {
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 32
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = 64
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = DefaultLease
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = 500 * time.Millisecond
+	}
+	return &Dispatcher{s: s, opts: opts, wake: make(chan struct{}, 1)}
+}
+
+// Wake makes an idle Run look for due deliveries now rather than at its next poll; call it after
+// committing a transaction that enqueued some.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends due deliveries until ctx ends. Sends run concurrently; their outcomes are written in
+// batches, one transaction for all that finished meanwhile, which is what lets SQLite keep up.
+// When ctx ends, deliveries in flight are abandoned and their leases released for others.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	outcomes := make(chan outcome, d.opts.Concurrency)
+	freed := make(chan int, d.opts.Concurrency)
+	var recorder sync.WaitGroup
+	recorder.Add(1)
+	go func() {
+		defer recorder.Done()
+		d.record(ctx, outcomes, freed)
+	}()
+	var senders sync.WaitGroup
+	defer func() {
+		senders.Wait()
+		close(outcomes)
+		recorder.Wait()
+	}()
+
+	inflight := 0
+	poll := time.NewTimer(0)
+	defer poll.Stop()
+	for {
+		if free := d.opts.Concurrency - inflight; free > 0 && ctx.Err() == nil {
+			jobs, err := d.claim(ctx, min(free, d.opts.Batch))
+			if err != nil && ctx.Err() == nil {
+				d.s.log.Error("webhooks: claim failed", "err", err)
+			}
+			for _, j := range jobs {
+				inflight++
+				senders.Add(1)
+				go func() {
+					defer senders.Done()
+					outcomes <- d.attempt(ctx, j)
+				}()
+			}
+			if len(jobs) == min(free, d.opts.Batch) && inflight < d.opts.Concurrency {
+				continue // more may be due
+			}
+		}
+		poll.Reset(d.opts.PollInterval)
+		select {
+		case <-ctx.Done():
+			return nil
+		case n := <-freed:
+			inflight -= n
+		case <-d.wake:
+		case <-poll.C:
+		}
+	}
+}
+
+// record writes outcomes as they come, all that are waiting in one transaction, and reports how
+// many slots each write freed. Outcomes of sends cut short by ctx are not failures of the
+// receiver: their leases are released instead.
+func (d *Dispatcher) record(ctx context.Context, outcomes <-chan outcome, freed chan<- int) {
+	wctx := context.WithoutCancel(ctx)
+	for o := range outcomes {
+		batch := []outcome{o}
+	more:
+		for len(batch) < 256 {
+			select {
+			case o, ok := <-outcomes:
+				if !ok {
+					break more
+				}
+				batch = append(batch, o)
+			default:
+				break more
+			}
+		}
+		if err := d.finish(wctx, ctx, batch); err != nil {
+			d.s.log.Error("webhooks: recording attempts failed; their leases will expire", "n", len(batch), "err", err)
+		}
+		// Never blocks for good: each value stands for slots still counted in flight, of which
+		// there are at most Concurrency, the channel's capacity.
+		freed <- len(batch)
+	}
+}
+
+// DispatchDue sends every delivery due now and waits for the outcomes to be recorded; it
+// returns the number of deliveries handled. Tests drive the schedule with it and a fake clock;
+// a process would rather call Run.
+func (d *Dispatcher) DispatchDue(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		jobs, err := d.claim(ctx, d.opts.Batch)
+		if err != nil {
+			return total, err
+		}
+		if len(jobs) == 0 {
+			return total, nil
+		}
+		batch := make([]outcome, len(jobs))
+		sem := make(chan struct{}, d.opts.Concurrency)
+		var wg sync.WaitGroup
+		for i, j := range jobs {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				batch[i] = d.attempt(ctx, j)
+				<-sem
+			}()
+		}
+		wg.Wait()
+		if err := d.finish(context.WithoutCancel(ctx), ctx, batch); err != nil {
+			return total, err
+		}
+		total += len(jobs)
+	}
+}
+
+// claim leases due deliveries and prepares them: the endpoint's current URL and secrets, or the
+// account's auth token for a callback.
+func (d *Dispatcher) claim(ctx context.Context, limit int) ([]*job, error) {
+	now := d.s.now()
+	token := sid.Secret(24)
+	ds, err := claimDue(ctx, d.s.db, now, now.Add(d.opts.Lease), token, limit)
+	if err != nil || len(ds) == 0 {
+		return nil, err
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, dl := range ds {
+		if dl.Kind == KindStandard && !seen[dl.EndpointID] {
+			seen[dl.EndpointID] = true
+			ids = append(ids, dl.EndpointID)
+		}
+	}
+	endpoints, err := endpointsByID(ctx, d.s.db.Read(), ids)
+	if err != nil {
+		return nil, err // the leases expire; another claim retries
+	}
+	secrets := map[string][]Secret{}
+	tokens := map[string]string{}
+	jobs := make([]*job, len(ds))
+	for i, dl := range ds {
+		j := &job{d: dl, token: token, url: dl.URL}
+		jobs[i] = j
+		if dl.Kind == KindTwilio {
+			tok, ok := tokens[dl.AccountSID]
+			if !ok && d.s.twilioToken != nil {
+				if tok, err = d.s.twilioToken(ctx, dl.AccountSID); err != nil {
+					d.s.log.Warn("webhooks: no auth token to sign a callback; sending unsigned", "account", dl.AccountSID, "err", err)
+				}
+			}
+			tokens[dl.AccountSID], j.authTok = tok, tok
+			continue
+		}
+		e := endpoints[dl.EndpointID]
+		switch {
+		case e == nil || e.AccountSID != dl.AccountSID:
+			j.skip = "endpoint deleted"
+			continue
+		case !e.Enabled:
+			j.skip = "endpoint disabled"
+			continue
+		}
+		j.url = e.URL
+		if _, ok := secrets[e.ID]; !ok {
+			sec, err := d.s.secrets(e, now)
+			if err != nil {
+				return nil, err
+			}
+			secrets[e.ID] = sec
+		}
+		j.secrets = secrets[e.ID]
+	}
+	return jobs, nil
+}
+
+// attempt sends j, unless it is to be skipped.
+func (d *Dispatcher) attempt(ctx context.Context, j *job) outcome {
+	if j.skip != "" {
+		return outcome{job: j, at: d.s.now()}
+	}
+	return d.s.send(ctx, j, d.s.now())
+}
+
+// finish records a batch of outcomes in one transaction: the attempts, the deliveries' new
+// states, the endpoints' failure streaks; then tells OnEndpointDisabled about endpoints this
+// batch disabled. Outcomes cut short because sendCtx ended release their leases instead.
+func (d *Dispatcher) finish(ctx, sendCtx context.Context, batch []outcome) error {
+	now := d.s.now()
+	var abandoned []outcome
+	var disabled []Endpoint
+	err := d.s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		abandoned, disabled = abandoned[:0], disabled[:0]
+		streak := map[string]bool{} // endpoint id -> last outcome ok
+		var order []string
+		for i := range batch {
+			o := &batch[i]
+			if o.err != nil && sendCtx.Err() != nil && errors.Is(o.err, context.Canceled) {
+				abandoned = append(abandoned, *o)
+				continue
+			}
+			held, err := d.finishOne(ctx, q, o, now)
+			if err != nil {
+				return err
+			}
+			if held && o.job.skip == "" && o.job.d.Kind == KindStandard {
+				if _, ok := streak[o.job.d.EndpointID]; !ok {
+					order = append(order, o.job.d.EndpointID)
+				}
+				streak[o.job.d.EndpointID] = o.ok()
+			}
+		}
+		for _, id := range order {
+			e, off, err := recordStreak(ctx, q, id, streak[id], now, d.s.disableAfter)
+			if err != nil {
+				return err
+			}
+			if off {
+				disabled = append(disabled, e)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("webhooks: record %d attempts: %w", len(batch), err)
+	}
+	if len(abandoned) > 0 {
+		if err := d.release(ctx, abandoned); err != nil {
+			return err
+		}
+	}
+	for _, e := range disabled {
+		d.s.log.Warn("webhooks: endpoint disabled after failing continuously", "endpoint", e.ID, "account", e.AccountSID, "since", e.FailingSince)
+		if d.s.onDisabled != nil {
+			d.s.onDisabled(ctx, e)
+		}
+	}
+	return nil
+}
+
+// finishOne logs one attempt and moves its delivery on; it reports whether the lease was still
+// held (when not, another dispatcher owns the delivery and this attempt changes nothing).
+func (d *Dispatcher) finishOne(ctx context.Context, q store.Querier, o *outcome, now time.Time) (bool, error) {
+	dl := o.job.d
+	dl.UpdatedAt = now
+	if o.job.skip != "" {
+		dl.Status, dl.LastError = StatusFailed, o.job.skip
+		return finishDelivery(ctx, q, &dl, o.job.token)
+	}
+	dl.Attempts++
+	dl.Tries++
+	dl.LastStatus, dl.LastError = o.status, o.errorText()
+	switch next, retry := nextRetry(d.s.schedule, dl.Tries, o.at); {
+	case o.ok():
+		dl.Status = StatusSucceeded
+	case retry:
+		dl.Status, dl.NextAt = StatusPending, next
+	default:
+		dl.Status = StatusFailed
+	}
+	a := Attempt{
+		ID: sid.NewOrdered(attemptPrefix, o.at), DeliveryID: dl.ID, AccountSID: dl.AccountSID,
+		EndpointID: dl.EndpointID, EventID: dl.EventID, Number: dl.Attempts, URL: o.job.url,
+		RequestHeaders: o.headers, RequestBody: dl.Body, ResponseStatus: o.status, ResponseBody: o.respBody,
+		Latency: o.latency, Error: dl.LastError, CreatedAt: o.at,
+	}
+	if err := insertAttempt(ctx, q, &a); err != nil {
+		return false, err
+	}
+	return finishDelivery(ctx, q, &dl, o.job.token)
+}
+
+// release hands abandoned deliveries back, grouped by claim.
+func (d *Dispatcher) release(ctx context.Context, abandoned []outcome) error {
+	byToken := map[string][]string{}
+	for _, o := range abandoned {
+		byToken[o.job.token] = append(byToken[o.job.token], o.job.d.ID)
+	}
+	for token, ids := range byToken {
+		if err := releaseLeases(ctx, d.s.db.Write(), ids, token); err != nil {
+			return err
+		}
+	}
+	return nil
+}

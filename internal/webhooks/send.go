@@ -1,0 +1,102 @@
+package webhooks
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// UserAgent identifies our deliveries to receivers.
+const UserAgent = "Switchboard-Webhooks/1"
+
+// drainBytes is how much of an answer beyond the logged part is read to keep the connection for
+// the next delivery; a longer answer costs a new connection instead.
+const drainBytes = 64 << 10
+
+// job is a claimed delivery with what sending it needs.
+type job struct {
+	d       Delivery
+	token   string   // the lease token of the claim
+	url     string   // where to send: the endpoint's URL or the callback's
+	secrets []Secret // KindStandard: the endpoint's secrets at claim time
+	authTok string   // KindTwilio: the account's auth token; "" sends unsigned
+	skip    string   // non-empty: do not send, fail the delivery with this reason
+}
+
+// outcome is what happened when a job was sent.
+type outcome struct {
+	job      *job
+	at       time.Time // the clock's time of the attempt
+	headers  http.Header
+	status   int
+	respBody []byte
+	latency  time.Duration
+	err      error
+}
+
+// ok reports whether the attempt succeeded: a 2xx answer. A redirect is a failure, since we do
+// not follow it: the receiver must be configured with its final URL.
+func (o *outcome) ok() bool { return o.err == nil && o.status >= 200 && o.status < 300 }
+
+// errorText is the logged reason of a failed attempt.
+func (o *outcome) errorText() string {
+	switch {
+	case o.err != nil:
+		return o.err.Error()
+	case o.ok():
+		return ""
+	case o.status >= 300 && o.status < 400:
+		return fmt.Sprintf("status %d: redirects are not followed", o.status)
+	default:
+		return fmt.Sprintf("status %d", o.status)
+	}
+}
+
+// send makes one attempt through the SSRF-guarded client. It never returns an error of its own:
+// every failure is the attempt's outcome, to be logged and retried.
+func (s *Service) send(ctx context.Context, j *job, now time.Time) outcome {
+	o := outcome{job: j, at: now}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.url, bytes.NewReader(j.d.Body))
+	if err != nil {
+		o.err = fmt.Errorf("webhooks: bad request to %s: %w", j.url, err)
+		return o
+	}
+	req.Header.Set("User-Agent", UserAgent)
+	switch j.d.Kind {
+	case KindTwilio:
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("I-Twilio-Idempotency-Token", j.d.EventID)
+		if j.authTok != "" {
+			params, err := url.ParseQuery(string(j.d.Body))
+			if err != nil {
+				o.err = fmt.Errorf("webhooks: stored callback parameters: %w", err)
+				return o
+			}
+			req.Header.Set(HeaderTwilioSignature, TwilioSignature(j.authTok, j.url, params))
+		}
+	default:
+		req.Header.Set("Content-Type", "application/json")
+		SetHeaders(req.Header, ActiveKeys(j.secrets, now), j.d.EventID, now, j.d.Body)
+	}
+	o.headers = req.Header.Clone()
+
+	start := time.Now() // latency is a measurement, so it is real time even under a fake clock
+	resp, err := s.client.Do(req)
+	if err != nil {
+		o.latency = time.Since(start)
+		o.err = err
+		return o
+	}
+	o.latency = time.Since(start)
+	o.status = resp.StatusCode
+	o.respBody, _, err = ReadLimited(resp.Body, responseLogBytes)
+	if err == nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainBytes))
+	}
+	resp.Body.Close()
+	return o
+}
