@@ -190,3 +190,12 @@ func accountsToClose(ctx context.Context, q store.Querier, product string, end t
 	}
 	return out, nil
 }
+
+// billsAfter lists bills of all accounts by id (closing order) after cursor.
+func billsAfter(ctx context.Context, q store.Querier, cursor string, limit int) ([]Bill, error) {
+	out, err := queryAll(ctx, q, scanBill, `SELECT `+billColumns+` FROM bills WHERE id > $1 ORDER BY id LIMIT $2`, cursor, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list final bills: %w", err)
+	}
+	return out, nil
+}

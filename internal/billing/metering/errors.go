@@ -22,3 +22,15 @@ var (
 	ErrNoCycle         = errs.Coded(errs.Invalid, CodeNoCycle, "metering: no billing cycle for this product")
 	errInvalidCursor   = errs.Coded(errs.Invalid, errs.CodeInvalidCursor, "metering: invalid cursor")
 )
+
+// Codes documents metering's public codes for the generated error reference.
+func Codes() []errs.CodeInfo {
+	return []errs.CodeInfo{
+		{Code: CodeKeyReused, Kind: errs.Conflict, Summary: "The usage event's idempotency key was already used for different usage."},
+		{Code: CodeInvalidEvent, Kind: errs.Invalid, Summary: "The usage event or filter is malformed; `field` names the part."},
+		{Code: CodeBillNotFound, Kind: errs.NotFound, Summary: "The bill does not exist (or belongs to another account)."},
+		{Code: CodeCycleNotAligned, Kind: errs.Invalid, Summary: "The cycle end is not a boundary of the product's billing cycle (UTC hour, day or month)."},
+		{Code: CodeCycleNotOver, Kind: errs.Invalid, Summary: "The billing cycle has not ended yet."},
+		{Code: CodeNoCycle, Kind: errs.Invalid, Summary: "The product has no billing cycle configured."},
+	}
+}

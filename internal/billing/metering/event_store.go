@@ -12,7 +12,7 @@ import (
 
 const eventColumns = `id, account_sid, idem_key, app_sid, product, meter, quantity, dims, occurred_at, recorded_at, bill_id`
 
-// eventsPerInsert bounds one multi-row INSERT: 11 parameters a row stays far below SQLite's
+// eventsPerInsert bounds one multi-row INSERT: 10 parameters a row stays far below SQLite's
 // 32,766 and PostgreSQL's 65,535 parameters.
 const eventsPerInsert = 200
 
@@ -39,7 +39,14 @@ func scanEvent(r row) (Event, error) {
 
 // insertEvents inserts events (with their canonical dimensions) and returns the account|key of
 // those stored now; the others were there already.
-func insertEvents(ctx context.Context, q store.Querier, events []Event, dims []string) (map[string]bool, error) {
+//
+// On SQLite the placeholders are plain "?": SQLite resolves each "$n" through a linear list of
+// parameter names, which made parsing a 2,000-parameter INSERT a quarter of the cost of recording.
+func insertEvents(ctx context.Context, q store.Querier, d store.Dialect, events []Event, dims []string) (map[string]bool, error) {
+	placeholder := func(n int) string { return "$" + strconv.Itoa(n) }
+	if d == store.SQLite {
+		placeholder = func(int) string { return "?" }
+	}
 	stored := make(map[string]bool, len(events))
 	for lo := 0; lo < len(events); lo += eventsPerInsert {
 		hi := min(lo+eventsPerInsert, len(events))
@@ -56,7 +63,7 @@ func insertEvents(ctx context.Context, q store.Querier, events []Event, dims []s
 				if j > 0 {
 					sb.WriteString(", ")
 				}
-				sb.WriteString("$" + strconv.Itoa(len(args)+j+1))
+				sb.WriteString(placeholder(len(args) + j + 1))
 			}
 			sb.WriteString(")")
 			args = append(args, e.ID, e.AccountSID, e.Key, e.AppSID, e.Product, e.Meter, e.Quantity, dims[i],

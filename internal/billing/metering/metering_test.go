@@ -339,6 +339,26 @@ func TestCloseAllAccountsAndConcurrentClosers(t *testing.T) {
 		if empty.Total != 0 || len(empty.Lines) != 0 {
 			t.Fatalf("empty bill = %+v", empty)
 		}
+		var walked []Bill
+		cursor := ""
+		for {
+			p, err := f.meter.FinalBills(ctx, cursor, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			walked = append(walked, p.Bills...)
+			if p.Next == "" {
+				break
+			}
+			cursor = p.Next
+		}
+		var total int64
+		for _, b := range walked {
+			total += b.Total
+		}
+		if len(walked) != 3 || total != 1 { // 1 + 2 messages at 0.4 micros: 0.4 -> 0, 0.8 -> 1
+			t.Fatalf("FinalBills walked %d bills totalling %d; want 3 and 1", len(walked), total)
+		}
 	})
 }
 
@@ -437,6 +457,39 @@ func TestListStatsAndCSV(t *testing.T) {
 			t.Fatalf("another account's bill: %v", err)
 		}
 	})
+}
+
+func TestCodesAreOurs(t *testing.T) {
+	seen := map[int]bool{}
+	for _, c := range append(Codes(), rating.Codes()...) {
+		if c.Code < 30200 || c.Code > 30299 || seen[c.Code] || c.Summary == "" {
+			t.Errorf("code %d: outside 30200-30299, repeated or undocumented", c.Code)
+		}
+		seen[c.Code] = true
+	}
+}
+
+// BenchmarkRecordBatch measures recording usage in batches of 500 (go test -bench RecordBatch).
+func BenchmarkRecordBatch(b *testing.B) {
+	db := storetest.SQLite(b)
+	clk := clock.NewFake(day0)
+	m, err := New(db, clk, rating.New(db, clk), map[string]Period{"im": Day})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const batch = 500
+	evs := make([]Event, batch)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		for j := range evs {
+			evs[j] = Event{Key: fmt.Sprintf("k%d-%d", i, j), AccountSID: acct, AppSID: app1, Product: "im",
+				Meter: "im.message", Quantity: 1, OccurredAt: day0}
+		}
+		if _, err := m.RecordBatch(context.Background(), evs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
 }
 
 func TestFormatMicros(t *testing.T) {

@@ -67,7 +67,7 @@ func (m *Meter) RecordBatch(ctx context.Context, events []Event) (int, error) {
 	var stored map[string]bool
 	err := m.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
 		var err error
-		if stored, err = insertEvents(ctx, q, evs, dims); err != nil {
+		if stored, err = insertEvents(ctx, q, m.db.Dialect, evs, dims); err != nil {
 			return err
 		}
 		if len(stored) == len(evs) {
@@ -118,6 +118,16 @@ func pageSize(n int) int {
 	return min(n, 1000)
 }
 
+// next is the cursor after a page: the last item's id when the page is full, else "" (the end).
+func next[T any](items []T, limit int, id func(T) string) string {
+	if len(items) < limit || len(items) == 0 {
+		return ""
+	}
+	return id(items[len(items)-1])
+}
+
+func billID(b Bill) string { return b.ID }
+
 // List returns one page of an account's usage records, oldest first.
 func (m *Meter) List(ctx context.Context, f Filter) (Page, error) {
 	if err := f.check(); err != nil {
@@ -127,11 +137,7 @@ func (m *Meter) List(ctx context.Context, f Filter) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	p := Page{Events: evs}
-	if len(evs) == f.Limit {
-		p.Next = evs[len(evs)-1].ID
-	}
-	return p, nil
+	return Page{Events: evs, Next: next(evs, f.Limit, func(e Event) string { return e.ID })}, nil
 }
 
 // Stats returns an account's usage by UTC day, product, app and meter (f.Cursor and f.Limit are
@@ -167,9 +173,22 @@ func (m *Meter) Bills(ctx context.Context, f BillFilter) (BillPage, error) {
 	if err != nil {
 		return BillPage{}, err
 	}
-	p := BillPage{Bills: bills}
-	if len(bills) == f.Limit {
-		p.Next = bills[len(bills)-1].ID
+	return BillPage{Bills: bills, Next: next(bills, f.Limit, billID)}, nil
+}
+
+// FinalBills lists every account's bills by id after cursor (a bill id; empty for the start).
+// Post-paid charging walks it and debits each Total with the bill id as the idempotency key. Ids
+// follow the closing time, but a bill closed concurrently may commit after a later id was read,
+// so a walker resumes from a cursor a few minutes behind its last one: re-reading a bill is
+// harmless because the charge is idempotent, skipping one is not.
+func (m *Meter) FinalBills(ctx context.Context, cursor string, limit int) (BillPage, error) {
+	if cursor != "" && !sid.Valid(billPrefix, cursor) {
+		return BillPage{}, errInvalidCursor.WithField("cursor")
 	}
-	return p, nil
+	limit = pageSize(limit)
+	bills, err := billsAfter(ctx, m.db.Read(), cursor, limit)
+	if err != nil {
+		return BillPage{}, err
+	}
+	return BillPage{Bills: bills, Next: next(bills, limit, billID)}, nil
 }

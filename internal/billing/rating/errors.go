@@ -33,3 +33,21 @@ var (
 	ErrInvalidQuantity    = errs.Coded(errs.Invalid, CodeInvalidQuantity, "rating: quantity must not be negative")
 	ErrAmountOverflow     = errs.Coded(errs.Invalid, CodeAmountOverflow, "rating: amount out of range")
 )
+
+// Codes documents rating's public codes for the generated error reference.
+func Codes() []errs.CodeInfo {
+	return []errs.CodeInfo{
+		{Code: CodeNoRate, Kind: errs.NotFound, Summary: "No rate card (or no rate for the destination) is in force for this usage at that time."},
+		{Code: CodeInvalidCard, Kind: errs.Invalid, Summary: "The rate card is malformed; `field` names the part."},
+		{Code: CodeCardNotAfterLatest, Kind: errs.Conflict, Summary: "A new rate card version must take effect after the latest one and not in the past."},
+		{Code: CodeLimitExceeded, Kind: errs.Permission, Summary: "The plan's limit (or the development app cap) would be exceeded; upgrade the plan or use a production app."},
+		{Code: CodeFeatureNotInPlan, Kind: errs.Permission, Summary: "The account's plan does not include this feature."},
+		{Code: CodePlanNotFound, Kind: errs.NotFound, Summary: "No plan has this id."},
+		{Code: CodeInvalidPlan, Kind: errs.Invalid, Summary: "The plan or one of its entitlements is malformed."},
+		{Code: CodePlanChangeInPast, Kind: errs.Conflict, Summary: "A plan change must take effect now or later, after the latest change."},
+		{Code: CodeCounterUnderflow, Kind: errs.Conflict, Summary: "A release gives back more than was consumed."},
+		{Code: CodeInvalidPromotion, Kind: errs.Invalid, Summary: "The promotion is malformed; `field` names the part."},
+		{Code: CodeInvalidQuantity, Kind: errs.Invalid, Summary: "A quantity is negative (or zero where units are taken)."},
+		{Code: CodeAmountOverflow, Kind: errs.Invalid, Summary: "The amount is too large to represent in micro-units."},
+	}
+}

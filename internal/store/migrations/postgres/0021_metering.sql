@@ -4,7 +4,7 @@
 -- internal/billing/metering/doc.go.
 
 CREATE TABLE usage_events (
-	id           TEXT PRIMARY KEY,                     -- "UE" + occurred_at µs + random: sorts by occurrence
+	id           TEXT NOT NULL,                        -- "UE" + occurred_at µs + random: sorts by occurrence
 	account_sid  TEXT NOT NULL,
 	idem_key     TEXT NOT NULL,
 	app_sid      TEXT NOT NULL DEFAULT '',
@@ -15,9 +15,9 @@ CREATE TABLE usage_events (
 	occurred_at  BIGINT NOT NULL,
 	recorded_at  BIGINT NOT NULL,
 	bill_id      TEXT,                                 -- the bill that counted it; NULL: not yet billed
+	PRIMARY KEY (account_sid, id),                     -- every read is by account: its events stay together
 	UNIQUE (account_sid, idem_key)
 );
-CREATE INDEX usage_events_account ON usage_events(account_sid, id);
 CREATE INDEX usage_events_unbilled ON usage_events(product, account_sid, occurred_at) WHERE bill_id IS NULL;
 CREATE INDEX usage_events_bill ON usage_events(bill_id) WHERE bill_id IS NOT NULL;
 
