@@ -56,6 +56,15 @@ const (
 	CodeAppWrongState     = 20304
 	CodeTermsNotAccepted  = 20305
 	CodeKeyScopeForbidden = 20306
+
+	// Billing ledger (301xx).
+	CodeHoldResolved    = 30100
+	CodeHoldNotFound    = 30101
+	CodeKeyReused       = 30102
+	CodePostExceedsHold = 30103
+	CodeInvalidAmount   = 30104
+	CodeHoldExpired     = 30105
+	CodeBatcherClosed   = 30106
 )
 
 // CodeInfo documents one public code.
@@ -109,6 +118,13 @@ func Codes() []CodeInfo {
 		{CodeAppNotActive, Permission, "The app is not active (pending review, suspended or deleted)."},
 		{CodeAppWrongState, Conflict, "The app is not in a state that allows this change."},
 		{CodeTermsNotAccepted, Invalid, "The capability's terms must be accepted to open it."},
+		{CodeHoldResolved, Conflict, "The balance hold was already posted, voided or expired."},
+		{CodeHoldNotFound, NotFound, "No balance hold has this id."},
+		{CodeKeyReused, Conflict, "The idempotency key of a money movement was used before for a different request."},
+		{CodePostExceedsHold, Invalid, "The amount posted is larger than the hold."},
+		{CodeInvalidAmount, Invalid, "The amount is zero, negative or out of range."},
+		{CodeHoldExpired, Conflict, "The balance hold expired; the sweeper releases it."},
+		{CodeBatcherClosed, Unavailable, "The ledger writer is shutting down; retry."},
 		{CodeKeyScopeForbidden, Permission, "The API key is limited to one app and cannot do this (manage keys, create apps, rotate tokens)."},
 	}
 }

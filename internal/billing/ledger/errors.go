@@ -5,13 +5,13 @@ import "github.com/switchboard/switchboard/internal/errs"
 // Public error codes of the ledger (301xx). They are listed in internal/errs/codes.go's table so
 // docs/ERRORS.md documents them; an insufficient balance uses the generic errs.CodeInsufficientFunds.
 const (
-	CodeHoldResolved    = 30100 // the hold was already posted, voided or expired by another request
-	CodeHoldNotFound    = 30101 // no hold has this id
-	CodeKeyReused       = 30102 // the idempotency key was used before for a different request
-	CodePostExceedsHold = 30103 // a post is larger than the hold
-	CodeInvalidAmount   = 30104 // an amount is zero, negative or otherwise out of range
-	CodeHoldExpired     = 30105 // the hold's TTL has passed; the sweeper will release it
-	CodeBatcherClosed   = 30106 // the group-commit writer is shut down
+	CodeHoldResolved    = errs.CodeHoldResolved    // the hold was already posted, voided or expired by another request
+	CodeHoldNotFound    = errs.CodeHoldNotFound    // no hold has this id
+	CodeKeyReused       = errs.CodeKeyReused       // the idempotency key was used before for a different request
+	CodePostExceedsHold = errs.CodePostExceedsHold // a post is larger than the hold
+	CodeInvalidAmount   = errs.CodeInvalidAmount   // an amount is zero, negative or otherwise out of range
+	CodeHoldExpired     = errs.CodeHoldExpired     // the hold's TTL has passed; the sweeper will release it
+	CodeBatcherClosed   = errs.CodeBatcherClosed   // the group-commit writer is shut down
 )
 
 // Sentinel errors. Callers match them with errors.Is; httpx turns their kind and code into a
