@@ -81,7 +81,13 @@ func openSQLite(ctx context.Context, path string, maxConns int, log *slog.Logger
 	}
 	// synchronous=FULL: money and acknowledged messages must survive power loss, not just a crash.
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_txlock=immediate")
+	// The writer's transactions (ledger batches above all) dirty many pages: savepoints copy pages
+	// into a sub-journal (a temporary file past 64 KiB unless temp_store is MEMORY), a small page
+	// cache spills dirty pages into the WAL before the commit, and the default checkpoint every
+	// 1,000 WAL pages makes nearly every batch commit copy the WAL back. Durability does not depend
+	// on these; synchronous stays FULL.
+	writer := "&_txlock=immediate&_pragma=temp_store(2)&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(16384)"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+common+writer)
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite writer: %w", err)
 	}

@@ -110,3 +110,23 @@ func TestConcurrentWriters(t *testing.T) {
 		}
 	})
 }
+
+// TestSQLitePragmas checks the connection settings durability and throughput depend on.
+func TestSQLitePragmas(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		q    store.Querier
+		name string
+		want string
+	}{
+		{db.Write(), "journal_mode", "wal"}, {db.Write(), "synchronous", "2"}, {db.Write(), "foreign_keys", "1"},
+		{db.Write(), "wal_autocheckpoint", "16384"}, {db.Write(), "temp_store", "2"},
+		{db.Read(), "query_only", "1"}, {db.Read(), "synchronous", "2"},
+	} {
+		var got string
+		if err := tc.q.QueryRowContext(ctx, "PRAGMA "+tc.name).Scan(&got); err != nil || got != tc.want {
+			t.Errorf("PRAGMA %s = %q (%v), want %q", tc.name, got, err, tc.want)
+		}
+	}
+}

@@ -22,8 +22,8 @@ type Ledger struct {
 	exec func(ctx context.Context, o op) (any, error)
 }
 
-// New returns a Ledger that writes each operation in its own transaction. On SQLite it tunes the
-// writer connection (tuneSQLiteWriter), so it must not be called inside a transaction.
+// New returns a Ledger that writes each operation in its own transaction. (The SQLite writer
+// connection's tuning for the ledger's batches lives in the store's connection settings.)
 func New(db *store.DB, clk clock.Clock, log *slog.Logger) *Ledger {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -33,24 +33,7 @@ func New(db *store.DB, clk clock.Clock, log *slog.Logger) *Ledger {
 		l.lock = " FOR UPDATE"
 	}
 	l.exec = l.execTx
-	if db.Dialect == store.SQLite {
-		tuneSQLiteWriter(db)
-	}
 	return l
-}
-
-// tuneSQLiteWriter sets the writer connection up for the ledger's write pattern, where one
-// transaction (a batch above all) dirties many pages: savepoints copy each page they change into a
-// sub-journal, a temporary file past 64 KiB unless temp_store is MEMORY; a page cache smaller than
-// the transaction spills dirty pages into the WAL before the commit; and with the default
-// checkpoint every 1,000 WAL pages nearly every batch commit also copies the WAL into the database,
-// rewriting the same hot pages each time. Durability does not depend on any of these (synchronous
-// stays FULL), only speed, so failures are ignored; a replaced connection just runs slower. The
-// store package should set them in its DSN; until then the ledger sets them.
-func tuneSQLiteWriter(db *store.DB) {
-	for _, pragma := range []string{`PRAGMA temp_store = MEMORY`, `PRAGMA cache_size = -65536`, `PRAGMA wal_autocheckpoint = 16384`} {
-		_, _ = db.Write().ExecContext(context.Background(), pragma)
-	}
 }
 
 // op is one ledger operation, ready to run against a transaction. id is the operation's
