@@ -33,7 +33,8 @@ type Bill struct {
 }
 
 // Line is one priced line of a bill: the usage of one meter with one set of dimensions under one
-// card version in one cycle.
+// card version in one cycle. A line without a card (CardVersion 0) is unrated usage: no card or
+// no rate for its dimensions was in force, so it is listed at zero rather than blocking the bill.
 type Line struct {
 	No          int
 	Kind        LineKind

@@ -122,10 +122,9 @@ func (m *Meter) price(ctx context.Context, q store.Querier, b *Bill) error {
 	lines := map[lineKey]*Line{}
 	cardOf := map[string]rating.Card{}
 	for _, g := range groups {
-		card, ok := rating.SelectCard(cards, g.meter, g.hour)
-		if !ok {
-			return fmt.Errorf("metering: %s usage at %s: %w", g.meter, g.hour.Format(time.RFC3339), rating.ErrNoRate)
-		}
+		// Without a card in force the usage is unrated (zero card): billed at zero, visibly, so
+		// one missing card never blocks a cycle. Cards cannot be backdated, so waiting would not help.
+		card, _ := rating.SelectCard(cards, g.meter, g.hour)
 		each, err := card.Billable(g.quantity)
 		if err != nil {
 			return err
@@ -166,12 +165,19 @@ func (m *Meter) price(ctx context.Context, q store.Querier, b *Bill) error {
 			}
 		}
 		card := cardOf[k.card]
-		if l.Amount, err = card.Marginal(l.Dims, base, l.Billable); err != nil {
-			return fmt.Errorf("metering: price %s: %w", k.meter, err)
+		if card.ID != "" {
+			l.Amount, err = card.Marginal(l.Dims, base, l.Billable)
+			switch {
+			case errors.Is(err, rating.ErrNoRate): // no rate for these dimensions: unrated too
+				l.CardID, l.CardVersion, l.Amount = "", 0, 0
+			case err != nil:
+				return fmt.Errorf("metering: price %s: %w", k.meter, err)
+			default:
+				charges = append(charges, rating.Charge{Card: card, Dims: l.Dims, Base: base, Billable: l.Billable, Amount: l.Amount})
+			}
 		}
 		b.Subtotal += l.Amount
 		b.Lines = append(b.Lines, *l)
-		charges = append(charges, rating.Charge{Card: card, Dims: l.Dims, Base: base, Billable: l.Billable, Amount: l.Amount})
 	}
 	promos, err := m.rating.Promotions(ctx, q, b.AccountSID, b.Product, b.PeriodStart)
 	if err != nil {

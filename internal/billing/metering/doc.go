@@ -30,7 +30,9 @@
 // Events are grouped by hour, meter, dimensions and quantity, so the rating card of every hour is
 // chosen once (cards take effect on whole hours) and each event's billing increment (60 s for
 // voice) is applied per event, not to a sum. Tiers count per line: per meter, dimensions, card
-// and cycle. One promotion at most applies to a bill (rating.Best).
+// and cycle. One promotion at most applies to a bill (rating.Best). Usage that no card prices (no
+// card in force for its hour, or no rate for its dimensions) is listed at zero with card version 0
+// instead of failing the bill: cards cannot be backdated, so a failing bill would fail forever.
 //
 // Money is not posted to the ledger here: Bill.Total is what the post-paid charge will debit when
 // it is wired, with the bill id as its idempotency key.

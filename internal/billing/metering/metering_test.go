@@ -290,6 +290,25 @@ func TestIncrementsCardChangesAndPromotions(t *testing.T) {
 	})
 }
 
+func TestUnratedUsageDoesNotBlockTheBill(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		f.clk.Set(day0.Add(24 * time.Hour))
+		f.im(t, "a", 1000, day0, app1)
+		if err := f.meter.Record(ctx, Event{Key: "x", AccountSID: acct, Product: "im", Meter: "im.unpriced", Quantity: 7, OccurredAt: day0}); err != nil {
+			t.Fatal(err)
+		}
+		b := f.close(t, acct, "im", day0.Add(24*time.Hour))
+		if len(b.Lines) != 2 || b.Total != 400 {
+			t.Fatalf("bill = %+v", b)
+		}
+		if l := b.Lines[1]; l.Meter != "im.unpriced" || l.CardVersion != 0 || l.Amount != 0 || l.Quantity != 7 || l.Billable != 7 {
+			t.Fatalf("unrated line = %+v", l)
+		}
+	})
+}
+
 func TestCloseAllAccountsAndConcurrentClosers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

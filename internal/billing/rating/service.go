@@ -37,7 +37,7 @@ func (s *Service) PublishCard(ctx context.Context, c Card) (Card, error) {
 		return Card{}, err
 	}
 	now := s.clk.Now()
-	if c.EffectiveFrom.Before(now.Truncate(time.Hour)) {
+	if c.EffectiveFrom.Before(now) {
 		return Card{}, fmt.Errorf("rating: publish %s %s from %s: %w", c.Product, c.Meter, c.EffectiveFrom.Format(time.RFC3339), ErrCardNotAfterLatest)
 	}
 	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
