@@ -90,10 +90,11 @@ func decodeDims(s string) (map[string]string, error) {
 	return d, nil
 }
 
-// same reports whether a stored event records the same usage as e (a true retry).
-func (e *Event) same(stored *Event) bool {
+// same reports whether a stored event records the same usage as e (a true retry). An event that
+// left OccurredAt to the server gets a new time on every attempt, so its time is not compared.
+func (e *Event) same(stored *Event, timed bool) bool {
 	a, _ := encodeDims(e.Dims)
 	b, _ := encodeDims(stored.Dims)
 	return e.AppSID == stored.AppSID && e.Product == stored.Product && e.Meter == stored.Meter &&
-		e.Quantity == stored.Quantity && a == b && e.OccurredAt.Equal(stored.OccurredAt)
+		e.Quantity == stored.Quantity && a == b && (!timed || e.OccurredAt.Equal(stored.OccurredAt))
 }

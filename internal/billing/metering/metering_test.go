@@ -115,16 +115,26 @@ func TestRecordIsIdempotent(t *testing.T) {
 		if err := f.meter.Record(ctx, other); !errors.Is(err, ErrKeyReused) {
 			t.Fatalf("same key, different usage: %v, want ErrKeyReused", err)
 		}
+		// A retry of an event whose time the server chose is the same event, later.
+		untimed := Event{Key: "msg-3", AccountSID: acct, Product: "im", Meter: "im.message", Quantity: 1}
+		if err := f.meter.Record(ctx, untimed); err != nil {
+			t.Fatal(err)
+		}
+		f.clk.Advance(time.Second)
+		if err := f.meter.Record(ctx, untimed); err != nil {
+			t.Fatalf("retry of an untimed event: %v", err)
+		}
 		// The same key under another account is another event.
 		e.AccountSID = acct2
 		if err := f.meter.Record(ctx, e); err != nil {
 			t.Fatal(err)
 		}
 		p, err := f.meter.List(ctx, Filter{AccountSID: acct})
-		if err != nil || len(p.Events) != 2 {
-			t.Fatalf("List = %d events, %v; want 2", len(p.Events), err)
+		if err != nil || len(p.Events) != 3 {
+			t.Fatalf("List = %d events, %v; want 3", len(p.Events), err)
 		}
-		if got := p.Events[1]; got.Key != "msg-1" || got.Dims["kind"] != "group" || !got.OccurredAt.Equal(day0.Add(time.Minute)) {
+		got := p.Events[2] // msg-1 occurred last
+		if got.Key != "msg-1" || got.Dims["kind"] != "group" || !got.OccurredAt.Equal(day0.Add(time.Minute)) {
 			t.Fatalf("stored event = %+v", got)
 		}
 		bad := []Event{

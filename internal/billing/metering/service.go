@@ -56,7 +56,9 @@ func (m *Meter) RecordBatch(ctx context.Context, events []Event) (int, error) {
 	now := m.clk.Now().UTC().Truncate(time.Microsecond)
 	evs := make([]Event, len(events))
 	dims := make([]string, len(events))
+	timed := make([]bool, len(events))
 	for i, e := range events {
+		timed[i] = !e.OccurredAt.IsZero()
 		d, err := e.normalize(now)
 		if err != nil {
 			return 0, fmt.Errorf("metering: event %d (%s): %w", i, e.Key, err)
@@ -82,7 +84,7 @@ func (m *Meter) RecordBatch(ctx context.Context, events []Event) (int, error) {
 			if err != nil {
 				return err
 			}
-			if !e.same(&old) {
+			if !e.same(&old, timed[i]) {
 				return fmt.Errorf("metering: event %s: %w", e.Key, ErrKeyReused.WithField("key"))
 			}
 		}
