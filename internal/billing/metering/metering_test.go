@@ -115,6 +115,12 @@ func TestRecordIsIdempotent(t *testing.T) {
 		if err := f.meter.Record(ctx, other); !errors.Is(err, ErrKeyReused) {
 			t.Fatalf("same key, different usage: %v, want ErrKeyReused", err)
 		}
+		fresh := Event{Key: "msg-9", AccountSID: acct, Product: "im", Meter: "im.message", Quantity: 1, OccurredAt: day0}
+		twice := fresh
+		twice.Quantity = 5
+		if _, err := f.meter.RecordBatch(ctx, []Event{fresh, twice}); !errors.Is(err, ErrKeyReused) {
+			t.Fatalf("one batch, one key, two usages: %v, want ErrKeyReused", err)
+		}
 		// A retry of an event whose time the server chose is the same event, later.
 		untimed := Event{Key: "msg-3", AccountSID: acct, Product: "im", Meter: "im.message", Quantity: 1}
 		if err := f.meter.Record(ctx, untimed); err != nil {

@@ -54,17 +54,26 @@ func (m *Meter) RecordBatch(ctx context.Context, events []Event) (int, error) {
 		return 0, nil
 	}
 	now := m.clk.Now().UTC().Truncate(time.Microsecond)
-	evs := make([]Event, len(events))
-	dims := make([]string, len(events))
-	timed := make([]bool, len(events))
+	evs := make([]Event, 0, len(events))
+	dims := make([]string, 0, len(events))
+	timed := make([]bool, 0, len(events))
+	first := make(map[string]int, len(events)) // account|key -> index in evs
 	for i, e := range events {
-		timed[i] = !e.OccurredAt.IsZero()
+		given := !e.OccurredAt.IsZero()
 		d, err := e.normalize(now)
 		if err != nil {
 			return 0, fmt.Errorf("metering: event %d (%s): %w", i, e.Key, err)
 		}
+		k := e.AccountSID + "|" + e.Key
+		if j, ok := first[k]; ok { // a repeat inside the batch: the same usage, or a key reused
+			if !e.same(&evs[j], given && timed[j]) {
+				return 0, fmt.Errorf("metering: event %d (%s): %w", i, e.Key, ErrKeyReused.WithField("key"))
+			}
+			continue
+		}
+		first[k] = len(evs)
 		e.ID, e.RecordedAt, e.BillID = sid.NewOrdered(eventPrefix, e.OccurredAt), now, ""
-		evs[i], dims[i] = e, d
+		evs, dims, timed = append(evs, e), append(dims, d), append(timed, given)
 	}
 	var stored map[string]bool
 	err := m.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {

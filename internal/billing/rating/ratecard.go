@@ -86,6 +86,8 @@ func (c *Card) Validate() error {
 		return bad("effective_from", "effective_from must be a whole UTC hour")
 	case !c.EffectiveTo.IsZero() && (!wholeHour(c.EffectiveTo) || !c.EffectiveTo.After(c.EffectiveFrom)):
 		return bad("effective_to", "effective_to must be a whole UTC hour after effective_from")
+	case c.Dimension != "" && !validName(c.Dimension):
+		return bad("dimension", "dimension %q is not a lowercase name", c.Dimension)
 	case c.Increment < 0:
 		return bad("increment", "increment must not be negative")
 	case len(c.Rates) == 0:
