@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard/switchboard/internal/auth"
 	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/httpx"
+	"github.com/switchboard/switchboard/internal/moderation"
 	"github.com/switchboard/switchboard/internal/moderation/ratelimit"
 	"github.com/switchboard/switchboard/internal/store"
 )
@@ -44,6 +45,8 @@ type Deps struct {
 	Metrics http.Handler
 	// Limiter applies request rate limits; nil means none.
 	Limiter *ratelimit.Limiter
+	// Keywords are the moderation keyword lists.
+	Keywords *moderation.Lists
 }
 
 // API is the REST surfaces.

@@ -47,6 +47,17 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/v1/apps/{sid}/capabilities", Access: Tenant, Summary: "Open a capability by accepting its terms", In: openCapabilityInput{}, Out: capabilityView{}, Status: created, Handle: a.openCapability, Owned: "sid"},
 		{Method: "DELETE", Path: "/v1/apps/{sid}/capabilities/{capability}", Access: Tenant, Summary: "Close a capability", Status: noContent, Handle: a.closeCapability, Owned: "sid"},
 
+		// Moderation keyword lists of an app.
+		{Method: "GET", Path: "/v1/apps/{sid}/keywords", Access: Tenant, Summary: "The app's keyword list", Out: httpx.List[keywordView]{}, Handle: a.listKeywords, Owned: "sid"},
+		{Method: "POST", Path: "/v1/apps/{sid}/keywords", Access: Tenant, Summary: "Add words to the app's keyword list (block, replace or review)", In: keywordInput{}, Out: httpx.List[keywordView]{}, Handle: a.addKeywords, Owned: "sid"},
+		{Method: "POST", Path: "/v1/apps/{sid}/keywords/delete", Access: Tenant, Summary: "Remove words from the app's keyword list", In: keywordDeleteInput{}, Out: httpx.List[keywordView]{}, Handle: a.deleteKeywords, Owned: "sid"},
+		{Method: "POST", Path: "/v1/apps/{sid}/keywords/check", Access: Tenant, Summary: "Check a text against the platform's and the app's lists", In: checkInput{}, Out: verdictView{}, Handle: a.checkText, Owned: "sid"},
+
+		// RongCloud-compatible server API (App-Key signatures, form bodies, RongCloud's error shape).
+		{Method: "POST", Path: "/rc/sensitiveword/add.json", Access: Tenant, Summary: "RongCloud: add a sensitive word (replaceWord given: replace, else block)", Out: rcOK{}, Handle: a.rcAddSensitiveWord, Render: renderRC},
+		{Method: "POST", Path: "/rc/sensitiveword/batch/delete.json", Access: Tenant, Summary: "RongCloud: delete sensitive words", Out: rcOK{}, Handle: a.rcDeleteSensitiveWords, Render: renderRC},
+		{Method: "POST", Path: "/rc/sensitiveword/list.json", Access: Tenant, Summary: "RongCloud: list sensitive words", Out: rcWordList{}, Handle: a.rcListSensitiveWords, Render: renderRC},
+
 		// API keys.
 		{Method: "POST", Path: "/v1/keys", Access: Tenant, Summary: "Create an API key (the secret is shown once)", In: createKeyInput{}, Out: keyView{}, Status: created, Handle: a.createKey},
 		{Method: "GET", Path: "/v1/keys", Access: Tenant, Summary: "List API keys", Out: httpx.List[keyView]{}, Handle: a.listKeys},
@@ -70,6 +81,9 @@ func (a *API) table() []Route {
 		{Method: "GET", Path: "/admin/v1/capability-settings", Access: Operator, Summary: "Capability review policies and terms versions", Out: httpx.List[capabilitySettingView]{}, Handle: a.adminCapabilitySettings},
 		{Method: "POST", Path: "/admin/v1/capability-settings/{capability}", Access: Operator, Summary: "Require (or not) review for a capability", In: capabilitySettingInput{}, Out: httpx.List[capabilitySettingView]{}, Handle: a.adminSetCapabilitySetting},
 		{Method: "GET", Path: "/admin/v1/verification-codes", Access: Operator, Summary: "Verification codes sent by the log notifier (embedded default)", Out: httpx.List[accounts.SentCode]{}, Handle: a.adminVerificationCodes},
+		{Method: "GET", Path: "/admin/v1/keywords", Access: Operator, Summary: "The platform-wide keyword list", Out: httpx.List[keywordView]{}, Handle: a.listKeywords},
+		{Method: "POST", Path: "/admin/v1/keywords", Access: Operator, Summary: "Add words to the platform-wide keyword list", In: keywordInput{}, Out: httpx.List[keywordView]{}, Handle: a.addKeywords},
+		{Method: "POST", Path: "/admin/v1/keywords/delete", Access: Operator, Summary: "Remove words from the platform-wide keyword list", In: keywordDeleteInput{}, Out: httpx.List[keywordView]{}, Handle: a.deleteKeywords},
 		{Method: "GET", Path: "/admin/v1/rate-limits", Access: Operator, Summary: "Rate-limit overrides per app or account", Out: httpx.List[rateLimitView]{}, Handle: a.adminRateLimits},
 		{Method: "POST", Path: "/admin/v1/rate-limits", Access: Operator, Summary: "Set a rate-limit override for an app or account and class", In: rateLimitInput{}, Out: httpx.List[rateLimitView]{}, Handle: a.adminSetRateLimit},
 		{Method: "GET", Path: "/admin/v1/operation-log", Access: Operator, Summary: "Operation log of every account (filter by account_sid)", Out: httpx.List[operationView]{}, Handle: a.adminOperations},

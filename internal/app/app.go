@@ -27,6 +27,7 @@ import (
 	"github.com/switchboard/switchboard/internal/config"
 	"github.com/switchboard/switchboard/internal/httpx"
 	"github.com/switchboard/switchboard/internal/keyring"
+	"github.com/switchboard/switchboard/internal/moderation"
 	"github.com/switchboard/switchboard/internal/moderation/ratelimit"
 	"github.com/switchboard/switchboard/internal/store"
 )
@@ -87,6 +88,7 @@ type Server struct {
 	draining atomic.Bool
 	listener net.Listener
 	limiter  *ratelimit.Limiter
+	Keywords *moderation.Lists
 }
 
 // NewServer builds a node; Run starts it.
@@ -100,7 +102,12 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		core.Close()
 		return nil, err
 	}
-	s := &Server{Core: core, Bus: b}
+	s := &Server{Core: core, Bus: b, Keywords: moderation.NewLists(core.DB, b, core.Clock, log)}
+	if err := s.Keywords.Start(ctx); err != nil {
+		b.Close()
+		core.Close()
+		return nil, err
+	}
 	burst := func(rate float64) ratelimit.Limit { return ratelimit.Limit{PerSecond: rate, Burst: 2 * rate} }
 	s.limiter = ratelimit.New(core.Clock, map[ratelimit.Class]ratelimit.Limit{
 		ratelimit.Read: burst(cfg.RateRead), ratelimit.Write: burst(cfg.RateWrite), ratelimit.Auth: burst(cfg.RateAuth)})
@@ -110,7 +117,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		DB: core.DB, Accounts: core.Accounts, Apps: core.Apps, Auth: core.Auth, Audit: core.Audit, Codes: core.Codes,
 		Clock: core.Clock, Log: log, PublicURL: cfg.PublicURL, Ready: s.ready,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		Limiter: s.limiter,
+		Limiter: s.limiter, Keywords: s.Keywords,
 	})
 	mux := httpx.NewMux()
 	s.API.Register(mux.ServeMux)

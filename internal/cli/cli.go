@@ -42,6 +42,7 @@ func commands() map[string]command {
 		"app create":      {"create an app for an account", appCreate},
 		"key create":      {"create an API key for an account", keyCreate},
 		"operator create": {"create an operator login", operatorCreate},
+		"keyword add":     {"add a word to the platform's or an app's keyword list", keywordAdd},
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/switchboard/switchboard/internal/bus"
@@ -27,12 +28,21 @@ type Lists struct {
 	clock clock.Clock
 	log   *slog.Logger
 	mu    sync.Mutex
-	sets  map[string]*Set // loaded scopes
+	sets  map[string]loaded // compiled scopes
+}
+
+// reloadEvery bounds how long a change that was not announced on the bus (made by the CLI, or
+// while a node was disconnected) takes to apply.
+const reloadEvery = 30 * time.Second
+
+type loaded struct {
+	set *Set
+	at  time.Time
 }
 
 // NewLists returns the keyword lists; b may be nil (one node, no reload messages).
 func NewLists(db *store.DB, b *bus.Bus, clk clock.Clock, log *slog.Logger) *Lists {
-	return &Lists{db: db, bus: b, clock: clk, log: log, sets: map[string]*Set{}}
+	return &Lists{db: db, bus: b, clock: clk, log: log, sets: map[string]loaded{}}
 }
 
 type changed struct {
@@ -63,13 +73,14 @@ func (l *Lists) forget(scope string) {
 
 // set returns the compiled list of a scope, loading it on first use.
 func (l *Lists) set(ctx context.Context, scope string) (*Set, error) {
+	now := l.clock.Now()
 	l.mu.Lock()
-	s, ok := l.sets[scope]
+	c, ok := l.sets[scope]
 	l.mu.Unlock()
-	if ok {
-		return s, nil
+	if ok && now.Sub(c.at) < reloadEvery {
+		return c.set, nil
 	}
-	s = &Set{}
+	s := &Set{}
 	entries, err := listEntriesAnyAccount(ctx, l.db.Read(), scope)
 	if err != nil {
 		return nil, err
@@ -82,7 +93,7 @@ func (l *Lists) set(ctx context.Context, scope string) (*Set, error) {
 		return nil, err
 	}
 	l.mu.Lock()
-	l.sets[scope] = s
+	l.sets[scope] = loaded{set: s, at: now}
 	l.mu.Unlock()
 	return s, nil
 }
