@@ -134,13 +134,40 @@ func listBills(ctx context.Context, q store.Querier, f BillFilter) ([]Bill, erro
 	return out, nil
 }
 
-// claimEvents stamps billID on the account's unbilled events of product that occurred before
-// end, and returns how many it claimed. "bill_id IS NULL" in the UPDATE is the exactly-once
-// guarantee: a second closer (or a re-run) finds nothing left to claim.
-func claimEvents(ctx context.Context, q store.Querier, billID, account, product string, end time.Time) (int64, error) {
+// startClaim returns the bill id of the cycle's claim, recording billID as that id if the cycle has
+// none yet. The claim row is locked (PostgreSQL) until the transaction ends: claiming chunks and
+// writing the bill each hold it, so a chunk can never be claimed into a bill already written.
+func startClaim(ctx context.Context, q store.Querier, lock, account, product string, start, end time.Time, billID string, now int64) (string, error) {
+	if _, err := q.ExecContext(ctx, `INSERT INTO bill_claims (account_sid, product, period_start, period_end, bill_id, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_sid, product, period_start) DO NOTHING`,
+		account, product, store.Micro(start), store.Micro(end), billID, now); err != nil {
+		return "", fmt.Errorf("claim cycle of %s %s: %w", account, product, err)
+	}
+	var id string
+	if err := q.QueryRowContext(ctx, `SELECT bill_id FROM bill_claims
+		WHERE account_sid = $1 AND product = $2 AND period_start = $3`+lock, account, product, store.Micro(start)).Scan(&id); err != nil {
+		return "", fmt.Errorf("claim cycle of %s %s: %w", account, product, err)
+	}
+	return id, nil
+}
+
+// billExists reports whether the bill has been written.
+func billExists(ctx context.Context, q store.Querier, id string) (bool, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM bills WHERE id = $1`, id).Scan(&n); err != nil {
+		return false, fmt.Errorf("bill %s: %w", id, err)
+	}
+	return n > 0, nil
+}
+
+// claimChunk stamps billID on up to limit of the account's unbilled events of product that
+// occurred before end and returns how many. "bill_id IS NULL" makes it exactly once: a re-run
+// or a second closer finds nothing left to claim.
+func claimChunk(ctx context.Context, q store.Querier, billID, account, product string, end time.Time, limit int) (int64, error) {
 	res, err := q.ExecContext(ctx, `UPDATE usage_events SET bill_id = $1
-		WHERE product = $2 AND account_sid = $3 AND bill_id IS NULL AND occurred_at < $4`,
-		billID, product, account, store.Micro(end))
+		WHERE account_sid = $3 AND id IN (SELECT id FROM usage_events
+			WHERE product = $2 AND account_sid = $3 AND bill_id IS NULL AND occurred_at < $4 LIMIT $5)`,
+		billID, product, account, store.Micro(end), limit)
 	if err != nil {
 		return 0, fmt.Errorf("claim usage of %s %s: %w", account, product, err)
 	}
@@ -180,13 +207,36 @@ func claimedGroups(ctx context.Context, q store.Querier, billID string) ([]event
 	return out, nil
 }
 
-// accountsToClose lists the accounts with unbilled usage of product before end.
+// accountsToClose lists the accounts with unbilled usage of product before end, or with a cycle
+// of product ending by then whose closing was interrupted.
 func accountsToClose(ctx context.Context, q store.Querier, product string, end time.Time) ([]string, error) {
 	out, err := queryAll(ctx, q, func(r row) (a string, err error) { return a, r.Scan(&a) },
-		`SELECT DISTINCT account_sid FROM usage_events
-		WHERE product = $1 AND bill_id IS NULL AND occurred_at < $2 ORDER BY account_sid`, product, store.Micro(end))
+		`SELECT account_sid FROM usage_events WHERE product = $1 AND bill_id IS NULL AND occurred_at < $2
+		UNION
+		SELECT account_sid FROM bill_claims c WHERE product = $1 AND period_end <= $2
+			AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.id = c.bill_id)
+		ORDER BY 1`, product, store.Micro(end))
 	if err != nil {
 		return nil, fmt.Errorf("accounts with %s usage: %w", product, err)
+	}
+	return out, nil
+}
+
+// cycleSpan is the bounds of one cycle.
+type cycleSpan struct{ start, end time.Time }
+
+// interruptedCycles lists the account's cycles of product, ending by end, whose closing started
+// but never wrote the bill (a crash between claiming and billing), oldest first.
+func interruptedCycles(ctx context.Context, q store.Querier, account, product string, end time.Time) ([]cycleSpan, error) {
+	out, err := queryAll(ctx, q, func(r row) (cycleSpan, error) {
+		var s, e int64
+		err := r.Scan(&s, &e)
+		return cycleSpan{store.FromMicro(s), store.FromMicro(e)}, err
+	}, `SELECT period_start, period_end FROM bill_claims c
+		WHERE account_sid = $1 AND product = $2 AND period_end <= $3 AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.id = c.bill_id)
+		ORDER BY period_start`, account, product, store.Micro(end))
+	if err != nil {
+		return nil, fmt.Errorf("interrupted cycles of %s %s: %w", account, product, err)
 	}
 	return out, nil
 }

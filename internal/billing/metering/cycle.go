@@ -42,7 +42,7 @@ func (m *Meter) CloseCycle(ctx context.Context, account, product string, cycleEn
 	var bills []Bill
 	var errs []error
 	for _, a := range accounts {
-		b, err := m.closeAccount(ctx, a, product, period, period.Prev(cycleEnd), cycleEnd)
+		b, err := m.closeAccountCycles(ctx, a, product, period, period.Prev(cycleEnd), cycleEnd)
 		if err != nil {
 			// One account's failure (say, usage without a rate card) must not hold up the others.
 			errs = append(errs, fmt.Errorf("metering: close %s of %s: %w", product, a, err))
@@ -53,25 +53,62 @@ func (m *Meter) CloseCycle(ctx context.Context, account, product string, cycleEn
 	return bills, errors.Join(errs...)
 }
 
-// closeAccount writes one account's bill for the cycle [start, end) in one transaction.
+// closeAccountCycles first finishes the account's earlier cycles whose closing was interrupted
+// (their stamped events would otherwise never reach a bill), then closes [start, end).
+func (m *Meter) closeAccountCycles(ctx context.Context, account, product string, period Period, start, end time.Time) (Bill, error) {
+	spans, err := interruptedCycles(ctx, m.db.Read(), account, product, start)
+	if err != nil {
+		return Bill{}, err
+	}
+	for _, c := range spans {
+		if _, err := m.closeAccount(ctx, account, product, period, c.start, c.end); err != nil {
+			return Bill{}, fmt.Errorf("finish interrupted cycle %s: %w", c.start.Format(time.RFC3339), err)
+		}
+	}
+	return m.closeAccount(ctx, account, product, period, start, end)
+}
+
+// closeAccount closes one account's cycle [start, end). The claim is chosen first, events are
+// claimed in chunks of claimChunk per transaction so the database's single writer (SQLite) is
+// never held for long, and the bill is priced and written in a last transaction from exactly
+// the events stamped with its id. A crash anywhere leaves a state a re-run completes: the claim
+// row gives the same bill id, stamped events stay stamped, unstamped ones are claimed next.
 func (m *Meter) closeAccount(ctx context.Context, account, product string, period Period, start, end time.Time) (Bill, error) {
-	var bill Bill
-	err := m.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
-		existing, found, err := billOfCycle(ctx, q, account, product, start)
+	if b, found, err := billOfCycle(ctx, m.db.Read(), account, product, start); err != nil || found {
+		return b, err
+	}
+	now := m.clk.Now().Truncate(time.Microsecond)
+	var billID string
+	for {
+		var n int64
+		var done bool
+		err := m.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+			var err error
+			if billID, err = startClaim(ctx, q, m.lock, account, product, start, end, sid.NewOrdered(billPrefix, now), store.Micro(now)); err != nil {
+				return err
+			}
+			if done, err = billExists(ctx, q, billID); err != nil || done {
+				return err
+			}
+			n, err = claimChunk(ctx, q, billID, account, product, end, m.claimChunk)
+			return err
+		})
 		if err != nil {
-			return err
+			return Bill{}, err
 		}
-		if found {
-			bill = existing
-			return nil
-		}
-		now := m.clk.Now().Truncate(time.Microsecond)
-		bill = Bill{ID: sid.NewOrdered(billPrefix, now), AccountSID: account, Product: product, Period: period,
-			PeriodStart: start, PeriodEnd: end, CreatedAt: now}
-		if bill.Events, err = claimEvents(ctx, q, bill.ID, account, product, end); err != nil {
-			return err
+		if done || n < int64(m.claimChunk) {
+			break
 		}
 		if err := m.fail("claimed"); err != nil {
+			return Bill{}, err
+		}
+	}
+	bill := Bill{ID: billID, AccountSID: account, Product: product, Period: period, PeriodStart: start, PeriodEnd: end, CreatedAt: now}
+	err := m.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		if _, err := startClaim(ctx, q, m.lock, account, product, start, end, billID, store.Micro(now)); err != nil {
+			return err
+		}
+		if exists, err := billExists(ctx, q, billID); err != nil || exists {
 			return err
 		}
 		if err := m.price(ctx, q, &bill); err != nil {
@@ -82,16 +119,18 @@ func (m *Meter) closeAccount(ctx context.Context, account, product string, perio
 		}
 		return insertBill(ctx, q, &bill)
 	})
-	if store.IsUniqueViolation(err) { // another closer won the race; its bill stands
-		b, found, err2 := billOfCycle(ctx, m.db.Read(), account, product, start)
-		if err2 == nil && found {
-			return b, nil
-		}
-	}
 	if err != nil {
 		return Bill{}, err
 	}
-	return bill, nil
+	// Read back: when another closer wrote the bill first, its bill is the one that stands.
+	b, found, err := billOfCycle(ctx, m.db.Read(), account, product, start)
+	if err != nil {
+		return Bill{}, err
+	}
+	if !found {
+		return Bill{}, fmt.Errorf("metering: bill %s not found after commit", billID)
+	}
+	return b, nil
 }
 
 func (m *Meter) fail(stage string) error {
@@ -147,6 +186,7 @@ func (m *Meter) price(ctx context.Context, q store.Querier, b *Bill) error {
 			cardOf[card.ID] = card
 		}
 		l.Events += g.count
+		b.Events += g.count
 		l.Quantity += g.quantity * g.count
 		l.Billable += each * g.count
 	}

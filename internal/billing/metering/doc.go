@@ -11,13 +11,18 @@
 // # Exactly-once aggregation
 //
 // CloseCycle closes one cycle (an hour, a day or a month, configured per product) for one
-// account or for all, in one transaction per account: it stamps the bill's id on every unbilled
-// event that occurred before the cycle end (bill_id, the claim), prices the claimed events with
-// rating, and writes the bill and its lines. The claim and the bill commit together, so a crash
-// at any point either leaves every event unclaimed (a re-run bills them) or leaves a complete
-// bill that claimed them (a re-run finds the bill and does nothing). A UNIQUE (account, product,
-// cycle) constraint makes two concurrent closers produce one bill, and the schema refuses to
-// claim an event twice.
+// account or for all. Closing an account's cycle first records a claim (bill_claims: the bill id
+// the cycle's events go to, chosen once), then stamps that id on the unbilled events that
+// occurred before the cycle end, in chunks of short transactions so SQLite's single writer, which
+// the ledger shares, is never held for long, and finally prices exactly the events stamped with
+// the id and writes the bill in one transaction. "bill_id IS NULL" in each claiming UPDATE and a
+// trigger that refuses a second stamp make every event count once; the claim row (locked on
+// PostgreSQL by each step) keeps a chunk from being stamped into a bill already written.
+//
+// A crash anywhere leaves a state a re-run completes: the claim gives the same bill id, stamped
+// events stay stamped and the rest are claimed next; a cycle whose closing was interrupted is
+// finished before the account's next cycle is closed. A bill that exists makes CloseCycle a
+// no-op for that cycle, and UNIQUE (account, product, cycle) makes concurrent closers write one.
 //
 // # Final bills and late events
 //

@@ -212,12 +212,13 @@ func TestCycleBoundaryLateEventsAndReruns(t *testing.T) {
 	})
 }
 
-// TestCrashMidwayLeavesExactTotals aborts the closing transaction after the claim and after the
-// pricing, as a crash would, and checks that a re-run bills every event exactly once.
+// TestCrashMidwayLeavesExactTotals interrupts closing after a committed chunk of claims and
+// after the pricing (as a crash would), then re-runs it, and checks every event is billed once.
 func TestCrashMidwayLeavesExactTotals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
+		f.meter.claimChunk = 400 // 1,500 events take 4 claiming transactions
 		day1 := day0.Add(24 * time.Hour)
 		f.clk.Set(day1)
 		f.im(t, "a", 1500, day0.Add(time.Hour), app1)
@@ -232,18 +233,50 @@ func TestCrashMidwayLeavesExactTotals(t *testing.T) {
 			if _, err := f.meter.CloseCycle(ctx, acct, "im", day1); !errors.Is(err, crash) {
 				t.Fatalf("CloseCycle with a crash at %s: %v", stage, err)
 			}
-			if n := unbilled(t, db); n != 1500 {
-				t.Fatalf("after a crash at %s, %d events unbilled; want all 1500", stage, n)
-			}
 			if p, _ := f.meter.Bills(ctx, BillFilter{AccountSID: acct}); len(p.Bills) != 0 {
 				t.Fatalf("a crashed close left a bill: %+v", p.Bills)
 			}
 		}
+		if n := unbilled(t, db); n != 0 {
+			t.Fatalf("%d events unclaimed after the crash at pricing; the claiming had finished", n)
+		}
 		f.meter.failpoint = nil
 		b := f.close(t, acct, "im", day1)
 		// 1,000 × 0.4 + 500 × 0.2 micros.
-		if b.Events != 1500 || b.Lines[0].Billable != 1500 || b.Total != 500 || unbilled(t, db) != 0 {
+		if b.Events != 1500 || b.Lines[0].Billable != 1500 || b.Total != 500 {
 			t.Fatalf("bill after the crashes = %+v", b)
+		}
+	})
+}
+
+// TestInterruptedCycleIsFinishedByTheNext: a crash after some claims of day 0 is followed by
+// closing day 1 for all accounts; day 0's stamped events still reach day 0's bill.
+func TestInterruptedCycleIsFinishedByTheNext(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		f.meter.claimChunk = 10
+		day1, day2 := day0.Add(24*time.Hour), day0.Add(48*time.Hour)
+		f.clk.Set(day1)
+		f.im(t, "a", 25, day0, app1)
+		crash := errors.New("crash")
+		f.meter.failpoint = func(string) error { return crash }
+		if _, err := f.meter.CloseCycle(ctx, "", "im", day1); !errors.Is(err, crash) {
+			t.Fatalf("CloseCycle = %v, want the crash", err)
+		}
+		f.meter.failpoint = nil
+		f.clk.Set(day2)
+		f.im(t, "b", 5, day1, app1)
+		bills, err := f.meter.CloseCycle(ctx, "", "im", day2)
+		if err != nil || len(bills) != 1 || bills[0].Events != 5 || !bills[0].PeriodStart.Equal(day1) {
+			t.Fatalf("day 1 bills = %+v, %v", bills, err)
+		}
+		p, err := f.meter.Bills(ctx, BillFilter{AccountSID: acct})
+		if err != nil || len(p.Bills) != 2 || !p.Bills[0].PeriodStart.Equal(day0) || p.Bills[0].Events != 25 {
+			t.Fatalf("bills = %+v, %v; want day 0 finished with its 25 events", p.Bills, err)
+		}
+		if unbilled(t, db) != 0 {
+			t.Fatal("events left unbilled")
 		}
 	})
 }

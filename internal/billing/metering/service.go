@@ -24,6 +24,11 @@ type Meter struct {
 	clk    clock.Clock
 	rating *rating.Service
 	cycles map[string]Period
+	// lock is " FOR UPDATE" on PostgreSQL: closing steps of one cycle take its claim row in turn.
+	// SQLite's single writer serialises them already (and has no FOR UPDATE).
+	lock string
+	// claimChunk is how many events one claiming transaction stamps.
+	claimChunk int
 	// failpoint, when set, runs at named stages of closing a cycle inside its transaction; an
 	// error aborts the transaction there. Tests use it to simulate a crash midway.
 	failpoint func(stage string) error
@@ -36,7 +41,11 @@ func New(db *store.DB, clk clock.Clock, rater *rating.Service, cycles map[string
 			return nil, fmt.Errorf("metering: cycle of %s: %w", product, err)
 		}
 	}
-	return &Meter{db: db, clk: clk, rating: rater, cycles: maps.Clone(cycles)}, nil
+	m := &Meter{db: db, clk: clk, rating: rater, cycles: maps.Clone(cycles), claimChunk: 10_000}
+	if db.Dialect == store.Postgres {
+		m.lock = " FOR UPDATE"
+	}
+	return m, nil
 }
 
 // Record stores one usage event; recording the same key again stores nothing and succeeds.

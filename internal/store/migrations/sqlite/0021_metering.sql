@@ -1,7 +1,7 @@
 -- Metering: usage events (stored once per idempotency key) and immutable cycle bills. An event is
--- aggregated into exactly one bill: the bill's transaction stamps bill_id on the events it counts,
--- so a crash before commit leaves them unclaimed and a re-run counts them once. See
--- internal/billing/metering/doc.go.
+-- aggregated into exactly one bill: closing a cycle stamps the bill's id on the events it counts
+-- (once: a trigger refuses a second stamp) and the bill, written last, counts exactly the events
+-- stamped with its id. See internal/billing/metering/doc.go.
 
 CREATE TABLE usage_events (
 	id           TEXT NOT NULL,                        -- "UE" + occurred_at µs + random: sorts by occurrence
@@ -29,6 +29,19 @@ WHEN OLD.bill_id IS NOT NULL OR NEW.id <> OLD.id OR NEW.account_sid <> OLD.accou
 BEGIN
 	SELECT RAISE(ABORT, 'usage_events: only an unbilled event can be claimed, once');
 END;
+
+-- A cycle being closed: the bill id its events are claimed into, chosen once. Events are claimed
+-- in chunks of short transactions (the SQLite writer is shared with the ledger), so a crash can
+-- leave some claimed and the bill unwritten; a re-run finds this row and finishes the same bill.
+CREATE TABLE bill_claims (
+	account_sid   TEXT NOT NULL,
+	product       TEXT NOT NULL,
+	period_start  BIGINT NOT NULL,
+	period_end    BIGINT NOT NULL,
+	bill_id       TEXT NOT NULL UNIQUE,
+	created_at    BIGINT NOT NULL,
+	PRIMARY KEY (account_sid, product, period_start)
+) WITHOUT ROWID;
 
 CREATE TABLE bills (
 	id            TEXT PRIMARY KEY,                    -- "BL" + ordered id
