@@ -560,6 +560,44 @@ func BenchmarkRecordBatch(b *testing.B) {
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
 }
 
+// BenchmarkCloseCycle measures closing a day of 50,000 IM messages of one account on SQLite.
+func BenchmarkCloseCycle(b *testing.B) {
+	db := storetest.SQLite(b)
+	ctx := context.Background()
+	clk := clock.NewFake(day0.Add(-time.Hour))
+	r := rating.New(db, clk)
+	if _, err := r.PublishCard(ctx, rating.Card{Product: "im", Meter: "im.message", EffectiveFrom: day0,
+		Rates: map[string]rating.Rate{"*": {Model: rating.PerUnit, Per: 1000, Price: 400}}}); err != nil {
+		b.Fatal(err)
+	}
+	m, err := New(db, clk, r, map[string]Period{"im": Day})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const perDay = 50_000
+	evs := make([]Event, 1000)
+	for d := 0; b.Loop(); d++ {
+		b.StopTimer()
+		start := day0.AddDate(0, 0, d)
+		clk.Set(start.Add(24 * time.Hour))
+		for i := 0; i < perDay; i += len(evs) {
+			for j := range evs {
+				evs[j] = Event{Key: fmt.Sprintf("d%d-%d", d, i+j), AccountSID: acct, AppSID: app1, Product: "im",
+					Meter: "im.message", Quantity: 1, OccurredAt: start.Add(time.Duration(i+j) * time.Second)}
+			}
+			if _, err := m.RecordBatch(ctx, evs); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		bills, err := m.CloseCycle(ctx, acct, "im", start.Add(24*time.Hour))
+		if err != nil || bills[0].Events != perDay {
+			b.Fatalf("CloseCycle = %+v, %v", bills, err)
+		}
+	}
+	b.ReportMetric(float64(b.N*perDay)/b.Elapsed().Seconds(), "events/s")
+}
+
 func TestFormatMicros(t *testing.T) {
 	for v, want := range map[int64]string{0: "0.000000", 1: "0.000001", 1_500_000: "1.500000", -180_000: "-0.180000",
 		-9223372036854775808: "-9223372036854.775808"} {
