@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard/switchboard/internal/apps"
 	"github.com/switchboard/switchboard/internal/audit"
 	"github.com/switchboard/switchboard/internal/auth"
+	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/httpx"
 	"github.com/switchboard/switchboard/internal/moderation"
@@ -47,6 +48,8 @@ type Deps struct {
 	Limiter *ratelimit.Limiter
 	// Keywords are the moderation keyword lists.
 	Keywords *moderation.Lists
+	// Ledger holds every account's money.
+	Ledger *ledger.Ledger
 }
 
 // API is the REST surfaces.

@@ -36,6 +36,9 @@ func (a *API) table() []Route {
 		{Method: "GET", Path: "/v1/login-records", Access: Tenant, Summary: "Login records of the account, newest first", Out: httpx.List[loginRecordView]{}, Handle: a.listLoginRecords},
 		{Method: "GET", Path: "/v1/operation-log", Access: Tenant, Summary: "Operation log of the account, newest first", Out: httpx.List[operationView]{}, Handle: a.listOperations},
 
+		// Money.
+		{Method: "GET", Path: "/v1/balance", Access: Tenant, Summary: "The account's balance: cash, promo credit, held and available", Out: balanceView{}, Handle: a.getBalance},
+
 		// Apps and capabilities.
 		{Method: "POST", Path: "/v1/apps", Access: Tenant, Summary: "Create an app (the App Secret is shown once)", In: createAppInput{}, Out: appView{}, Status: created, Handle: a.createApp},
 		{Method: "GET", Path: "/v1/apps", Access: Tenant, Summary: "List apps", Out: httpx.List[appView]{}, Handle: a.listApps},
@@ -67,6 +70,8 @@ func (a *API) table() []Route {
 		// Twilio-compatible subset.
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}", Access: Tenant, Summary: "Twilio: fetch the account", Out: twilioAccount{}, Handle: a.twilioFetchAccount, Owned: "AccountSid"},
 
+		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Balance.json", Access: Tenant, Summary: "Twilio: the account balance", Out: twilioBalance{}, Handle: a.twilioGetBalance, Owned: "AccountSid"},
+
 		// Operator API.
 		{Method: "POST", Path: "/admin/v1/login", Access: Public, Summary: "Operator login (sets the operator session cookie)", In: loginInput{}, Out: loginView{}, Handle: a.operatorLogin},
 		{Method: "POST", Path: "/admin/v1/logout", Access: Public, Summary: "End the operator session", Status: noContent, Handle: a.operatorLogout},
@@ -75,6 +80,7 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/admin/v1/accounts/{sid}/freeze", Access: Operator, Summary: "Freeze an account with a reason", In: reasonInput{}, Out: accountView{}, Handle: a.adminAccountState(freeze)},
 		{Method: "POST", Path: "/admin/v1/accounts/{sid}/unfreeze", Access: Operator, Summary: "Unfreeze an account with a reason", In: reasonInput{}, Out: accountView{}, Handle: a.adminAccountState(unfreeze)},
 		{Method: "POST", Path: "/admin/v1/accounts/{sid}/close", Access: Operator, Summary: "Close an account for good", In: reasonInput{}, Out: accountView{}, Handle: a.adminAccountState(closeAcct)},
+		{Method: "POST", Path: "/admin/v1/accounts/{sid}/payments", Access: Operator, Summary: "Record a payment (idempotent on its reference), with an optional bonus", In: PaymentInput{}, Out: balanceView{}, Status: created, Handle: a.adminRecordPayment},
 		{Method: "GET", Path: "/admin/v1/apps", Access: Operator, Summary: "List apps of every account (filter by status)", Out: httpx.List[appView]{}, Handle: a.adminListApps},
 		{Method: "POST", Path: "/admin/v1/apps/{sid}/review", Access: Operator, Summary: "Approve or reject a production app", In: reviewInput{}, Out: appView{}, Handle: a.adminReviewApp},
 		{Method: "POST", Path: "/admin/v1/apps/{sid}/capabilities/{capability}/review", Access: Operator, Summary: "Approve or reject a capability application", In: reviewInput{}, Out: httpx.List[capabilityView]{}, Handle: a.adminReviewCapability},

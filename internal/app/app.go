@@ -22,6 +22,7 @@ import (
 	"github.com/switchboard/switchboard/internal/apps"
 	"github.com/switchboard/switchboard/internal/audit"
 	"github.com/switchboard/switchboard/internal/auth"
+	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/bus"
 	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/config"
@@ -45,6 +46,7 @@ type Core struct {
 	Apps     *apps.Service
 	Auth     *auth.Service
 	Audit    *audit.Log
+	Ledger   *ledger.Ledger
 }
 
 // OpenCore opens the database (migrating it) and builds the identity services.
@@ -73,7 +75,7 @@ func OpenCore(ctx context.Context, cfg config.Config, log *slog.Logger) (*Core, 
 	acc := accounts.NewService(db, keys, hasher, clk, codes, log)
 	ap := apps.NewService(db, keys, clk, log)
 	return &Core{Config: cfg, Log: log, Clock: clk, DB: db, Keys: keys, Codes: codes, Accounts: acc, Apps: ap,
-		Auth: auth.NewService(db, acc, ap, clk, log), Audit: audit.New(db, clk, log)}, nil
+		Auth: auth.NewService(db, acc, ap, clk, log), Audit: audit.New(db, clk, log), Ledger: ledger.New(db, clk, log)}, nil
 }
 
 // Close releases the database.
@@ -117,7 +119,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		DB: core.DB, Accounts: core.Accounts, Apps: core.Apps, Auth: core.Auth, Audit: core.Audit, Codes: core.Codes,
 		Clock: core.Clock, Log: log, PublicURL: cfg.PublicURL, Ready: s.ready,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		Limiter: s.limiter, Keywords: s.Keywords,
+		Limiter: s.limiter, Keywords: s.Keywords, Ledger: core.Ledger,
 	})
 	mux := httpx.NewMux()
 	s.API.Register(mux.ServeMux)

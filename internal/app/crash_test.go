@@ -203,3 +203,14 @@ func operatorClient(t *testing.T, base string) *client.Client {
 	}
 	return client.New(base, client.WithHTTPClient(hc))
 }
+
+func openCore(t *testing.T, dir string) *app.Core {
+	t.Helper()
+	cfg := config.Defaults()
+	cfg.DataDir = dir
+	core, err := app.OpenCore(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return core
+}

@@ -64,8 +64,10 @@ func TestTenantIsolation(t *testing.T) {
 				return appA.SID
 			case strings.HasPrefix(path, "/v1/keys/"):
 				return keyA.SID
-			case strings.HasPrefix(path, "/2010-04-01/Accounts/"):
+			case strings.HasSuffix(path, "/Accounts/{AccountSid}"):
 				return a.SID + ".json"
+			case strings.HasPrefix(path, "/2010-04-01/Accounts/"):
+				return a.SID
 			}
 			t.Fatalf("route %s: the isolation test does not know which object its id names; add it here", path)
 			return ""

@@ -35,14 +35,16 @@ type env struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":           {"run the platform (embedded SQLite and NATS in ./data by default)", serve},
-		"migrate":         {"apply database migrations and exit", migrate},
-		"account create":  {"create an account without an SMS code (operator action)", accountCreate},
-		"account freeze":  {"freeze an account with a reason", accountFreeze},
-		"app create":      {"create an app for an account", appCreate},
-		"key create":      {"create an API key for an account", keyCreate},
-		"operator create": {"create an operator login", operatorCreate},
-		"keyword add":     {"add a word to the platform's or an app's keyword list", keywordAdd},
+		"serve":             {"run the platform (embedded SQLite and NATS in ./data by default)", serve},
+		"migrate":           {"apply database migrations and exit", migrate},
+		"account create":    {"create an account without an SMS code (operator action)", accountCreate},
+		"account freeze":    {"freeze an account with a reason", accountFreeze},
+		"app create":        {"create an app for an account", appCreate},
+		"key create":        {"create an API key for an account", keyCreate},
+		"operator create":   {"create an operator login", operatorCreate},
+		"balance credit":    {"record a payment (and bonus) for an account", balanceCredit},
+		"billing reconcile": {"rebuild balances from the journal in memory and print mismatches (exit 1 on any)", billingReconcile},
+		"keyword add":       {"add a word to the platform's or an app's keyword list", keywordAdd},
 	}
 }
 

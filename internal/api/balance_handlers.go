@@ -1,0 +1,105 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/switchboard/switchboard/internal/billing/ledger"
+	"github.com/switchboard/switchboard/internal/errs"
+	"github.com/switchboard/switchboard/internal/httpx"
+	"github.com/switchboard/switchboard/internal/money"
+)
+
+// balanceView is an account's money, as decimal strings in the account currency (exact: the
+// ledger keeps micro-units) and as micro-units for programs.
+type balanceView struct {
+	AccountSID     string `json:"account_sid"`
+	Currency       string `json:"currency"`
+	Balance        string `json:"balance"` // cash + promo − held
+	Cash           string `json:"cash"`
+	Promo          string `json:"promo"`
+	Held           string `json:"held"`
+	Available      string `json:"available"` // what a new reservation can take (includes any credit limit)
+	AvailableMicro int64  `json:"available_micros"`
+}
+
+func newBalanceView(account, currency string, b ledger.Balance) balanceView {
+	held := b.CashPending + b.PromoPending
+	return balanceView{AccountSID: account, Currency: currency, Balance: money.Format(b.CashPosted + b.PromoPosted - held),
+		Cash: money.Format(b.CashPosted), Promo: money.Format(b.PromoPosted), Held: money.Format(held),
+		Available: money.Format(b.Available), AvailableMicro: b.Available}
+}
+
+func (a *API) getBalance(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	b, err := a.Ledger.Balance(r.Context(), p.AccountSID())
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusOK, newBalanceView(p.AccountSID(), p.Account.Currency, b))
+}
+
+// twilioBalance is Twilio's Balance resource: the balance is a string.
+type twilioBalance struct {
+	AccountSID string `json:"account_sid"`
+	Balance    string `json:"balance"`
+	Currency   string `json:"currency"`
+}
+
+func (a *API) twilioGetBalance(w http.ResponseWriter, r *http.Request) error {
+	sid, err := twilioAccountSID(r)
+	if err != nil {
+		return err
+	}
+	b, err := a.Ledger.Balance(r.Context(), sid)
+	if err != nil {
+		return err
+	}
+	v := newBalanceView(sid, principal(r).Account.Currency, b)
+	return httpx.JSON(w, http.StatusOK, twilioBalance{AccountSID: sid, Balance: v.Balance, Currency: v.Currency})
+}
+
+// PaymentInput records a payment; the CLI and the operator API share it.
+type PaymentInput struct {
+	Amount    string `json:"amount"`
+	Bonus     string `json:"bonus"`
+	Reference string `json:"reference"`
+	Method    string `json:"method"`
+}
+
+// Payment parses a payment's amounts; the CLI and the operator API share it.
+func (in PaymentInput) Payment() (ledger.Payment, error) {
+	amount, err := money.Parse(in.Amount)
+	if err != nil || amount == 0 {
+		return ledger.Payment{}, errs.InvalidField("amount", "amount must be a positive decimal like 100.00")
+	}
+	var bonus int64
+	if in.Bonus != "" {
+		if bonus, err = money.Parse(in.Bonus); err != nil {
+			return ledger.Payment{}, errs.InvalidField("bonus", "bonus must be a decimal like 10.00")
+		}
+	}
+	return ledger.Payment{Amount: amount, Bonus: bonus, Reference: in.Reference, Method: in.Method}, nil
+}
+
+func (a *API) adminRecordPayment(w http.ResponseWriter, r *http.Request) error {
+	var in PaymentInput
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	acct, err := a.Accounts.Get(r.Context(), r.PathValue("sid"))
+	if err != nil {
+		return err
+	}
+	pay, err := in.Payment()
+	if err != nil {
+		return err
+	}
+	if err := a.Ledger.RecordPayment(r.Context(), acct.SID, pay); err != nil {
+		return err
+	}
+	b, err := a.Ledger.Balance(r.Context(), acct.SID)
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusCreated, newBalanceView(acct.SID, acct.Currency, b))
+}

@@ -1,0 +1,86 @@
+package app_test
+
+import (
+	"context"
+	"os/exec"
+	"testing"
+
+	openapi "github.com/twilio/twilio-go/rest/api/v2010"
+
+	"github.com/switchboard/switchboard/client"
+)
+
+type balance struct {
+	Balance   string `json:"balance"`
+	Cash      string `json:"cash"`
+	Promo     string `json:"promo"`
+	Available string `json:"available"`
+}
+
+// TestBalanceAndPayments: an operator records a payment with a bonus (twice, with one
+// reference: credited once); the developer sees it on /v1/balance and through twilio-go.
+func TestBalanceAndPayments(t *testing.T) {
+	s := startServer(t, onSQLite)
+	ctx := context.Background()
+	a := s.newTenant(t)
+	var b balance
+	if err := a.C.Do(ctx, "GET", "/v1/balance", nil, &b); err != nil || b.Balance != "0.00" {
+		t.Fatalf("new account balance %+v %v", b, err)
+	}
+	op := s.operator(t)
+	pay := map[string]string{"amount": "100.00", "bonus": "10.50", "reference": "bank-2026-001", "method": "transfer"}
+	for range 2 {
+		if err := op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", pay, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, bad := range []map[string]string{
+		{"amount": "-1", "reference": "x"}, {"amount": "1.0000001", "reference": "x"}, {"amount": "10"}, {"amount": "0", "reference": "y"},
+	} {
+		if err := op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", bad, nil); client.Code(err) == 0 || client.Code(err) >= 20000 && client.Code(err) < 20400 {
+			t.Errorf("payment %v: %v; want a 400", bad, err)
+		}
+	}
+	if err := a.C.Do(ctx, "GET", "/v1/balance", nil, &b); err != nil {
+		t.Fatal(err)
+	}
+	if b.Cash != "100.00" || b.Promo != "10.50" || b.Balance != "110.50" || b.Available != "110.50" {
+		t.Fatalf("balance after one payment recorded twice: %+v", b)
+	}
+	tw := twilioClient(t, s.URL, a.SID, a.Token)
+	tb, err := tw.Api.FetchBalance(&openapi.FetchBalanceParams{})
+	if err != nil || tb.Balance == nil || *tb.Balance != "110.50" || *tb.Currency != "CNY" || *tb.AccountSid != a.SID {
+		t.Fatalf("twilio-go FetchBalance = %+v %v", tb, err)
+	}
+}
+
+// TestCLIBalanceAndReconcile: `balance credit --json` and `billing reconcile` against a data dir;
+// a corrupted cached balance makes reconcile exit 1.
+func TestCLIBalanceAndReconcile(t *testing.T) {
+	dir := t.TempDir()
+	var cred struct {
+		SID string `json:"sid"`
+	}
+	mustJSON(t, runCLI(t, "account", "create", "--data-dir", dir, "--phone", "+8613500000002", "--email", "bal@example.com",
+		"--company", "Bal", "--password", "long password 1", "--json"), &cred)
+	var out map[string]string
+	for range 2 {
+		mustJSON(t, runCLI(t, "balance", "credit", "--data-dir", dir, "--account", cred.SID, "--amount", "100.00", "--bonus", "10.00",
+			"--reference", "r1", "--json"), &out)
+	}
+	if out["cash"] != "100.00" || out["promo"] != "10.00" {
+		t.Fatalf("balance credit twice with one reference: %v", out)
+	}
+	runCLI(t, "billing", "reconcile", "--data-dir", dir)
+	// Corrupt the cached balance behind the ledger's back.
+	core := openCore(t, dir)
+	if _, err := core.DB.Write().ExecContext(context.Background(), `UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE id LIKE $1`, cred.SID+"%cash"); err != nil {
+		t.Fatal(err)
+	}
+	core.Close()
+	cmd := exec.Command(binary(t), "billing", "reconcile", "--data-dir", dir)
+	text, err := cmd.Output()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("reconcile after corruption: %v\n%s", err, text)
+	}
+}

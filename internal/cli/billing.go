@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/switchboard/switchboard/internal/api"
+	"github.com/switchboard/switchboard/internal/app"
+	"github.com/switchboard/switchboard/internal/money"
+	"github.com/switchboard/switchboard/internal/sid"
+)
+
+// errMismatches makes `billing reconcile` exit 1 when the cached balances disagree with the journal.
+var errMismatches = errors.New("cached balances disagree with the journal")
+
+func balanceCredit(ctx context.Context, e *env, args []string) error {
+	var account, amount, bonus, reference string
+	var asJSON bool
+	cfg, err := loadConfig("balance credit", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&account, "account", "", "account SID")
+		fs.StringVar(&amount, "amount", "", "amount paid, e.g. 100.00")
+		fs.StringVar(&bonus, "bonus", "", "promotional bonus credit, e.g. 10.00 (never invoiced)")
+		fs.StringVar(&reference, "reference", "", "the payment's external reference; crediting it again does nothing (default: a new one)")
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	})
+	if err != nil {
+		return err
+	}
+	if err := required("account", account, "amount", amount); err != nil {
+		return err
+	}
+	if reference == "" {
+		reference = sid.New("PY")
+	}
+	return withCore(ctx, e, cfg, func(c *app.Core) error {
+		acct, err := c.Accounts.Get(ctx, account)
+		if err != nil {
+			return err
+		}
+		pay, err := api.PaymentInput{Amount: amount, Bonus: bonus, Reference: reference, Method: "cli"}.Payment()
+		if err != nil {
+			return err
+		}
+		if err := c.Ledger.RecordPayment(ctx, acct.SID, pay); err != nil {
+			return err
+		}
+		c.Audit.Record(ctx, cliEntry(acct.SID, "balance.credit", reference))
+		b, err := c.Ledger.Balance(ctx, acct.SID)
+		if err != nil {
+			return err
+		}
+		return output(e.stdout, asJSON, map[string]string{"account_sid": acct.SID, "reference": reference,
+			"cash": money.Format(b.CashPosted), "promo": money.Format(b.PromoPosted), "available": money.Format(b.Available)},
+			"account_sid", "reference", "cash", "promo", "available")
+	})
+}
+
+func billingReconcile(ctx context.Context, e *env, args []string) error {
+	var asJSON bool
+	cfg, err := loadConfig("billing reconcile", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	})
+	if err != nil {
+		return err
+	}
+	return withCore(ctx, e, cfg, func(c *app.Core) error {
+		ms, err := c.Ledger.Reconcile(ctx)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			out := []map[string]any{}
+			for _, m := range ms {
+				out = append(out, map[string]any{"account": m.Account, "field": m.Field, "cached": m.Cached, "journal": m.Journal})
+			}
+			json.NewEncoder(e.stdout).Encode(map[string]any{"mismatches": out})
+		} else {
+			for _, m := range ms {
+				fmt.Fprintln(e.stdout, m.String())
+			}
+			fmt.Fprintf(e.stdout, "%d mismatches\n", len(ms))
+		}
+		if len(ms) > 0 {
+			return errMismatches
+		}
+		return nil
+	})
+}
