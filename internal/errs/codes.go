@@ -65,6 +65,26 @@ const (
 	CodeInvalidAmount   = 30104
 	CodeHoldExpired     = 30105
 	CodeBatcherClosed   = 30106
+
+	// Billing rating (302xx) and metering (3025x).
+	CodeNoRate                  = 30200
+	CodeInvalidCard             = 30201
+	CodeCardNotAfterLatest      = 30202
+	CodeLimitExceeded           = 30203
+	CodeFeatureNotInPlan        = 30204
+	CodePlanNotFound            = 30205
+	CodeInvalidPlan             = 30206
+	CodePlanChangeInPast        = 30207
+	CodeCounterUnderflow        = 30208
+	CodeInvalidPromotion        = 30209
+	CodeInvalidQuantity         = 30210
+	CodeAmountOverflow          = 30211
+	CodeMeteringKeyReused       = 30250
+	CodeMeteringInvalidEvent    = 30251
+	CodeMeteringBillNotFound    = 30252
+	CodeMeteringCycleNotAligned = 30253
+	CodeMeteringCycleNotOver    = 30254
+	CodeMeteringNoCycle         = 30255
 )
 
 // CodeInfo documents one public code.
@@ -125,6 +145,24 @@ func Codes() []CodeInfo {
 		{CodeInvalidAmount, Invalid, "The amount is zero, negative or out of range."},
 		{CodeHoldExpired, Conflict, "The balance hold expired; the sweeper releases it."},
 		{CodeBatcherClosed, Unavailable, "The ledger writer is shutting down; retry."},
+		{Code: CodeNoRate, Kind: NotFound, Summary: "No rate card (or no rate for the destination) is in force for this usage at that time."},
+		{Code: CodeInvalidCard, Kind: Invalid, Summary: "The rate card is malformed; `field` names the part."},
+		{Code: CodeCardNotAfterLatest, Kind: Conflict, Summary: "A new rate card version must take effect after the latest one and not in the past."},
+		{Code: CodeLimitExceeded, Kind: Permission, Summary: "The plan's limit (or the development app cap) would be exceeded; upgrade the plan or use a production app."},
+		{Code: CodeFeatureNotInPlan, Kind: Permission, Summary: "The account's plan does not include this feature."},
+		{Code: CodePlanNotFound, Kind: NotFound, Summary: "No plan has this id."},
+		{Code: CodeInvalidPlan, Kind: Invalid, Summary: "The plan or one of its entitlements is malformed."},
+		{Code: CodePlanChangeInPast, Kind: Conflict, Summary: "A plan change must take effect now or later, after the latest change."},
+		{Code: CodeCounterUnderflow, Kind: Conflict, Summary: "A release gives back more than was consumed."},
+		{Code: CodeInvalidPromotion, Kind: Invalid, Summary: "The promotion is malformed; `field` names the part."},
+		{Code: CodeInvalidQuantity, Kind: Invalid, Summary: "A quantity is negative (or zero where units are taken)."},
+		{Code: CodeAmountOverflow, Kind: Invalid, Summary: "The amount is too large to represent in micro-units."},
+		{Code: CodeMeteringKeyReused, Kind: Conflict, Summary: "The usage event's idempotency key was already used for different usage."},
+		{Code: CodeMeteringInvalidEvent, Kind: Invalid, Summary: "The usage event or filter is malformed; `field` names the part."},
+		{Code: CodeMeteringBillNotFound, Kind: NotFound, Summary: "The bill does not exist (or belongs to another account)."},
+		{Code: CodeMeteringCycleNotAligned, Kind: Invalid, Summary: "The cycle end is not a boundary of the product's billing cycle (UTC hour, day or month)."},
+		{Code: CodeMeteringCycleNotOver, Kind: Invalid, Summary: "The billing cycle has not ended yet."},
+		{Code: CodeMeteringNoCycle, Kind: Invalid, Summary: "The product has no billing cycle configured."},
 		{CodeKeyScopeForbidden, Permission, "The API key is limited to one app and cannot do this (manage keys, create apps, rotate tokens)."},
 	}
 }

@@ -527,16 +527,6 @@ func TestListStatsAndCSV(t *testing.T) {
 	})
 }
 
-func TestCodesAreOurs(t *testing.T) {
-	seen := map[int]bool{}
-	for _, c := range append(Codes(), rating.Codes()...) {
-		if c.Code < 30200 || c.Code > 30299 || seen[c.Code] || c.Summary == "" {
-			t.Errorf("code %d: outside 30200-30299, repeated or undocumented", c.Code)
-		}
-		seen[c.Code] = true
-	}
-}
-
 // BenchmarkRecordBatch measures recording usage in batches of 500 (go test -bench RecordBatch).
 func BenchmarkRecordBatch(b *testing.B) {
 	db := storetest.SQLite(b)
