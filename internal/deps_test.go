@@ -17,7 +17,7 @@ var levels = map[string]int{
 	"internal/errs": 0, "internal/clock": 0, "internal/sid": 0, "internal/keyring": 0, "internal/money": 0, "internal/sms/smpp": 0,
 	"internal/store": 1, "internal/bus": 1, "internal/httpx": 1, "internal/config": 1,
 	"internal/accounts": 2, "internal/apps": 2, "internal/auth": 2,
-	"internal/billing": 3, "internal/moderation": 3, "internal/webhooks": 3, "internal/audit": 3,
+	"internal/billing": 3, "internal/moderation": 3, "internal/webhooks": 3, "internal/audit": 3, "internal/notices": 3,
 	"internal/im": 4, "internal/sms": 4, "internal/voice": 4, "internal/mq": 4,
 	"internal/api": 5, "internal/gateway": 5, "internal/console": 5, "internal/admin": 5, "internal/smppserver": 5,
 	"internal/app": 6, "internal/cli": 6,

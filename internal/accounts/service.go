@@ -233,3 +233,13 @@ func firstErr(errs ...error) error {
 	}
 	return nil
 }
+
+// OwnerEmail returns the email of an account's owner (for notices by email).
+func (s *Service) OwnerEmail(ctx context.Context, accountSID string) (string, error) {
+	var email string
+	err := s.db.Read().QueryRowContext(ctx, `SELECT email FROM people WHERE account_sid = $1 AND role = 'owner' ORDER BY created_at LIMIT 1`, accountSID).Scan(&email)
+	if store.NoRows(err) {
+		return "", ErrAccountNotFound
+	}
+	return email, err
+}

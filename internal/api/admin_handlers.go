@@ -8,6 +8,7 @@ import (
 	"github.com/switchboard/switchboard/internal/apps"
 	"github.com/switchboard/switchboard/internal/errs"
 	"github.com/switchboard/switchboard/internal/httpx"
+	"github.com/switchboard/switchboard/internal/notices"
 )
 
 func (a *API) operatorLogin(w http.ResponseWriter, r *http.Request) error {
@@ -77,7 +78,17 @@ func (a *API) adminAccountState(change func(*accounts.Service) func(ctx context.
 		if err := change(a.Accounts)(r.Context(), r.PathValue("sid"), in.Reason); err != nil {
 			return err
 		}
-		return a.adminGetAccount(w, r)
+		acct, err := a.Accounts.Get(r.Context(), r.PathValue("sid"))
+		if err != nil {
+			return err
+		}
+		if a.Notices != nil {
+			title := "Your account is now " + string(acct.Status)
+			if _, err := a.Notices.Post(r.Context(), acct.SID, notices.AccountState, title, "Reason given by the operator: "+in.Reason); err != nil {
+				httpx.Info(r.Context()).Log().Error("post account state notice", "err", err)
+			}
+		}
+		return httpx.JSON(w, http.StatusOK, newAccountView(acct))
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/switchboard/switchboard/internal/httpx"
 	"github.com/switchboard/switchboard/internal/moderation"
 	"github.com/switchboard/switchboard/internal/moderation/ratelimit"
+	"github.com/switchboard/switchboard/internal/notices"
 	"github.com/switchboard/switchboard/internal/store"
 )
 
@@ -50,6 +51,8 @@ type Deps struct {
 	Keywords *moderation.Lists
 	// Ledger holds every account's money.
 	Ledger *ledger.Ledger
+	// Notices is each account's message box.
+	Notices *notices.Box
 }
 
 // API is the REST surfaces.

@@ -36,6 +36,11 @@ func (a *API) table() []Route {
 		{Method: "GET", Path: "/v1/login-records", Access: Tenant, Summary: "Login records of the account, newest first", Out: httpx.List[loginRecordView]{}, Handle: a.listLoginRecords},
 		{Method: "GET", Path: "/v1/operation-log", Access: Tenant, Summary: "Operation log of the account, newest first", Out: httpx.List[operationView]{}, Handle: a.listOperations},
 
+		// The account's message box.
+		{Method: "GET", Path: "/v1/notices", Access: Tenant, Summary: "Notices to the account, newest first, with the unread count (?unread=true filters)", Out: noticeList{}, Handle: a.listNotices},
+		{Method: "POST", Path: "/v1/notices/{id}/read", Access: Tenant, Summary: "Mark a notice read", Status: noContent, Handle: a.readNotice, Owned: "id"},
+		{Method: "POST", Path: "/v1/notices/read", Access: Tenant, Summary: "Mark every notice read", Status: noContent, Handle: a.readAllNotices},
+
 		// Money.
 		{Method: "GET", Path: "/v1/balance", Access: Tenant, Summary: "The account's balance: cash, promo credit, held and available", Out: balanceView{}, Handle: a.getBalance},
 
@@ -87,6 +92,7 @@ func (a *API) table() []Route {
 		{Method: "GET", Path: "/admin/v1/capability-settings", Access: Operator, Summary: "Capability review policies and terms versions", Out: httpx.List[capabilitySettingView]{}, Handle: a.adminCapabilitySettings},
 		{Method: "POST", Path: "/admin/v1/capability-settings/{capability}", Access: Operator, Summary: "Require (or not) review for a capability", In: capabilitySettingInput{}, Out: httpx.List[capabilitySettingView]{}, Handle: a.adminSetCapabilitySetting},
 		{Method: "GET", Path: "/admin/v1/verification-codes", Access: Operator, Summary: "Verification codes sent by the log notifier (embedded default)", Out: httpx.List[accounts.SentCode]{}, Handle: a.adminVerificationCodes},
+		{Method: "POST", Path: "/admin/v1/announcements", Access: Operator, Summary: "Write an announcement to one account's or every account's message box", In: announcementInput{}, Out: announcementView{}, Status: created, Handle: a.adminAnnounce},
 		{Method: "GET", Path: "/admin/v1/keywords", Access: Operator, Summary: "The platform-wide keyword list", Out: httpx.List[keywordView]{}, Handle: a.listKeywords},
 		{Method: "POST", Path: "/admin/v1/keywords", Access: Operator, Summary: "Add words to the platform-wide keyword list", In: keywordInput{}, Out: httpx.List[keywordView]{}, Handle: a.addKeywords},
 		{Method: "POST", Path: "/admin/v1/keywords/delete", Access: Operator, Summary: "Remove words from the platform-wide keyword list", In: keywordDeleteInput{}, Out: httpx.List[keywordView]{}, Handle: a.deleteKeywords},

@@ -30,6 +30,7 @@ import (
 	"github.com/switchboard/switchboard/internal/keyring"
 	"github.com/switchboard/switchboard/internal/moderation"
 	"github.com/switchboard/switchboard/internal/moderation/ratelimit"
+	"github.com/switchboard/switchboard/internal/notices"
 	"github.com/switchboard/switchboard/internal/store"
 )
 
@@ -91,6 +92,7 @@ type Server struct {
 	listener net.Listener
 	limiter  *ratelimit.Limiter
 	Keywords *moderation.Lists
+	Notices  *notices.Box
 }
 
 // NewServer builds a node; Run starts it.
@@ -104,7 +106,18 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		core.Close()
 		return nil, err
 	}
-	s := &Server{Core: core, Bus: b, Keywords: moderation.NewLists(core.DB, b, core.Clock, log)}
+	var mailer notices.Mailer
+	if cfg.SMTPURL != "" {
+		m, err := notices.NewSMTPMailer(cfg.SMTPURL, cfg.SMTPFrom, core.Accounts.OwnerEmail)
+		if err != nil {
+			b.Close()
+			core.Close()
+			return nil, err
+		}
+		mailer = m
+	}
+	s := &Server{Core: core, Bus: b, Keywords: moderation.NewLists(core.DB, b, core.Clock, log),
+		Notices: notices.New(core.DB, core.Clock, mailer, log)}
 	if err := s.Keywords.Start(ctx); err != nil {
 		b.Close()
 		core.Close()
@@ -119,7 +132,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		DB: core.DB, Accounts: core.Accounts, Apps: core.Apps, Auth: core.Auth, Audit: core.Audit, Codes: core.Codes,
 		Clock: core.Clock, Log: log, PublicURL: cfg.PublicURL, Ready: s.ready,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		Limiter: s.limiter, Keywords: s.Keywords, Ledger: core.Ledger,
+		Limiter: s.limiter, Keywords: s.Keywords, Ledger: core.Ledger, Notices: s.Notices,
 	})
 	mux := httpx.NewMux()
 	s.API.Register(mux.ServeMux)

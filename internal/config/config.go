@@ -35,6 +35,9 @@ type Config struct {
 	RateRead  float64 `json:"rate_read"`
 	RateWrite float64 `json:"rate_write"`
 	RateAuth  float64 `json:"rate_auth"`
+	// SMTPURL (smtp://user:pass@host:587) and SMTPFrom turn on notices by email.
+	SMTPURL  string `json:"smtp_url"`
+	SMTPFrom string `json:"smtp_from"`
 	// TrustProxyHeaders makes X-Forwarded-For the client address (only behind a trusted proxy).
 	TrustProxyHeaders bool `json:"trust_proxy_headers"`
 }
@@ -82,6 +85,8 @@ func (c *Config) fields() []field {
 		{name: "rate-read", usage: "GET requests per second per credential (burst 2x; 0: no limit)", num: &c.RateRead},
 		{name: "rate-write", usage: "state-changing requests per second per credential (burst 2x; 0: no limit)", num: &c.RateWrite},
 		{name: "rate-auth", usage: "sign-up and login requests per second per client address (burst 2x; 0: no limit)", num: &c.RateAuth},
+		{name: "smtp-url", usage: "SMTP relay for notices by email, smtp://user:pass@host:587 (default: no email)", str: &c.SMTPURL},
+		{name: "smtp-from", usage: "sender address of notice emails", str: &c.SMTPFrom},
 		{name: "trust-proxy-headers", usage: "take the client address from X-Forwarded-For", bool: &c.TrustProxyHeaders},
 	}
 }
@@ -240,6 +245,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RateRead < 0 || c.RateWrite < 0 || c.RateAuth < 0 {
 		errs = append(errs, fmt.Errorf("config: rate limits must not be negative"))
+	}
+	if c.SMTPURL != "" && c.SMTPFrom == "" {
+		errs = append(errs, fmt.Errorf("config: smtp-from is required with smtp-url"))
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("config: shutdown-timeout must be positive"))
