@@ -58,12 +58,18 @@ func TestTenantIsolation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		noticeA, err := s.Notices.Post(ctx, a.SID, "announcement", "hello", "for A only")
+		if err != nil {
+			t.Fatal(err)
+		}
 		idFor := func(path string) string {
 			switch {
 			case strings.HasPrefix(path, "/v1/apps/"):
 				return appA.SID
 			case strings.HasPrefix(path, "/v1/keys/"):
 				return keyA.SID
+			case strings.HasPrefix(path, "/v1/notices/"):
+				return noticeA.ID
 			case strings.HasSuffix(path, "/Accounts/{AccountSid}"):
 				return a.SID + ".json"
 			case strings.HasPrefix(path, "/2010-04-01/Accounts/"):
@@ -97,6 +103,9 @@ func TestTenantIsolation(t *testing.T) {
 					t.Errorf("tenant A's own %s %s = %d %s; the route is not reachable, so the 404 above proves nothing", rt.Method, path, status, data)
 				}
 			}
+		}
+		if n, _ := s.Notices.Unread(ctx, a.SID); n != 1 {
+			t.Fatalf("B's requests marked A's notice read")
 		}
 		if tested < 10 {
 			t.Fatalf("only %d routes with ids tested", tested)
