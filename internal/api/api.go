@@ -16,6 +16,7 @@ import (
 	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/httpx"
 	"github.com/switchboard/switchboard/internal/moderation"
+	"github.com/switchboard/switchboard/internal/moderation/abuse"
 	"github.com/switchboard/switchboard/internal/moderation/ratelimit"
 	"github.com/switchboard/switchboard/internal/notices"
 	"github.com/switchboard/switchboard/internal/store"
@@ -53,6 +54,10 @@ type Deps struct {
 	Ledger *ledger.Ledger
 	// Notices is each account's message box.
 	Notices *notices.Box
+	// Abuse watches each app's request rate (nil: off).
+	Abuse *abuse.Detector
+	// Unfreeze lifts an abuse freeze of an app after an operator resumed it.
+	Unfreeze func(ctx context.Context, ownerSID, operatorID, reason string)
 }
 
 // API is the REST surfaces.
@@ -146,6 +151,18 @@ func (a *API) tenant(r *http.Request) (*auth.Principal, error) {
 			return nil, accounts.ErrAccountFrozen
 		}
 	}
+	// Credentials of one app (its key, its signature) can still read but not act while the app
+	// is suspended (by the operator or by abuse detection).
+	if p.App != nil && p.App.Status != apps.Active && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return nil, apps.ErrAppNotActive
+	}
+	if a.Abuse != nil {
+		owner := p.AppSID
+		if owner == "" {
+			owner = p.AccountSID()
+		}
+		a.Abuse.Observe(owner, p.AccountSID())
+	}
 	return p, nil
 }
 
@@ -169,8 +186,13 @@ func (a *API) record(r *http.Request, rt Route, p *auth.Principal) {
 	} else {
 		e.ActorKind = "anonymous"
 	}
+	// Operator actions on an account or one of its apps show in that account's log too.
 	if target := r.PathValue("sid"); e.AccountSID == "" && strings.HasPrefix(target, "AC") {
-		e.AccountSID = target // operator actions on an account show in that account's log
+		e.AccountSID = target
+	} else if e.AccountSID == "" && strings.HasPrefix(target, "AP") {
+		if app, err := a.Apps.GetAny(r.Context(), target); err == nil {
+			e.AccountSID = app.AccountSID
+		}
 	}
 	if err := a.Audit.Record(context.WithoutCancel(r.Context()), e); err != nil {
 		httpx.Info(r.Context()).Log().Error("operation log", "err", err)

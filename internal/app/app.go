@@ -29,6 +29,7 @@ import (
 	"github.com/switchboard/switchboard/internal/httpx"
 	"github.com/switchboard/switchboard/internal/keyring"
 	"github.com/switchboard/switchboard/internal/moderation"
+	"github.com/switchboard/switchboard/internal/moderation/abuse"
 	"github.com/switchboard/switchboard/internal/moderation/ratelimit"
 	"github.com/switchboard/switchboard/internal/notices"
 	"github.com/switchboard/switchboard/internal/store"
@@ -93,6 +94,7 @@ type Server struct {
 	limiter  *ratelimit.Limiter
 	Keywords *moderation.Lists
 	Notices  *notices.Box
+	abuse    *abuse.Detector
 }
 
 // NewServer builds a node; Run starts it.
@@ -128,11 +130,16 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		ratelimit.Read: burst(cfg.RateRead), ratelimit.Write: burst(cfg.RateWrite), ratelimit.Auth: burst(cfg.RateAuth)})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if cfg.AbuseFactor > 0 {
+		ac := abuse.DefaultConfig()
+		ac.Factor, ac.Floor, ac.Sustain, ac.WarmUp = cfg.AbuseFactor, cfg.AbuseFloor, cfg.AbuseSustain, cfg.AbuseWarmUp
+		s.abuse = abuse.New(ac, core.Clock, s.freeze)
+	}
 	s.API = api.New(api.Deps{
 		DB: core.DB, Accounts: core.Accounts, Apps: core.Apps, Auth: core.Auth, Audit: core.Audit, Codes: core.Codes,
 		Clock: core.Clock, Log: log, PublicURL: cfg.PublicURL, Ready: s.ready,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		Limiter: s.limiter, Keywords: s.Keywords, Ledger: core.Ledger, Notices: s.Notices,
+		Limiter: s.limiter, Keywords: s.Keywords, Ledger: core.Ledger, Notices: s.Notices, Abuse: s.abuse, Unfreeze: s.unfreeze,
 	})
 	mux := httpx.NewMux()
 	s.API.Register(mux.ServeMux)
@@ -184,6 +191,9 @@ func (s *Server) Run(ctx context.Context) error {
 	go func() { errc <- s.http.Serve(s.listener) }()
 	go s.sweep(ctx)
 	go s.heartbeat(ctx, s.limiter)
+	if s.abuse != nil {
+		go s.abuse.Run(ctx)
+	}
 	s.Log.Info("switchboard serving", "addr", s.listener.Addr().String(), "database", string(s.DB.Dialect), "nats_embedded", s.Bus.Embedded())
 	select {
 	case err := <-errc:

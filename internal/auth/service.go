@@ -175,15 +175,18 @@ func (s *Service) keyPrincipal(ctx context.Context, k *APIKey) (*Principal, erro
 	if err != nil {
 		return nil, mapAccountErr(err)
 	}
+	p := &Principal{Method: APIKeyAuth, Account: a, KeySID: k.SID, AppSID: k.AppSID}
 	if k.AppSID != "" {
 		// A key of a deleted app stops working with the app.
-		if _, err := s.apps.Get(ctx, k.AccountSID, k.AppSID); errors.Is(err, apps.ErrAppNotFound) {
+		app, err := s.apps.Get(ctx, k.AccountSID, k.AppSID)
+		if errors.Is(err, apps.ErrAppNotFound) {
 			return nil, ErrKeyRevoked
 		} else if err != nil {
 			return nil, err
 		}
+		p.App = app
 	}
-	return &Principal{Method: APIKeyAuth, Account: a, KeySID: k.SID, AppSID: k.AppSID}, nil
+	return p, nil
 }
 
 // SignatureHeaders are RongCloud-style signature headers.

@@ -35,6 +35,13 @@ type Config struct {
 	RateRead  float64 `json:"rate_read"`
 	RateWrite float64 `json:"rate_write"`
 	RateAuth  float64 `json:"rate_auth"`
+	// Abuse detection: an app running AbuseFactor times its normal rate (never judged against less
+	// than AbuseFloor requests a minute) for AbuseSustain is frozen; new apps are only watched
+	// during AbuseWarmUp. AbuseFactor 0 turns detection off.
+	AbuseFactor  float64       `json:"abuse_factor"`
+	AbuseFloor   float64       `json:"abuse_floor"`
+	AbuseSustain time.Duration `json:"abuse_sustain"`
+	AbuseWarmUp  time.Duration `json:"abuse_warmup"`
 	// SMTPURL (smtp://user:pass@host:587) and SMTPFrom turn on notices by email.
 	SMTPURL  string `json:"smtp_url"`
 	SMTPFrom string `json:"smtp_from"`
@@ -56,6 +63,10 @@ func Defaults() Config {
 		RateRead:        200,
 		RateWrite:       50,
 		RateAuth:        2,
+		AbuseFactor:     20,
+		AbuseFloor:      60,
+		AbuseSustain:    30 * time.Second,
+		AbuseWarmUp:     10 * time.Minute,
 	}
 }
 
@@ -85,6 +96,10 @@ func (c *Config) fields() []field {
 		{name: "rate-read", usage: "GET requests per second per credential (burst 2x; 0: no limit)", num: &c.RateRead},
 		{name: "rate-write", usage: "state-changing requests per second per credential (burst 2x; 0: no limit)", num: &c.RateWrite},
 		{name: "rate-auth", usage: "sign-up and login requests per second per client address (burst 2x; 0: no limit)", num: &c.RateAuth},
+		{name: "abuse-factor", usage: "freeze an app running this many times its normal rate (0: off)", num: &c.AbuseFactor},
+		{name: "abuse-floor", usage: "smallest normal rate (requests a minute) an app is judged against", num: &c.AbuseFloor},
+		{name: "abuse-sustain", usage: "how long the excess must last before a freeze", dur: &c.AbuseSustain},
+		{name: "abuse-warmup", usage: "how long a new app is only watched", dur: &c.AbuseWarmUp},
 		{name: "smtp-url", usage: "SMTP relay for notices by email, smtp://user:pass@host:587 (default: no email)", str: &c.SMTPURL},
 		{name: "smtp-from", usage: "sender address of notice emails", str: &c.SMTPFrom},
 		{name: "trust-proxy-headers", usage: "take the client address from X-Forwarded-For", bool: &c.TrustProxyHeaders},
