@@ -18,6 +18,7 @@ import (
 func TestAbuseFreezesAppEndToEnd(t *testing.T) {
 	s := startServerWith(t, onSQLite, func(c *config.Config) {
 		c.AbuseFactor, c.AbuseFloor, c.AbuseSustain, c.AbuseWarmUp = 20, 10, 3*time.Second, 2*time.Second
+		c.RateRead = 10 // per credential: the burst is throttled at once, and frozen soon after
 	})
 	ctx := context.Background()
 	a := s.newTenant(t)
@@ -38,11 +39,20 @@ func TestAbuseFreezesAppEndToEnd(t *testing.T) {
 	}
 	// Burst: 50 requests a second from the app's key.
 	start := time.Now()
-	var frozenAfter time.Duration
+	var frozenAfter, throttledAfter time.Duration
+	var mu sync.Mutex
 	for time.Since(start) < 20*time.Second && frozenAfter == 0 {
 		var wg sync.WaitGroup
 		for range 50 {
-			wg.Go(func() { appKey.App(ctx, app.SID) })
+			wg.Go(func() {
+				if _, err := appKey.App(ctx, app.SID); client.Code(err) == 20429 {
+					mu.Lock()
+					if throttledAfter == 0 {
+						throttledAfter = time.Since(start)
+					}
+					mu.Unlock()
+				}
+			})
 		}
 		wg.Wait()
 		if got, _ := a.C.App(ctx, app.SID); got.Status == "suspended" {
@@ -53,7 +63,10 @@ func TestAbuseFreezesAppEndToEnd(t *testing.T) {
 	if frozenAfter == 0 {
 		t.Fatal("a 50x burst was not frozen within 20 s")
 	}
-	t.Logf("burst frozen after %v (sustain 3 s)", frozenAfter)
+	t.Logf("burst throttled after %v, frozen after %v (sustain 3 s)", throttledAfter, frozenAfter)
+	if throttledAfter == 0 || throttledAfter > time.Second {
+		t.Fatalf("burst throttled after %v, want within 1 s", throttledAfter)
+	}
 	if _, err := appKey.CreateApp(ctx, client.AppParams{Name: "x"}); client.Code(err) != 20306 && client.Code(err) != 20303 {
 		t.Fatalf("write by the frozen app's key: %v", err)
 	}
