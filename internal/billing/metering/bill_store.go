@@ -11,7 +11,7 @@ import (
 
 const billColumns = `id, account_sid, product, period, period_start, period_end, subtotal, discount, total, promotion_id, events, created_at`
 
-func scanBill(r row) (Bill, error) {
+func scanBill(r store.Scanner) (Bill, error) {
 	var b Bill
 	var start, end, created int64
 	if err := r.Scan(&b.ID, &b.AccountSID, &b.Product, &b.Period, &start, &end, &b.Subtotal, &b.Discount, &b.Total,
@@ -55,7 +55,7 @@ func getBill(ctx context.Context, q store.Querier, account, id string) (Bill, er
 	if err != nil {
 		return Bill{}, fmt.Errorf("get bill %s: %w", id, err)
 	}
-	b.Lines, err = queryAll(ctx, q, scanLine, `SELECT line_no, kind, meter, dims, cycle_start, card_id, card_version,
+	b.Lines, err = store.QueryAll(ctx, q, scanLine, `SELECT line_no, kind, meter, dims, cycle_start, card_id, card_version,
 		events, quantity, billable, amount, promotion_id FROM bill_lines WHERE bill_id = $1 ORDER BY line_no`, id)
 	if err != nil {
 		return Bill{}, fmt.Errorf("get bill %s lines: %w", id, err)
@@ -63,7 +63,7 @@ func getBill(ctx context.Context, q store.Querier, account, id string) (Bill, er
 	return b, nil
 }
 
-func scanLine(r row) (Line, error) {
+func scanLine(r store.Scanner) (Line, error) {
 	var l Line
 	var dims string
 	var cycle int64
@@ -113,21 +113,21 @@ type BillFilter struct {
 }
 
 func listBills(ctx context.Context, q store.Querier, f BillFilter) ([]Bill, error) {
-	w := byAccount(f.AccountSID)
+	w := store.ByAccount(f.AccountSID)
 	if f.Product != "" {
-		w.add("product = ?", f.Product)
+		w.Add("product = ?", f.Product)
 	}
 	if !f.From.IsZero() {
-		w.add("period_start >= ?", store.Micro(f.From))
+		w.Add("period_start >= ?", store.Micro(f.From))
 	}
 	if !f.To.IsZero() {
-		w.add("period_start < ?", store.Micro(f.To))
+		w.Add("period_start < ?", store.Micro(f.To))
 	}
 	if f.Cursor != "" {
-		w.add("id > ?", f.Cursor)
+		w.Add("id > ?", f.Cursor)
 	}
-	out, err := queryAll(ctx, q, scanBill, `SELECT `+billColumns+` FROM bills WHERE `+w.String()+
-		` ORDER BY id`+w.limit(f.Limit), w.args...)
+	out, err := store.QueryAll(ctx, q, scanBill, `SELECT `+billColumns+` FROM bills WHERE `+w.String()+
+		` ORDER BY id`+w.Limit(f.Limit), w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list bills of %s: %w", f.AccountSID, err)
 	}
@@ -193,7 +193,7 @@ const hourMicros = int64(time.Hour / time.Microsecond)
 // (IM messages all have quantity 1) that still let each event's increment be applied exactly.
 func claimedGroups(ctx context.Context, q store.Querier, billID string) ([]eventGroup, error) {
 	h := strconv.FormatInt(hourMicros, 10)
-	out, err := queryAll(ctx, q, func(r row) (eventGroup, error) {
+	out, err := store.QueryAll(ctx, q, func(r store.Scanner) (eventGroup, error) {
 		var g eventGroup
 		var hour int64
 		err := r.Scan(&hour, &g.meter, &g.dims, &g.quantity, &g.count)
@@ -210,7 +210,7 @@ func claimedGroups(ctx context.Context, q store.Querier, billID string) ([]event
 // accountsToClose lists the accounts with unbilled usage of product before end, or with a cycle
 // of product ending by then whose closing was interrupted.
 func accountsToClose(ctx context.Context, q store.Querier, product string, end time.Time) ([]string, error) {
-	out, err := queryAll(ctx, q, func(r row) (a string, err error) { return a, r.Scan(&a) },
+	out, err := store.QueryAll(ctx, q, func(r store.Scanner) (a string, err error) { return a, r.Scan(&a) },
 		`SELECT account_sid FROM usage_events WHERE product = $1 AND bill_id IS NULL AND occurred_at < $2
 		UNION
 		SELECT account_sid FROM bill_claims c WHERE product = $1 AND period_end <= $2
@@ -228,7 +228,7 @@ type cycleSpan struct{ start, end time.Time }
 // interruptedCycles lists the account's cycles of product, ending by end, whose closing started
 // but never wrote the bill (a crash between claiming and billing), oldest first.
 func interruptedCycles(ctx context.Context, q store.Querier, account, product string, end time.Time) ([]cycleSpan, error) {
-	out, err := queryAll(ctx, q, func(r row) (cycleSpan, error) {
+	out, err := store.QueryAll(ctx, q, func(r store.Scanner) (cycleSpan, error) {
 		var s, e int64
 		err := r.Scan(&s, &e)
 		return cycleSpan{store.FromMicro(s), store.FromMicro(e)}, err
@@ -243,7 +243,7 @@ func interruptedCycles(ctx context.Context, q store.Querier, account, product st
 
 // billsAfter lists bills of all accounts by id (closing order) after cursor.
 func billsAfter(ctx context.Context, q store.Querier, cursor string, limit int) ([]Bill, error) {
-	out, err := queryAll(ctx, q, scanBill, `SELECT `+billColumns+` FROM bills WHERE id > $1 ORDER BY id LIMIT $2`, cursor, limit)
+	out, err := store.QueryAll(ctx, q, scanBill, `SELECT `+billColumns+` FROM bills WHERE id > $1 ORDER BY id LIMIT $2`, cursor, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list final bills: %w", err)
 	}

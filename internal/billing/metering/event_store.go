@@ -16,9 +16,7 @@ const eventColumns = `id, account_sid, idem_key, app_sid, product, meter, quanti
 // 32,766 and PostgreSQL's 65,535 parameters.
 const eventsPerInsert = 200
 
-type row interface{ Scan(...any) error }
-
-func scanEvent(r row) (Event, error) {
+func scanEvent(r store.Scanner) (Event, error) {
 	var e Event
 	var dims string
 	var occurred, recorded int64
@@ -111,30 +109,30 @@ type Filter struct {
 }
 
 // where builds the WHERE clause of f; every query is scoped by account.
-func (f *Filter) where() *where {
-	w := byAccount(f.AccountSID)
+func (f *Filter) where() *store.Where {
+	w := store.ByAccount(f.AccountSID)
 	if f.AppSID != "" {
-		w.add("app_sid = ?", f.AppSID)
+		w.Add("app_sid = ?", f.AppSID)
 	}
 	if f.Product != "" {
-		w.add("product = ?", f.Product)
+		w.Add("product = ?", f.Product)
 	}
 	if !f.From.IsZero() {
-		w.add("occurred_at >= ?", store.Micro(f.From))
+		w.Add("occurred_at >= ?", store.Micro(f.From))
 	}
 	if !f.To.IsZero() {
-		w.add("occurred_at < ?", store.Micro(f.To))
+		w.Add("occurred_at < ?", store.Micro(f.To))
 	}
 	if f.Cursor != "" {
-		w.add("id > ?", f.Cursor)
+		w.Add("id > ?", f.Cursor)
 	}
 	return w
 }
 
 func listEvents(ctx context.Context, q store.Querier, f Filter) ([]Event, error) {
 	w := f.where()
-	out, err := queryAll(ctx, q, scanEvent, `SELECT `+eventColumns+` FROM usage_events WHERE `+w.String()+
-		` ORDER BY id`+w.limit(f.Limit), w.args...)
+	out, err := store.QueryAll(ctx, q, scanEvent, `SELECT `+eventColumns+` FROM usage_events WHERE `+w.String()+
+		` ORDER BY id`+w.Limit(f.Limit), w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list usage of %s: %w", f.AccountSID, err)
 	}
@@ -157,7 +155,7 @@ func statsByDay(ctx context.Context, q store.Querier, f Filter) ([]Stat, error) 
 	f.Cursor = ""
 	w := f.where()
 	day := strconv.FormatInt(dayMicros, 10)
-	out, err := queryAll(ctx, q, func(r row) (Stat, error) {
+	out, err := store.QueryAll(ctx, q, func(r store.Scanner) (Stat, error) {
 		var s Stat
 		var d int64
 		err := r.Scan(&d, &s.Product, &s.AppSID, &s.Meter, &s.Events, &s.Quantity)
@@ -166,7 +164,7 @@ func statsByDay(ctx context.Context, q store.Querier, f Filter) ([]Stat, error) 
 	}, `SELECT occurred_at / `+day+` AS day, product, app_sid, meter, COUNT(*), CAST(SUM(quantity) AS BIGINT)
 		FROM usage_events WHERE `+w.String()+`
 		GROUP BY occurred_at / `+day+`, product, app_sid, meter
-		ORDER BY day, product, app_sid, meter`, w.args...)
+		ORDER BY day, product, app_sid, meter`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("usage statistics of %s: %w", f.AccountSID, err)
 	}

@@ -20,7 +20,7 @@ func getPlan(ctx context.Context, q store.Querier, id string) (Plan, error) {
 		return Plan{}, fmt.Errorf("get plan %s: %w", id, err)
 	}
 	p.CreatedAt, p.UpdatedAt = store.FromMicro(created), store.FromMicro(updated)
-	p.Entitlements, err = queryAll(ctx, q, func(r row) (e Entitlement, err error) {
+	p.Entitlements, err = store.QueryAll(ctx, q, func(r store.Scanner) (e Entitlement, err error) {
 		return e, r.Scan(&e.Name, &e.Kind, &e.Value)
 	}, `SELECT name, kind, value FROM plan_entitlements WHERE plan_id = $1 ORDER BY name`, id)
 	if err != nil {
@@ -91,7 +91,7 @@ type PlanChange struct {
 }
 
 func listPlanChanges(ctx context.Context, q store.Querier, account string) ([]PlanChange, error) {
-	out, err := queryAll(ctx, q, func(r row) (PlanChange, error) {
+	out, err := store.QueryAll(ctx, q, func(r store.Scanner) (PlanChange, error) {
 		var c PlanChange
 		var from, created int64
 		err := r.Scan(&c.PlanID, &from, &created)

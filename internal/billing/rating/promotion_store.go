@@ -25,7 +25,7 @@ func insertPromotion(ctx context.Context, q store.Querier, p Promotion) error {
 // activePromotions lists the promotions of product valid at t for the account (its own and the
 // ones for every account), oldest first.
 func activePromotions(ctx context.Context, q store.Querier, account, product string, t time.Time) ([]Promotion, error) {
-	out, err := queryAll(ctx, q, scanPromotion, `SELECT `+promotionColumns+` FROM promotions
+	out, err := store.QueryAll(ctx, q, scanPromotion, `SELECT `+promotionColumns+` FROM promotions
 		WHERE product = $1 AND (account_sid = $2 OR account_sid = '') AND starts_at <= $3 AND (ends_at = 0 OR ends_at > $3)
 		ORDER BY id`, product, account, store.Micro(t))
 	if err != nil {
@@ -34,7 +34,7 @@ func activePromotions(ctx context.Context, q store.Querier, account, product str
 	return out, nil
 }
 
-func scanPromotion(r row) (Promotion, error) {
+func scanPromotion(r store.Scanner) (Promotion, error) {
 	var p Promotion
 	var starts, ends, created int64
 	err := r.Scan(&p.ID, &p.AccountSID, &p.Product, &p.Kind, &p.Meter, &p.Quantity, &p.DiscountPPM, &starts, &ends, &p.Note, &created)

@@ -11,7 +11,7 @@ import (
 
 const cardColumns = `id, product, meter, version, effective_from, effective_to, dimension, increment, rates, note, created_at`
 
-func scanCard(r row) (Card, error) {
+func scanCard(r store.Scanner) (Card, error) {
 	var c Card
 	var from, to, created int64
 	var rates string
@@ -71,7 +71,7 @@ func cardAt(ctx context.Context, q store.Querier, product, meter string, t time.
 // listCards returns every version of a product's cards (all meters when meter is empty), oldest
 // first. A product has few cards, so metering loads them once per bill and selects in memory.
 func listCards(ctx context.Context, q store.Querier, product, meter string) ([]Card, error) {
-	out, err := queryAll(ctx, q, scanCard, `SELECT `+cardColumns+` FROM rate_cards
+	out, err := store.QueryAll(ctx, q, scanCard, `SELECT `+cardColumns+` FROM rate_cards
 		WHERE product = $1 AND ($2 = '' OR meter = $2) ORDER BY meter, version`, product, meter)
 	if err != nil {
 		return nil, fmt.Errorf("list rate cards %s: %w", product, err)
