@@ -51,6 +51,18 @@ func claimDue(ctx context.Context, db *store.DB, now, leaseUntil time.Time, toke
 	lock := ""
 	if db.Dialect == store.Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
+	} else {
+		// SQLite: look on a reader first, so an idle dispatcher's polls do not each take the
+		// one writer and sync the journal to find nothing.
+		var one int
+		err := db.Read().QueryRowContext(ctx, `SELECT 1 FROM webhook_deliveries
+			WHERE status = 'pending' AND next_at <= $1 AND lease_until < $1 LIMIT 1`, store.Micro(now)).Scan(&one)
+		if store.NoRows(err) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("look for due deliveries: %w", err)
+		}
 	}
 	rows, err := db.Write().QueryContext(ctx, `
 		UPDATE webhook_deliveries SET lease_until = $1, lease_token = $2
