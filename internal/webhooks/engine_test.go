@@ -33,7 +33,7 @@ var loopbackOnly = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 
 // engineEnv is one engine over a test database, with a fake clock and the loopback allowed.
 type engineEnv struct {
-	t        *testing.T
+	t        testing.TB
 	db       *store.DB
 	clk      *clock.Fake
 	kr       *keyring.Keyring
@@ -41,7 +41,7 @@ type engineEnv struct {
 	disabled chan Endpoint
 }
 
-func newEngineEnv(t *testing.T, db *store.DB, tweak ...func(*Options)) *engineEnv {
+func newEngineEnv(t testing.TB, db *store.DB, tweak ...func(*Options)) *engineEnv {
 	t.Helper()
 	kek := make([]byte, 32)
 	rand.Read(kek)
