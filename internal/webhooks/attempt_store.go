@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/switchboard/switchboard/internal/sid"
 	"github.com/switchboard/switchboard/internal/store"
 )
 
@@ -88,13 +87,10 @@ type AttemptPage struct {
 
 // ListAttempts returns one page of an account's attempt log, per endpoint or per delivery.
 func (s *Service) ListAttempts(ctx context.Context, f AttemptFilter) (AttemptPage, error) {
-	if f.AccountSID == "" {
-		return AttemptPage{}, ErrInvalidEvent.WithField("account_sid")
+	var err error
+	if f.Limit, err = checkPage(f.AccountSID, f.Cursor, attemptPrefix, f.Limit); err != nil {
+		return AttemptPage{}, err
 	}
-	if f.Cursor != "" && !sid.Valid(attemptPrefix, f.Cursor) {
-		return AttemptPage{}, errInvalidCursor.WithField("cursor")
-	}
-	f.Limit = pageSize(f.Limit)
 	w := whereAccount(f.AccountSID)
 	if f.EndpointID != "" {
 		w.add("endpoint_id = ?", f.EndpointID)
@@ -122,9 +118,7 @@ func (s *Service) ListAttempts(ctx context.Context, f AttemptFilter) (AttemptPag
 	if err := rows.Err(); err != nil {
 		return AttemptPage{}, fmt.Errorf("webhooks: list attempts of %s: %w", f.AccountSID, err)
 	}
-	if len(p.Attempts) == f.Limit {
-		p.Next = p.Attempts[len(p.Attempts)-1].ID
-	}
+	p.Next = nextCursor(p.Attempts, f.Limit, func(a Attempt) string { return a.ID })
 	return p, nil
 }
 

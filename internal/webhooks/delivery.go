@@ -221,22 +221,15 @@ type DeliveryPage struct {
 
 // ListDeliveries returns one page of an account's deliveries, newest first.
 func (s *Service) ListDeliveries(ctx context.Context, f DeliveryFilter) (DeliveryPage, error) {
-	if f.AccountSID == "" {
-		return DeliveryPage{}, ErrInvalidEvent.WithField("account_sid")
+	var err error
+	if f.Limit, err = checkPage(f.AccountSID, f.Cursor, deliveryPrefix, f.Limit); err != nil {
+		return DeliveryPage{}, err
 	}
-	if f.Cursor != "" && !sid.Valid(deliveryPrefix, f.Cursor) {
-		return DeliveryPage{}, errInvalidCursor.WithField("cursor")
-	}
-	f.Limit = pageSize(f.Limit)
 	ds, err := listDeliveries(ctx, s.db.Read(), f)
 	if err != nil {
 		return DeliveryPage{}, err
 	}
-	p := DeliveryPage{Deliveries: ds}
-	if len(ds) == f.Limit {
-		p.Next = ds[len(ds)-1].ID
-	}
-	return p, nil
+	return DeliveryPage{Deliveries: ds, Next: nextCursor(ds, f.Limit, func(d Delivery) string { return d.ID })}, nil
 }
 
 // Replay sends a delivery again: it becomes due now, with the same body and the same

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard/switchboard/internal/errs"
 	"github.com/switchboard/switchboard/internal/sid"
 	"github.com/switchboard/switchboard/internal/store"
 )
@@ -214,29 +215,38 @@ type EndpointPage struct {
 
 // List returns one page of an account's endpoints.
 func (s *Service) List(ctx context.Context, f EndpointFilter) (EndpointPage, error) {
-	if f.AccountSID == "" {
-		return EndpointPage{}, ErrInvalidEndpoint.WithField("account_sid")
+	var err error
+	if f.Limit, err = checkPage(f.AccountSID, f.Cursor, endpointPrefix, f.Limit); err != nil {
+		return EndpointPage{}, err
 	}
-	if f.Cursor != "" && !sid.Valid(endpointPrefix, f.Cursor) {
-		return EndpointPage{}, errInvalidCursor.WithField("cursor")
-	}
-	f.Limit = pageSize(f.Limit)
 	es, err := listEndpoints(ctx, s.db.Read(), f)
 	if err != nil {
 		return EndpointPage{}, err
 	}
-	p := EndpointPage{Endpoints: es}
-	if len(es) == f.Limit {
-		p.Next = es[len(es)-1].ID
-	}
-	return p, nil
+	return EndpointPage{Endpoints: es, Next: nextCursor(es, f.Limit, func(e Endpoint) string { return e.ID })}, nil
 }
 
-func pageSize(n int) int {
-	if n <= 0 {
-		return 100
+// checkPage checks what every list request has: an account, a cursor of the listed kind of id;
+// it returns the page size to use (1..1000, 100 when unset).
+func checkPage(account, cursor, prefix string, limit int) (int, error) {
+	if account == "" {
+		return 0, errs.InvalidField("account_sid", "webhooks: account is required")
 	}
-	return min(n, 1000)
+	if cursor != "" && !sid.Valid(prefix, cursor) {
+		return 0, errInvalidCursor.WithField("cursor")
+	}
+	if limit <= 0 {
+		return 100, nil
+	}
+	return min(limit, 1000), nil
+}
+
+// nextCursor is the cursor of the page after items: the last id when the page is full.
+func nextCursor[T any](items []T, limit int, id func(T) string) string {
+	if len(items) < limit || len(items) == 0 {
+		return ""
+	}
+	return id(items[len(items)-1])
 }
 
 // Update changes an endpoint. Disabling fails its pending deliveries (a replay sends them later);
