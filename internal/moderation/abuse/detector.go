@@ -47,13 +47,28 @@ type Finding struct {
 // locks and must be idempotent (a node may report an owner again after a restart).
 type FreezeFunc func(ctx context.Context, f Finding)
 
-// Detector counts requests per owner and freezes owners in sustained excess.
+// Detector counts requests per owner and freezes owners in sustained excess. Owners are spread
+// over shards with a lock each, because Observe is on the path of every API request.
 type Detector struct {
 	cfg    Config
 	clock  clock.Clock
 	freeze FreezeFunc
+	shards [shardCount]shard
+}
+
+const shardCount = 32
+
+type shard struct {
 	mu     sync.Mutex
 	owners map[string]*owner
+}
+
+func (d *Detector) shard(ownerSID string) *shard {
+	h := uint32(2166136261)
+	for i := 0; i < len(ownerSID); i++ {
+		h = (h ^ uint32(ownerSID[i])) * 16777619
+	}
+	return &d.shards[h%shardCount]
 }
 
 type owner struct {
@@ -72,7 +87,11 @@ type owner struct {
 
 // New returns a detector.
 func New(cfg Config, clk clock.Clock, freeze FreezeFunc) *Detector {
-	return &Detector{cfg: cfg, clock: clk, freeze: freeze, owners: map[string]*owner{}}
+	d := &Detector{cfg: cfg, clock: clk, freeze: freeze}
+	for i := range d.shards {
+		d.shards[i].owners = map[string]*owner{}
+	}
+	return d
 }
 
 func (d *Detector) slots() int { return max(1, int(d.cfg.Window/time.Second)) }
@@ -81,12 +100,13 @@ func (d *Detector) slots() int { return max(1, int(d.cfg.Window/time.Second)) }
 func (d *Detector) Observe(ownerSID, accountSID string) {
 	now := d.clock.Now()
 	sec := now.Unix()
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	o := d.owners[ownerSID]
+	sh := d.shard(ownerSID)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	o := sh.owners[ownerSID]
 	if o == nil {
 		o = &owner{account: accountSID, seconds: make([]int, d.slots()), last: sec, minute: sec / 60, firstSeen: now}
-		d.owners[ownerSID] = o
+		sh.owners[ownerSID] = o
 	}
 	d.advance(o, sec)
 	o.seconds[sec%int64(len(o.seconds))]++
@@ -135,8 +155,19 @@ func (d *Detector) threshold(o *owner) float64 { return d.cfg.Factor * d.normal(
 func (d *Detector) Tick(ctx context.Context) {
 	now := d.clock.Now()
 	var found []Finding
-	d.mu.Lock()
-	for id, o := range d.owners {
+	for i := range d.shards {
+		found = append(found, d.tickShard(&d.shards[i], now)...)
+	}
+	for _, f := range found {
+		d.freeze(ctx, f)
+	}
+}
+
+func (d *Detector) tickShard(sh *shard, now time.Time) []Finding {
+	var found []Finding
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	for id, o := range sh.owners {
 		d.advance(o, now.Unix())
 		total := 0
 		for _, c := range o.seconds {
@@ -150,7 +181,7 @@ func (d *Detector) Tick(ctx context.Context) {
 		if perMinute <= limit {
 			o.excessSince = time.Time{}
 			if total == 0 && o.minuteCount == 0 && now.Sub(time.Unix(o.last, 0)) > 24*time.Hour {
-				delete(d.owners, id) // forget owners idle for a day; they relearn
+				delete(sh.owners, id) // forget owners idle for a day; they relearn
 			}
 			continue
 		}
@@ -168,17 +199,15 @@ func (d *Detector) Tick(ctx context.Context) {
 			Evidence: map[string]any{"rate_per_minute": perMinute, "baseline_per_minute": o.baseline, "normal_per_minute": d.normal(o),
 				"threshold_per_minute": limit, "excess_since": o.excessSince, "window_seconds": d.cfg.Window.Seconds()}})
 	}
-	d.mu.Unlock()
-	for _, f := range found {
-		d.freeze(ctx, f)
-	}
+	return found
 }
 
 // Release lets an owner be judged again after an operator unfreezes it.
 func (d *Detector) Release(ownerSID string) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	delete(d.owners, ownerSID)
+	sh := d.shard(ownerSID)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	delete(sh.owners, ownerSID)
 }
 
 // Run ticks every second until ctx ends.

@@ -144,3 +144,14 @@ func TestPumping(t *testing.T) {
 		t.Fatal("another app flagged")
 	}
 }
+
+func BenchmarkObserve(b *testing.B) {
+	d := New(DefaultConfig(), clock.System{}, func(context.Context, Finding) {})
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			d.Observe(fmt.Sprintf("AP%d", i%64), "AC1")
+			i++
+		}
+	})
+}

@@ -77,7 +77,7 @@ func (p *Pumping) ObserveSMS(ctx context.Context, ownerSID, accountSID, to strin
 		return false
 	}
 	p.freeze(ctx, Finding{OwnerSID: ownerSID, AccountSID: accountSID, Kind: "sms_pumping", At: now,
-		Reason: fmt.Sprintf("SMS to %d different numbers of the block %s%s within %s", count, block, "xxx"[:min(3, p.cfg.BlockDigits)], p.cfg.Window),
+		Reason:   fmt.Sprintf("SMS to %d different numbers of the block %s%s within %s", count, block, "xxx"[:min(3, p.cfg.BlockDigits)], p.cfg.Window),
 		Evidence: map[string]any{"block": block, "distinct_numbers": count, "sample": sample, "window_seconds": p.cfg.Window.Seconds()}})
 	return true
 }
