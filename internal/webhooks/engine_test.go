@@ -61,6 +61,7 @@ func newEngineEnv(t testing.TB, db *store.DB, tweak ...func(*Options)) *engineEn
 	for _, f := range tweak {
 		f(&opts)
 	}
+	env.kr = opts.Keyring
 	env.svc, err = New(db, opts)
 	if err != nil {
 		t.Fatal(err)
