@@ -498,6 +498,20 @@ func TestTwilioCallback(t *testing.T) {
 		if len(ds) != 1 || ds[0].Kind != KindTwilio || ds[0].Status != StatusSucceeded || ds[0].Attempts != 2 {
 			t.Fatalf("callback deliveries = %+v", ds)
 		}
+
+		// No auth token, no unsigned callback: the attempt fails and is retried.
+		cb.ID, cb.AccountSID = "SMx2-delivered", otherAcct
+		if err := db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+			_, err := env.svc.EnqueueCallback(ctx, q, cb)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		env.dispatch(d)
+		p, err := env.svc.ListAttempts(ctx, AttemptFilter{AccountSID: otherAcct})
+		if err != nil || len(p.Attempts) != 1 || !strings.Contains(p.Attempts[0].Error, "auth token") || calls.Load() != 2 {
+			t.Fatalf("attempts without a token: %+v, %v; %d calls", p.Attempts, err, calls.Load())
+		}
 	})
 }
 

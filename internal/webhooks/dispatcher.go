@@ -44,6 +44,8 @@ func (s *Service) NewDispatcher(opts DispatcherOptions) *Dispatcher {
 	if opts.Lease <= 0 {
 		opts.Lease = DefaultLease
 	}
+	// A lease shorter than a request would let another dispatcher send what is still in flight.
+	opts.Lease = max(opts.Lease, 2*s.client.Timeout)
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = 500 * time.Millisecond
 	}
@@ -203,10 +205,13 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]*job, error) {
 			tok, ok := tokens[dl.AccountSID]
 			if !ok && d.s.twilioToken != nil {
 				if tok, err = d.s.twilioToken(ctx, dl.AccountSID); err != nil {
-					d.s.log.Warn("webhooks: no auth token to sign a callback; sending unsigned", "account", dl.AccountSID, "err", err)
+					// Unsigned, the callback would be refused by a receiver that checks; try later.
+					j.fail = fmt.Errorf("webhooks: no auth token to sign the callback: %w", err)
+					continue
 				}
+				tokens[dl.AccountSID] = tok
 			}
-			tokens[dl.AccountSID], j.authTok = tok, tok
+			j.authTok = tok
 			continue
 		}
 		e := endpoints[dl.EndpointID]
@@ -219,22 +224,24 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]*job, error) {
 			continue
 		}
 		j.url = e.URL
-		if _, ok := secrets[e.ID]; !ok {
-			sec, err := d.s.secrets(e, now)
-			if err != nil {
-				return nil, err
+		sec, ok := secrets[e.ID]
+		if !ok {
+			// A secret that does not open (a wrong key-encryption key) fails the attempt, logged
+			// and retried, instead of stalling the batch it came in.
+			if sec, j.fail = d.s.secrets(e, now); j.fail != nil {
+				continue
 			}
 			secrets[e.ID] = sec
 		}
-		j.secrets = secrets[e.ID]
+		j.secrets = sec
 	}
 	return jobs, nil
 }
 
 // attempt sends j, unless it is to be skipped.
 func (d *Dispatcher) attempt(ctx context.Context, j *job) outcome {
-	if j.skip != "" {
-		return outcome{job: j, at: d.s.now()}
+	if j.skip != "" || j.fail != nil {
+		return outcome{job: j, at: d.s.now(), err: j.fail}
 	}
 	return d.s.send(ctx, j, d.s.now())
 }

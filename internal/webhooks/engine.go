@@ -39,7 +39,8 @@ type Options struct {
 	// for DisableAfter is disabled; the owner's notice comes from it.
 	OnEndpointDisabled func(ctx context.Context, e Endpoint)
 	// TwilioAuthToken returns the auth token that signs an account's Twilio-style callbacks
-	// (X-Twilio-Signature). Without it callbacks are sent unsigned.
+	// (X-Twilio-Signature). Without it callbacks are sent unsigned; when it fails, the attempt
+	// fails and is retried on the schedule.
 	TwilioAuthToken func(ctx context.Context, accountSID string) (string, error)
 	// Schedule replaces DefaultSchedule; DisableAfter replaces DefaultDisableAfter. For tests.
 	Schedule     []time.Duration
@@ -89,6 +90,11 @@ func New(db *store.DB, opts Options) (*Service, error) {
 	}
 	if s.schedule == nil {
 		s.schedule = DefaultSchedule()
+	}
+	for _, d := range s.schedule {
+		if d <= 0 {
+			return nil, errors.New("webhooks: every retry delay must be positive")
+		}
 	}
 	if s.disableAfter <= 0 {
 		s.disableAfter = DefaultDisableAfter

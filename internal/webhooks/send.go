@@ -25,6 +25,7 @@ type job struct {
 	secrets []Secret // KindStandard: the endpoint's secrets at claim time
 	authTok string   // KindTwilio: the account's auth token; "" sends unsigned
 	skip    string   // non-empty: do not send, fail the delivery with this reason
+	fail    error    // non-nil: do not send, count a failed attempt with this error
 }
 
 // outcome is what happened when a job was sent.
