@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard/switchboard/internal/apps"
 	"github.com/switchboard/switchboard/internal/audit"
 	"github.com/switchboard/switchboard/internal/auth"
+	"github.com/switchboard/switchboard/internal/billing/alerts"
 	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/httpx"
@@ -54,6 +55,8 @@ type Deps struct {
 	Ledger *ledger.Ledger
 	// Notices is each account's message box.
 	Notices *notices.Box
+	// Alerts are the balance-low thresholds.
+	Alerts *alerts.Service
 	// Abuse watches each app's request rate (nil: off).
 	Abuse *abuse.Detector
 	// Unfreeze lifts an abuse freeze of an app after an operator resumed it.

@@ -44,6 +44,10 @@ func (a *API) table() []Route {
 		// Money.
 		{Method: "GET", Path: "/v1/balance", Access: Tenant, Summary: "The account's balance: cash, promo credit, held and available", Out: balanceView{}, Handle: a.getBalance},
 
+		{Method: "GET", Path: "/v1/alerts", Access: Tenant, Summary: "Balance-low alerts", Out: httpx.List[alertView]{}, Handle: a.listAlerts},
+		{Method: "POST", Path: "/v1/alerts", Access: Tenant, Summary: "Alert (notice and event) once each time the available balance falls below a threshold", In: alertInput{}, Out: alertView{}, Status: created, Handle: a.createAlert},
+		{Method: "DELETE", Path: "/v1/alerts/{id}", Access: Tenant, Summary: "Delete a balance alert", Status: noContent, Handle: a.deleteAlert, Owned: "id"},
+
 		// Apps and capabilities.
 		{Method: "POST", Path: "/v1/apps", Access: Tenant, Summary: "Create an app (the App Secret is shown once)", In: createAppInput{}, Out: appView{}, Status: created, Handle: a.createApp},
 		{Method: "GET", Path: "/v1/apps", Access: Tenant, Summary: "List apps", Out: httpx.List[appView]{}, Handle: a.listApps},

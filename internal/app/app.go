@@ -22,6 +22,7 @@ import (
 	"github.com/switchboard/switchboard/internal/apps"
 	"github.com/switchboard/switchboard/internal/audit"
 	"github.com/switchboard/switchboard/internal/auth"
+	"github.com/switchboard/switchboard/internal/billing/alerts"
 	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/bus"
 	"github.com/switchboard/switchboard/internal/clock"
@@ -94,6 +95,7 @@ type Server struct {
 	limiter  *ratelimit.Limiter
 	Keywords *moderation.Lists
 	Notices  *notices.Box
+	Alerts   *alerts.Service
 	abuse    *abuse.Detector
 }
 
@@ -130,6 +132,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		ratelimit.Read: burst(cfg.RateRead), ratelimit.Write: burst(cfg.RateWrite), ratelimit.Auth: burst(cfg.RateAuth)})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.Alerts = alerts.New(core.DB, core.Ledger, core.Clock, log, s.balanceLow)
 	if cfg.AbuseFactor > 0 {
 		ac := abuse.DefaultConfig()
 		ac.Factor, ac.Floor, ac.Sustain, ac.WarmUp = cfg.AbuseFactor, cfg.AbuseFloor, cfg.AbuseSustain, cfg.AbuseWarmUp
@@ -139,7 +142,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		DB: core.DB, Accounts: core.Accounts, Apps: core.Apps, Auth: core.Auth, Audit: core.Audit, Codes: core.Codes,
 		Clock: core.Clock, Log: log, PublicURL: cfg.PublicURL, Ready: s.ready,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		Limiter: s.limiter, Keywords: s.Keywords, Ledger: core.Ledger, Notices: s.Notices, Abuse: s.abuse, Unfreeze: s.unfreeze,
+		Limiter: s.limiter, Keywords: s.Keywords, Ledger: core.Ledger, Notices: s.Notices, Abuse: s.abuse, Unfreeze: s.unfreeze, Alerts: s.Alerts,
 	})
 	mux := httpx.NewMux()
 	s.API.Register(mux.ServeMux)
@@ -194,6 +197,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.abuse != nil {
 		go s.abuse.Run(ctx)
 	}
+	go s.Alerts.Run(ctx, alertEvery)
 	s.Log.Info("switchboard serving", "addr", s.listener.Addr().String(), "database", string(s.DB.Dialect), "nats_embedded", s.Bus.Embedded())
 	select {
 	case err := <-errc:

@@ -84,3 +84,31 @@ func TestCLIBalanceAndReconcile(t *testing.T) {
 		t.Fatalf("reconcile after corruption: %v\n%s", err, text)
 	}
 }
+
+// TestBalanceAlertNotice: a threshold set through the API raises one notice when spending crosses it.
+func TestBalanceAlertNotice(t *testing.T) {
+	s := startServer(t, onSQLite)
+	ctx := context.Background()
+	a := s.newTenant(t)
+	op := s.operator(t)
+	op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", map[string]string{"amount": "10.00", "reference": "r"}, nil)
+	if err := a.C.Do(ctx, "POST", "/v1/alerts", map[string]string{"threshold": "5.00"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.C.Do(ctx, "POST", "/v1/alerts", map[string]string{"threshold": "-5"}, nil); client.Code(err) != 10001 {
+		t.Fatalf("negative threshold: %v", err)
+	}
+	if _, err := s.Ledger.Charge(ctx, "spend-1", a.SID, "sms", 6_000_000, 0); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := s.Alerts.Check(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var l noticeList
+	a.C.Do(ctx, "GET", "/v1/notices", nil, &l)
+	if len(l.Data) != 1 || l.Data[0].Kind != "billing" || l.Data[0].Title != "Balance below 5.00" {
+		t.Fatalf("notices %+v", l)
+	}
+}

@@ -62,6 +62,10 @@ func TestTenantIsolation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		alertA, err := s.Alerts.Create(ctx, a.SID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
 		idFor := func(path string) string {
 			switch {
 			case strings.HasPrefix(path, "/v1/apps/"):
@@ -70,6 +74,8 @@ func TestTenantIsolation(t *testing.T) {
 				return keyA.SID
 			case strings.HasPrefix(path, "/v1/notices/"):
 				return noticeA.ID
+			case strings.HasPrefix(path, "/v1/alerts/"):
+				return alertA.ID
 			case strings.HasSuffix(path, "/Accounts/{AccountSid}"):
 				return a.SID + ".json"
 			case strings.HasPrefix(path, "/2010-04-01/Accounts/"):
@@ -103,6 +109,9 @@ func TestTenantIsolation(t *testing.T) {
 					t.Errorf("tenant A's own %s %s = %d %s; the route is not reachable, so the 404 above proves nothing", rt.Method, path, status, data)
 				}
 			}
+		}
+		if list, _ := s.Alerts.List(ctx, a.SID); len(list) != 1 {
+			t.Fatalf("B's requests deleted A's alert")
 		}
 		if n, _ := s.Notices.Unread(ctx, a.SID); n != 1 {
 			t.Fatalf("B's requests marked A's notice read")

@@ -1,0 +1,63 @@
+package alerts
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/billing/ledger"
+	"github.com/switchboard/switchboard/internal/clock"
+	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/store/storetest"
+)
+
+// TestOncePerCrossing: spending below a threshold fires once however often it is checked; the
+// alert re-arms when a payment lifts the balance, and fires again at the next crossing.
+func TestOncePerCrossing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := clock.NewFake(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
+		l := ledger.New(db, clk, slog.New(slog.DiscardHandler))
+		var fired []int64
+		s := New(db, l, clk, slog.New(slog.DiscardHandler), func(_ context.Context, a Alert, avail int64) { fired = append(fired, avail) })
+		const unit = 1_000_000
+		if _, err := l.Credit(ctx, "p1", "AC1", 100*unit, ledger.Grant{Kind: ledger.Cash}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Create(ctx, "AC1", 50*unit); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Create(ctx, "AC1", -1); err == nil {
+			t.Fatal("negative threshold accepted")
+		}
+		spend := func(key string, amount int64) {
+			if _, err := l.Charge(ctx, key, "AC1", "sms", amount, ledger.FloorCredit); err != nil {
+				t.Fatal(err)
+			}
+		}
+		spend("c1", 40*unit) // 60 left: above
+		s.Check(ctx)
+		spend("c2", 20*unit) // 40 left: crossed
+		for range 3 {
+			s.Check(ctx)
+		}
+		if len(fired) != 1 || fired[0] != 40*unit {
+			t.Fatalf("fired %v, want once at 40", fired)
+		}
+		l.Credit(ctx, "p2", "AC1", 30*unit, ledger.Grant{Kind: ledger.Cash}) // 70: re-armed
+		s.Check(ctx)
+		spend("c3", 25*unit) // 45: crossed again
+		s.Check(ctx)
+		if len(fired) != 2 {
+			t.Fatalf("fired %v, want a second crossing", fired)
+		}
+		list, _ := s.List(ctx, "AC1")
+		if len(list) != 1 || !list[0].Below {
+			t.Fatalf("alerts %+v", list)
+		}
+		if err := s.Delete(ctx, "AC2", list[0].ID); err != ErrNotFound {
+			t.Fatalf("another account deleted the alert: %v", err)
+		}
+	})
+}
