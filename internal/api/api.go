@@ -13,6 +13,7 @@ import (
 	"github.com/switchboard/switchboard/internal/audit"
 	"github.com/switchboard/switchboard/internal/auth"
 	"github.com/switchboard/switchboard/internal/billing/alerts"
+	"github.com/switchboard/switchboard/internal/billing/invoices"
 	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/httpx"
@@ -55,6 +56,8 @@ type Deps struct {
 	Ledger *ledger.Ledger
 	// Notices is each account's message box.
 	Notices *notices.Box
+	// Invoices turn cash paid into invoices.
+	Invoices *invoices.Service
 	// Alerts are the balance-low thresholds.
 	Alerts *alerts.Service
 	// Abuse watches each app's request rate (nil: off).

@@ -48,6 +48,11 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/v1/alerts", Access: Tenant, Summary: "Alert (notice and event) once each time the available balance falls below a threshold", In: alertInput{}, Out: alertView{}, Status: created, Handle: a.createAlert},
 		{Method: "DELETE", Path: "/v1/alerts/{id}", Access: Tenant, Summary: "Delete a balance alert", Status: noContent, Handle: a.deleteAlert, Owned: "id"},
 
+		{Method: "POST", Path: "/v1/invoices", Access: Tenant, Summary: "Request an invoice for cash paid (before the 25th: this month; later: next month)", In: invoiceInput{}, Out: invoiceView{}, Status: created, Handle: a.requestInvoice},
+		{Method: "GET", Path: "/v1/invoices", Access: Tenant, Summary: "Invoice requests and issued invoices", Out: httpx.List[invoiceView]{}, Handle: a.listInvoices},
+		{Method: "GET", Path: "/v1/invoices/{id}", Access: Tenant, Summary: "Fetch an invoice", Out: invoiceView{}, Handle: a.getInvoice, Owned: "id"},
+		{Method: "GET", Path: "/v1/invoices/{id}/document", Access: Tenant, Summary: "Download an issued invoice (HTML)", Handle: a.invoiceDocument, Owned: "id"},
+
 		// Apps and capabilities.
 		{Method: "POST", Path: "/v1/apps", Access: Tenant, Summary: "Create an app (the App Secret is shown once)", In: createAppInput{}, Out: appView{}, Status: created, Handle: a.createApp},
 		{Method: "GET", Path: "/v1/apps", Access: Tenant, Summary: "List apps", Out: httpx.List[appView]{}, Handle: a.listApps},
@@ -90,6 +95,8 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/admin/v1/accounts/{sid}/unfreeze", Access: Operator, Summary: "Unfreeze an account with a reason", In: reasonInput{}, Out: accountView{}, Handle: a.adminAccountState(unfreeze)},
 		{Method: "POST", Path: "/admin/v1/accounts/{sid}/close", Access: Operator, Summary: "Close an account for good", In: reasonInput{}, Out: accountView{}, Handle: a.adminAccountState(closeAcct)},
 		{Method: "POST", Path: "/admin/v1/accounts/{sid}/payments", Access: Operator, Summary: "Record a payment (idempotent on its reference), with an optional bonus", In: PaymentInput{}, Out: balanceView{}, Status: created, Handle: a.adminRecordPayment},
+		{Method: "GET", Path: "/admin/v1/invoices", Access: Operator, Summary: "Invoice requests of every account (?status=requested)", Out: httpx.List[invoiceView]{}, Handle: a.adminListInvoices},
+		{Method: "POST", Path: "/admin/v1/invoices/{id}/issue", Access: Operator, Summary: "Issue a due invoice with the next number", Out: invoiceView{}, Handle: a.adminIssueInvoice},
 		{Method: "GET", Path: "/admin/v1/apps", Access: Operator, Summary: "List apps of every account (filter by status)", Out: httpx.List[appView]{}, Handle: a.adminListApps},
 		{Method: "POST", Path: "/admin/v1/apps/{sid}/review", Access: Operator, Summary: "Approve or reject a production app", In: reviewInput{}, Out: appView{}, Handle: a.adminReviewApp},
 		{Method: "POST", Path: "/admin/v1/apps/{sid}/suspend", Access: Operator, Summary: "Suspend an app with a reason", In: reasonInput{}, Out: appView{}, Handle: a.adminSuspendApp},

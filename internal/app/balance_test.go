@@ -2,12 +2,15 @@ package app_test
 
 import (
 	"context"
+	"net/http"
 	"os/exec"
 	"testing"
+	"time"
 
 	openapi "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"github.com/switchboard/switchboard/client"
+	"github.com/switchboard/switchboard/internal/billing/invoices"
 )
 
 type balance struct {
@@ -110,5 +113,38 @@ func TestBalanceAlertNotice(t *testing.T) {
 	a.C.Do(ctx, "GET", "/v1/notices", nil, &l)
 	if len(l.Data) != 1 || l.Data[0].Kind != "billing" || l.Data[0].Title != "Balance below 5.00" {
 		t.Fatalf("notices %+v", l)
+	}
+}
+
+// TestInvoicesThroughTheAPI: request (bonus not invoiceable), operator issues, developer downloads.
+func TestInvoicesThroughTheAPI(t *testing.T) {
+	s := startServer(t, onSQLite)
+	ctx := context.Background()
+	a := s.newTenant(t)
+	op := s.operator(t)
+	op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", map[string]string{"amount": "80.00", "bonus": "20.00", "reference": "r"}, nil)
+	if err := a.C.Do(ctx, "POST", "/v1/invoices", map[string]string{"amount": "90.00", "title": "Acme"}, nil); client.Code(err) != 30104 {
+		t.Fatalf("invoicing the bonus: %v", err)
+	}
+	var inv struct {
+		ID, Amount, Status, Number string
+		ScheduledMonth             string `json:"scheduled_month"`
+	}
+	if err := a.C.Do(ctx, "POST", "/v1/invoices", map[string]string{"title": "Acme", "tax_id": "9131"}, &inv); err != nil || inv.Amount != "80.00" {
+		t.Fatalf("request: %+v %v", inv, err)
+	}
+	err := op.Do(ctx, "POST", "/admin/v1/invoices/"+inv.ID+"/issue", nil, &inv)
+	due := inv.ScheduledMonth <= time.Now().In(invoices.Location()).Format("2006-01")
+	if due {
+		if err != nil || inv.Status != "issued" || inv.Number == "" {
+			t.Fatalf("issue: %+v %v", inv, err)
+		}
+		resp, err := http.DefaultClient.Do(mustReq(t, s.URL+"/v1/invoices/"+inv.ID+"/document", a.SID, a.Token))
+		if err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+			t.Fatalf("document: %v %v", resp, err)
+		}
+		resp.Body.Close()
+	} else if client.Code(err) != 10009 {
+		t.Fatalf("issuing next month's invoice: %v", err)
 	}
 }

@@ -2,9 +2,12 @@ package ledger
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/switchboard/switchboard/internal/errs"
+	"github.com/switchboard/switchboard/internal/store"
 )
 
 // Payment is money a tenant paid, recorded by an operator, with an optional promotional bonus.
@@ -34,4 +37,28 @@ func (l *Ledger) RecordPayment(ctx context.Context, tenant string, p Payment) er
 		}
 	}
 	return nil
+}
+
+// PaidCash is what a tenant has paid into cash in total: the invoiceable amount (bonus and SLA
+// credits go to promo and are never invoiced).
+func (l *Ledger) PaidCash(ctx context.Context, tenant string) (int64, error) {
+	var sum int64
+	err := l.db.Read().QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM ledger_transfers
+		WHERE credit_account = $1 AND debit_account = $2 AND kind = 'post'`, AccountID(tenant, Cash), AccountCashIn).Scan(&sum)
+	if err != nil {
+		return 0, fmt.Errorf("ledger: paid cash: %w", err)
+	}
+	return sum, nil
+}
+
+// Charges is what a tenant paid for a product (posted to its revenue account) in [from, to).
+func (l *Ledger) Charges(ctx context.Context, tenant, product string, from, to time.Time) (int64, error) {
+	var sum int64
+	err := l.db.Read().QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM ledger_transfers
+		WHERE tenant = $1 AND credit_account = $2 AND kind IN ('post', 'post_pending') AND created_at >= $3 AND created_at < $4`,
+		tenant, RevenueAccount(product), store.Micro(from), store.Micro(to)).Scan(&sum)
+	if err != nil {
+		return 0, fmt.Errorf("ledger: charges: %w", err)
+	}
+	return sum, nil
 }
