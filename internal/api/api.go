@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard/switchboard/internal/billing/alerts"
 	"github.com/switchboard/switchboard/internal/billing/invoices"
 	"github.com/switchboard/switchboard/internal/billing/ledger"
+	"github.com/switchboard/switchboard/internal/billing/sla"
 	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/httpx"
 	"github.com/switchboard/switchboard/internal/moderation"
@@ -58,6 +59,8 @@ type Deps struct {
 	Notices *notices.Box
 	// Invoices turn cash paid into invoices.
 	Invoices *invoices.Service
+	// SLA grants credits for incidents.
+	SLA *sla.Service
 	// Alerts are the balance-low thresholds.
 	Alerts *alerts.Service
 	// Abuse watches each app's request rate (nil: off).

@@ -25,6 +25,7 @@ import (
 	"github.com/switchboard/switchboard/internal/billing/alerts"
 	"github.com/switchboard/switchboard/internal/billing/invoices"
 	"github.com/switchboard/switchboard/internal/billing/ledger"
+	"github.com/switchboard/switchboard/internal/billing/sla"
 	"github.com/switchboard/switchboard/internal/bus"
 	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/config"
@@ -144,7 +145,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		Clock: core.Clock, Log: log, PublicURL: cfg.PublicURL, Ready: s.ready,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Limiter: s.limiter, Keywords: s.Keywords, Ledger: core.Ledger, Notices: s.Notices, Abuse: s.abuse, Unfreeze: s.unfreeze, Alerts: s.Alerts,
-		Invoices: invoices.New(core.DB, core.Ledger, core.Clock, log),
+		Invoices: invoices.New(core.DB, core.Ledger, core.Clock, log), SLA: sla.New(core.DB, core.Ledger, core.Clock, log),
 	})
 	mux := httpx.NewMux()
 	s.API.Register(mux.ServeMux)
