@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/switchboard/switchboard/internal/store"
@@ -35,21 +37,46 @@ type Attempt struct {
 const attemptColumns = `id, delivery_id, account_sid, endpoint_id, event_id, attempt, url, request_headers,
 	request_body, response_status, response_body, latency_us, error, created_at`
 
-func insertAttempt(ctx context.Context, q store.Querier, a *Attempt) error {
-	headers, err := json.Marshal(a.RequestHeaders)
-	if err != nil {
-		return fmt.Errorf("insert attempt of %s: %w", a.DeliveryID, err)
-	}
-	if a.ResponseBody == nil {
-		a.ResponseBody = []byte{}
-	}
-	_, err = q.ExecContext(ctx, `
-		INSERT INTO webhook_attempts (`+attemptColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-		a.ID, a.DeliveryID, a.AccountSID, a.EndpointID, a.EventID, a.Number, a.URL, string(headers),
-		a.RequestBody, a.ResponseStatus, a.ResponseBody, a.Latency.Microseconds(), a.Error, store.Micro(a.CreatedAt))
-	if err != nil {
-		return fmt.Errorf("insert attempt of %s: %w", a.DeliveryID, err)
+// attemptRowsPerInsert bounds one multi-row INSERT (14 parameters a row) well under both
+// databases' parameter limits.
+const attemptRowsPerInsert = 200
+
+// insertAttempts logs attempts with one statement per attemptRowsPerInsert rows: a dispatcher
+// records its attempts in batches, and parsing one statement per row was most of the cost.
+func insertAttempts(ctx context.Context, q store.Querier, as []Attempt) error {
+	for len(as) > 0 {
+		n := min(len(as), attemptRowsPerInsert)
+		var sql strings.Builder
+		sql.WriteString(`INSERT INTO webhook_attempts (` + attemptColumns + `) VALUES `)
+		args := make([]any, 0, n*14)
+		for i := range as[:n] {
+			a := &as[i]
+			headers, err := json.Marshal(a.RequestHeaders)
+			if err != nil {
+				return fmt.Errorf("insert attempt of %s: %w", a.DeliveryID, err)
+			}
+			if a.ResponseBody == nil {
+				a.ResponseBody = []byte{}
+			}
+			if i > 0 {
+				sql.WriteString(", ")
+			}
+			sql.WriteByte('(')
+			for c := range 14 {
+				if c > 0 {
+					sql.WriteString(", ")
+				}
+				sql.WriteString("$" + strconv.Itoa(len(args)+c+1))
+			}
+			sql.WriteByte(')')
+			args = append(args, a.ID, a.DeliveryID, a.AccountSID, a.EndpointID, a.EventID, a.Number, a.URL,
+				string(headers), a.RequestBody, a.ResponseStatus, a.ResponseBody, a.Latency.Microseconds(), a.Error,
+				store.Micro(a.CreatedAt))
+		}
+		if _, err := q.ExecContext(ctx, sql.String(), args...); err != nil {
+			return fmt.Errorf("insert %d attempts: %w", n, err)
+		}
+		as = as[n:]
 	}
 	return nil
 }
