@@ -1,0 +1,233 @@
+package sms
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
+
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+// MaxBodyRunes is the longest body accepted, as on Twilio.
+const MaxBodyRunes = 1600
+
+// destination is a checked 'To': its E.164 form and the country it belongs to.
+type destination struct {
+	E164    string
+	Country string // ISO 3166-1 alpha-2
+}
+
+// checkTo normalises to E.164 (a number without "+" is read as a number of home) and refuses
+// what cannot or must not receive a message: invalid numbers, fixed lines, and the premium-rate,
+// shared-cost and unknown types through which SMS pumping fraud bills the sender.
+func checkTo(raw, home string) (destination, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return destination{}, ErrInvalidTo
+	}
+	n, err := phonenumbers.Parse(raw, home)
+	if err != nil || !phonenumbers.IsValidNumber(n) {
+		return destination{}, ErrInvalidTo
+	}
+	switch phonenumbers.GetNumberType(n) {
+	case phonenumbers.PREMIUM_RATE, phonenumbers.SHARED_COST, phonenumbers.UNKNOWN:
+		return destination{}, ErrNumberTypeBlocked
+	case phonenumbers.FIXED_LINE:
+		return destination{}, ErrNotMobile
+	}
+	return destination{E164: phonenumbers.Format(n, phonenumbers.E164), Country: phonenumbers.GetRegionCodeForNumber(n)}, nil
+}
+
+// checkFrom accepts a phone number (normalised to E.164 when it starts with "+"), a short code
+// or an alphanumeric sender id / signature of up to 20 printable characters.
+func checkFrom(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", ErrFromRequired
+	}
+	if strings.HasPrefix(raw, "+") {
+		n, err := phonenumbers.Parse(raw, "")
+		if err != nil || !phonenumbers.IsValidNumber(n) {
+			return "", ErrInvalidFrom
+		}
+		return phonenumbers.Format(n, phonenumbers.E164), nil
+	}
+	if !utf8.ValidString(raw) || utf8.RuneCountInString(raw) > 20 {
+		return "", ErrInvalidFrom
+	}
+	for _, r := range raw {
+		if !unicode.IsPrint(r) {
+			return "", ErrInvalidFrom
+		}
+	}
+	return raw, nil
+}
+
+func checkBody(body string) error {
+	if body == "" {
+		return ErrBodyRequired
+	}
+	if !utf8.ValidString(body) || utf8.RuneCountInString(body) > MaxBodyRunes {
+		return ErrBodyTooLong
+	}
+	return nil
+}
+
+func checkCallback(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(raw) > 2048 {
+		return ErrInvalidCallback
+	}
+	return nil
+}
+
+// Limits are the per-number frequency limits. Zero means unlimited.
+type Limits struct {
+	// Per sender and number, for verification messages.
+	PairPerMinute, PairPerHour, PairPerDay int
+	// Per number, for every message.
+	ToPerDay int
+}
+
+// DefaultLimits are the limits Chinese carriers expect: verification codes at 1 a minute, 5 an
+// hour and 10 a day per signature and number, and 40 messages a day per number.
+func DefaultLimits() Limits {
+	return Limits{PairPerMinute: 1, PairPerHour: 5, PairPerDay: 10, ToPerDay: 40}
+}
+
+type window struct{ minute, hour, day int }
+
+func orUnlimited(n int) int {
+	if n <= 0 {
+		return math.MaxInt32
+	}
+	return n
+}
+
+// frequencyKeys lists the counters a send takes, each with its limits and its refusal. Counters
+// are per account: one tenant's traffic never uses up another's.
+func (l Limits) keys(account, from, to string, c Category) []struct {
+	key string
+	w   window
+	err error
+} {
+	type k = struct {
+		key string
+		w   window
+		err error
+	}
+	var out []k
+	if c == Verification && (l.PairPerMinute > 0 || l.PairPerHour > 0 || l.PairPerDay > 0) {
+		out = append(out, k{"p|" + account + "|" + from + "|" + to,
+			window{orUnlimited(l.PairPerMinute), orUnlimited(l.PairPerHour), orUnlimited(l.PairPerDay)}, ErrTooOftenPair})
+	}
+	if l.ToPerDay > 0 {
+		out = append(out, k{"t|" + account + "|" + to, window{math.MaxInt32, math.MaxInt32, l.ToPerDay}, ErrTooOftenTo})
+	}
+	return out
+}
+
+// takeSlot counts one message against key in one conditional UPDATE, so concurrent sends on
+// several nodes can never both take the last slot (the same technique as the sign-up codes in
+// internal/accounts). Windows are fixed and start at their first message. It reports false when
+// a limit is reached.
+func takeSlot(ctx context.Context, q store.Querier, key string, w window, now time.Time) (bool, error) {
+	if _, err := q.ExecContext(ctx, `INSERT INTO sms_frequency (key) VALUES ($1) ON CONFLICT (key) DO NOTHING`, key); err != nil {
+		return false, fmt.Errorf("frequency row: %w", err)
+	}
+	n := store.Micro(now)
+	res, err := q.ExecContext(ctx, `UPDATE sms_frequency SET
+			minute_count = CASE WHEN minute_start <= $2 THEN 1 ELSE minute_count + 1 END,
+			minute_start = CASE WHEN minute_start <= $2 THEN $1 ELSE minute_start END,
+			hour_count = CASE WHEN hour_start <= $3 THEN 1 ELSE hour_count + 1 END,
+			hour_start = CASE WHEN hour_start <= $3 THEN $1 ELSE hour_start END,
+			day_count = CASE WHEN day_start <= $4 THEN 1 ELSE day_count + 1 END,
+			day_start = CASE WHEN day_start <= $4 THEN $1 ELSE day_start END
+		WHERE key = $5
+		  AND (minute_start <= $2 OR minute_count < $6)
+		  AND (hour_start <= $3 OR hour_count < $7)
+		  AND (day_start <= $4 OR day_count < $8)`,
+		n, n-time.Minute.Microseconds(), n-time.Hour.Microseconds(), n-24*time.Hour.Microseconds(), key, w.minute, w.hour, w.day)
+	if err != nil {
+		return false, fmt.Errorf("frequency: %w", err)
+	}
+	k, _ := res.RowsAffected()
+	return k == 1, nil
+}
+
+// slotFree is takeSlot's question without the write: a cheap early refusal before any money is
+// reserved. Only takeSlot decides.
+func slotFree(ctx context.Context, q store.Querier, key string, w window, now time.Time) (bool, error) {
+	n := store.Micro(now)
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM sms_frequency WHERE key = $1
+		AND NOT ((minute_start <= $2 OR minute_count < $5)
+		  AND (hour_start <= $3 OR hour_count < $6)
+		  AND (day_start <= $4 OR day_count < $7))`,
+		key, n-time.Minute.Microseconds(), n-time.Hour.Microseconds(), n-24*time.Hour.Microseconds(), w.minute, w.hour, w.day).Scan(&one)
+	if store.NoRows(err) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("frequency: %w", err)
+	}
+	return false, nil
+}
+
+// allowedCountries is the account's list set by the operator; the home country is always allowed.
+func allowedCountries(ctx context.Context, q store.Querier, account string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT country FROM sms_country_permissions WHERE account_sid = $1 ORDER BY country`, account)
+	if err != nil {
+		return nil, fmt.Errorf("read country permissions: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("read country permissions: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func countryAllowed(ctx context.Context, q store.Querier, account, country string) (bool, error) {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM sms_country_permissions WHERE account_sid = $1 AND country = $2`, account, country).Scan(&one)
+	if store.NoRows(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read country permission: %w", err)
+	}
+	return true, nil
+}
+
+func setCountries(ctx context.Context, q store.Querier, account string, countries []string) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM sms_country_permissions WHERE account_sid = $1`, account); err != nil {
+		return fmt.Errorf("set country permissions: %w", err)
+	}
+	for _, c := range countries {
+		if _, err := q.ExecContext(ctx, `INSERT INTO sms_country_permissions (account_sid, country) VALUES ($1, $2)
+			ON CONFLICT DO NOTHING`, account, c); err != nil {
+			return fmt.Errorf("set country permissions: %w", err)
+		}
+	}
+	return nil
+}
+
+// validCountry reports whether c names a region phonenumbers knows ("CN", "US", ...).
+func validCountry(c string) bool {
+	return len(c) == 2 && phonenumbers.GetCountryCodeForRegion(c) != 0
+}

@@ -1,0 +1,119 @@
+package sms
+
+import (
+	"time"
+)
+
+// Status is where a message is in its life. The names are Twilio's, so the Twilio-compatible API
+// can show them as they are (held_for_review excepted, which Twilio users see as "queued").
+type Status string
+
+// The statuses. A message moves forward only:
+//
+//	accepted → sending → sent → delivered | undelivered | failed
+//	accepted → failed (refused by every carrier, or expired in the queue)
+//	held_for_review → queued → sending → ... (approved) | canceled (rejected)
+//	sending → queued (no answer from the carrier: retried later on the same route)
+const (
+	Accepted      Status = "accepted"        // recorded with its reservation and outbox entry
+	HeldForReview Status = "held_for_review" // a review keyword matched: waits for an operator
+	Queued        Status = "queued"          // waiting for a worker again (approved, or retried)
+	Sending       Status = "sending"         // a worker is submitting it to a carrier
+	Sent          Status = "sent"            // the carrier accepted every part
+	Delivered     Status = "delivered"       // every part's receipt says delivered
+	Undelivered   Status = "undelivered"     // the carrier could not deliver a part
+	Failed        Status = "failed"          // the message could not be sent, or a part was rejected
+	Canceled      Status = "canceled"        // rejected by an operator before sending
+)
+
+// Final reports whether the status can no longer change.
+func (s Status) Final() bool {
+	switch s {
+	case Delivered, Undelivered, Failed, Canceled:
+		return true
+	}
+	return false
+}
+
+// Category says what a message is for; frequency limits depend on it.
+type Category string
+
+// The categories. Verification codes have the strictest limits.
+const (
+	Verification Category = "verification"
+	Notification Category = "notification"
+	Marketing    Category = "marketing"
+)
+
+// ParseCategory validates a category; empty means notification.
+func ParseCategory(s string) (Category, error) {
+	switch c := Category(s); c {
+	case "":
+		return Notification, nil
+	case Verification, Notification, Marketing:
+		return c, nil
+	}
+	return "", ErrInvalidCategory
+}
+
+// Encoding is the alphabet a message is sent in, which decides its segment size.
+type Encoding string
+
+// The encodings: GSM 03.38 (160 characters, 153 per concatenated part) and UCS-2 (70, 67).
+const (
+	GSM7 Encoding = "GSM-7"
+	UCS2 Encoding = "UCS-2"
+)
+
+// BillOn says when a route's carrier charges, and so when we post a message's hold.
+type BillOn string
+
+// The billing moments. On delivery, undelivered and failed messages cost nothing.
+const (
+	BillOnSubmit   BillOn = "submit"
+	BillOnDelivery BillOn = "delivery"
+)
+
+// Message is one SMS to one number.
+type Message struct {
+	SID            string
+	AccountSID     string
+	AppSID         string
+	Direction      string // "outbound-api"
+	To             string // E.164
+	From           string
+	Body           string // the text sent, after moderation replaced words; "" once redacted
+	Category       Category
+	Segments       int
+	Encoding       Encoding
+	Status         Status
+	Price          int64 // micros: the quote for all segments, reserved before sending
+	Charged        int64 // micros actually posted (0 until settled, and for free outcomes)
+	HoldID         string
+	Route          string // the carrier that took it
+	BillOn         BillOn
+	ErrorCode      int // 0, or a carrier error (ErrorUnreachable, ...)
+	ErrorMessage   string
+	CarrierID      string // the carrier's message id of the first part
+	StatusCallback string
+	IdempotencyKey string
+	PartsSent      int
+	PartsDone      int
+	PartsDelivered int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	SentAt         time.Time // zero until sent (Twilio's date_sent)
+	DoneAt         time.Time // zero until final
+	// History is every status the message had, oldest first; filled by Get.
+	History []StatusChange
+	// requestHash fingerprints the send request, so an idempotent retry with a different request
+	// is refused instead of answered with the wrong message.
+	requestHash string
+}
+
+// StatusChange is one step of a message's history.
+type StatusChange struct {
+	Status    Status
+	ErrorCode int
+	At        time.Time
+}

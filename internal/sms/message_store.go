@@ -1,0 +1,242 @@
+package sms
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/errs"
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+const messageColumns = `sid, account_sid, app_sid, direction, to_number, from_number, body, category, num_segments,
+	encoding, status, price_micros, charged_micros, hold_id, route, bill_on, error_code, error_message,
+	carrier_message_id, parts_sent, parts_done, parts_delivered, status_callback, idempotency_key,
+	request_hash, created_at, updated_at, sent_at, done_at`
+
+func scanMessage(row interface{ Scan(...any) error }) (*Message, error) {
+	var m Message
+	var created, updated, sent, done int64
+	err := row.Scan(&m.SID, &m.AccountSID, &m.AppSID, &m.Direction, &m.To, &m.From, &m.Body, &m.Category,
+		&m.Segments, &m.Encoding, &m.Status, &m.Price, &m.Charged, &m.HoldID, &m.Route, &m.BillOn,
+		&m.ErrorCode, &m.ErrorMessage, &m.CarrierID, &m.PartsSent, &m.PartsDone, &m.PartsDelivered,
+		&m.StatusCallback, &m.IdempotencyKey, &m.requestHash, &created, &updated, &sent, &done)
+	if err != nil {
+		return nil, err
+	}
+	m.CreatedAt, m.UpdatedAt = store.FromMicro(created), store.FromMicro(updated)
+	m.SentAt, m.DoneAt = store.FromMicro(sent), store.FromMicro(done)
+	return &m, nil
+}
+
+func insertMessage(ctx context.Context, q store.Querier, m *Message) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO sms_messages (`+messageColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+			$21, $22, $23, $24, $25, $26, $27, $28, $29)`,
+		m.SID, m.AccountSID, m.AppSID, m.Direction, m.To, m.From, m.Body, string(m.Category), m.Segments,
+		string(m.Encoding), string(m.Status), m.Price, m.Charged, m.HoldID, m.Route, string(m.BillOn),
+		m.ErrorCode, m.ErrorMessage, m.CarrierID, m.PartsSent, m.PartsDone, m.PartsDelivered,
+		m.StatusCallback, m.IdempotencyKey, m.requestHash, store.Micro(m.CreatedAt), store.Micro(m.UpdatedAt),
+		store.Micro(m.SentAt), store.Micro(m.DoneAt))
+	if err != nil {
+		return fmt.Errorf("insert sms message %s: %w", m.SID, err)
+	}
+	return nil
+}
+
+// getMessage reads an account's message; account "" reads any (workers and receipts, which act
+// for the platform).
+func getMessage(ctx context.Context, q store.Querier, account, sid string) (*Message, error) {
+	query := `SELECT ` + messageColumns + ` FROM sms_messages WHERE sid = $1`
+	args := []any{sid}
+	if account != "" {
+		query += ` AND account_sid = $2`
+		args = append(args, account)
+	}
+	m, err := scanMessage(q.QueryRowContext(ctx, query, args...))
+	if store.NoRows(err) {
+		return nil, ErrMessageNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read sms message %s: %w", sid, err)
+	}
+	return m, nil
+}
+
+func insertHistory(ctx context.Context, q store.Querier, sid string, st Status, code int, at time.Time) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO sms_message_events (message_sid, status, error_code, at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (message_sid, status) DO NOTHING`, sid, string(st), code, store.Micro(at))
+	if err != nil {
+		return fmt.Errorf("record status %s of %s: %w", st, sid, err)
+	}
+	return nil
+}
+
+func listHistory(ctx context.Context, q store.Querier, sid string) ([]StatusChange, error) {
+	rows, err := q.QueryContext(ctx, `SELECT status, error_code, at FROM sms_message_events
+		WHERE message_sid = $1 ORDER BY at, status`, sid)
+	if err != nil {
+		return nil, fmt.Errorf("read history of %s: %w", sid, err)
+	}
+	defer rows.Close()
+	var out []StatusChange
+	for rows.Next() {
+		var c StatusChange
+		var at int64
+		if err := rows.Scan(&c.Status, &c.ErrorCode, &at); err != nil {
+			return nil, fmt.Errorf("read history of %s: %w", sid, err)
+		}
+		c.At = store.FromMicro(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// setStatus moves a message from one of the statuses in from to to, and records the step. It
+// reports false when the message was in none of them (another worker or receipt got there first).
+func setStatus(ctx context.Context, q store.Querier, sid string, from []Status, to Status, code int, msg string, now time.Time) (bool, error) {
+	args := []any{sid, string(to), code, msg, store.Micro(now)}
+	marks := make([]string, len(from))
+	for i, f := range from {
+		args = append(args, string(f))
+		marks[i] = "$" + strconv.Itoa(len(args))
+	}
+	done := ""
+	if to.Final() {
+		done = ", done_at = $5"
+	}
+	res, err := q.ExecContext(ctx, `UPDATE sms_messages SET status = $2, error_code = $3, error_message = $4,
+		updated_at = $5`+done+` WHERE sid = $1 AND status IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return false, fmt.Errorf("set status %s of %s: %w", to, sid, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	return true, insertHistory(ctx, q, sid, to, code, now)
+}
+
+// ListFilter selects an account's messages, newest first (Twilio's order).
+type ListFilter struct {
+	AccountSID string
+	To         string    // optional, E.164 or as the account types it
+	From       string    // optional
+	SentAfter  time.Time // optional, inclusive: Twilio's DateSent>= (and DateSent= with SentBefore)
+	SentBefore time.Time // optional, exclusive: Twilio's DateSent<
+	Cursor     string    // Page.Next of the previous page
+	Limit      int       // 1..1000; 0 means 50
+}
+
+// Page is one page of messages; Next is empty after the last page.
+type Page struct {
+	Messages []*Message
+	Next     string
+}
+
+var errInvalidCursor = errs.Coded(errs.Invalid, errs.CodeInvalidCursor, "sms: malformed page cursor").WithField("page_token")
+
+// cursor is the position after a message: its creation time and SID (SIDs are random, so time
+// orders the list and the SID breaks ties).
+func cursorOf(m *Message) string {
+	return strconv.FormatInt(store.Micro(m.CreatedAt), 10) + "-" + m.SID
+}
+
+func parseCursor(c string) (int64, string, error) {
+	t, s, ok := strings.Cut(c, "-")
+	us, err := strconv.ParseInt(t, 10, 64)
+	if !ok || err != nil || len(s) != 34 {
+		return 0, "", errInvalidCursor
+	}
+	return us, s, nil
+}
+
+func listMessages(ctx context.Context, q store.Querier, f ListFilter) ([]*Message, error) {
+	where := []string{"account_sid = $1"}
+	args := []any{f.AccountSID}
+	add := func(cond string, v ...any) {
+		for _, x := range v {
+			args = append(args, x)
+			cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(args)), 1)
+		}
+		where = append(where, cond)
+	}
+	if f.To != "" {
+		add("to_number = ?", f.To)
+	}
+	if f.From != "" {
+		add("from_number = ?", f.From)
+	}
+	if !f.SentAfter.IsZero() {
+		add("sent_at >= ?", store.Micro(f.SentAfter))
+	}
+	if !f.SentBefore.IsZero() {
+		add("sent_at < ? AND sent_at > 0", store.Micro(f.SentBefore))
+	}
+	if f.Cursor != "" {
+		us, sid, err := parseCursor(f.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		add("(created_at < ? OR (created_at = ? AND sid < ?))", us, us, sid)
+	}
+	args = append(args, f.Limit)
+	rows, err := q.QueryContext(ctx, `SELECT `+messageColumns+` FROM sms_messages WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY created_at DESC, sid DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list sms messages: %w", err)
+	}
+	defer rows.Close()
+	var out []*Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list sms messages: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// redactMessage empties the body of a message that has left our hands (sent or final).
+func redactMessage(ctx context.Context, q store.Querier, account, sid string, now time.Time) error {
+	res, err := q.ExecContext(ctx, `UPDATE sms_messages SET body = '', updated_at = $3
+		WHERE account_sid = $1 AND sid = $2 AND status IN ('sent', 'delivered', 'undelivered', 'failed', 'canceled')`,
+		account, sid, store.Micro(now))
+	if err != nil {
+		return fmt.Errorf("redact sms message %s: %w", sid, err)
+	}
+	return inFlightOrMissing(ctx, q, res, account, sid)
+}
+
+// deleteMessage removes a final message with its history and parts.
+func deleteMessage(ctx context.Context, q store.Querier, account, sid string) error {
+	res, err := q.ExecContext(ctx, `DELETE FROM sms_messages
+		WHERE account_sid = $1 AND sid = $2 AND status IN ('delivered', 'undelivered', 'failed', 'canceled')`, account, sid)
+	if err != nil {
+		return fmt.Errorf("delete sms message %s: %w", sid, err)
+	}
+	if err := inFlightOrMissing(ctx, q, res, account, sid); err != nil {
+		return err
+	}
+	for _, table := range []string{"sms_message_events", "sms_parts"} {
+		if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE message_sid = $1`, sid); err != nil {
+			return fmt.Errorf("delete sms message %s: %w", sid, err)
+		}
+	}
+	return nil
+}
+
+// inFlightOrMissing explains an UPDATE or DELETE guarded by status that touched nothing.
+type rowsAffected interface{ RowsAffected() (int64, error) }
+
+func inFlightOrMissing(ctx context.Context, q store.Querier, res rowsAffected, account, sid string) error {
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	if _, err := getMessage(ctx, q, account, sid); err != nil {
+		return err
+	}
+	return ErrNotFinal
+}

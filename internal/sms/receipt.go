@@ -1,0 +1,309 @@
+package sms
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/sms/smpp"
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+// Part states, from final delivery receipts.
+const (
+	partDelivered   = "delivered"
+	partUndelivered = "undelivered"
+	partFailed      = "failed"
+)
+
+// partState maps a receipt's message_state to a part state; "" for states that are not final.
+func partState(st smpp.MessageState) string {
+	switch st {
+	case smpp.StateDelivered:
+		return partDelivered
+	case smpp.StateUndeliverable, smpp.StateExpired, smpp.StateDeleted:
+		return partUndelivered
+	case smpp.StateRejected:
+		return partFailed
+	}
+	return ""
+}
+
+// receiptHandler takes the deliver_sm of a carrier. It acknowledges only what it stored, so a
+// receipt lost to a crash is delivered again by the SMSC; a receipt stored twice counts once.
+func (s *Service) receiptHandler(carrierName string) smpp.DeliverHandler {
+	return func(ctx context.Context, d *smpp.DeliverSM) error {
+		if !d.IsReceipt() {
+			s.log.InfoContext(ctx, "sms: inbound message ignored (MO messages are not handled yet)", "carrier", carrierName, "from", d.SourceAddr)
+			return nil
+		}
+		r, err := smpp.ReceiptFrom(&d.SM)
+		if err != nil {
+			s.log.WarnContext(ctx, "sms: unreadable receipt dropped", "carrier", carrierName, "err", err)
+			return nil
+		}
+		state := partState(r.State)
+		if state == "" || r.ID == "" {
+			return nil
+		}
+		detail := r.Stat
+		if r.Err != "" {
+			detail += " err:" + r.Err
+		}
+		return s.applyReceipt(ctx, carrierName, r.ID, state, detail)
+	}
+}
+
+// applyReceipt records a part's final state. A receipt may arrive before the part it reports is
+// recorded (a fast SMSC answers submit_sm and sends the receipt at once): it is stored under the
+// carrier's id, and recordPart picks it up. Both sides meet in one row keyed by the carrier's id,
+// and whichever writes second sees both halves, so the receipt counts exactly once.
+func (s *Service) applyReceipt(ctx context.Context, carrierName, carrierID, state, detail string) error {
+	var evs []statusEvent
+	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		evs = nil
+		now := s.clock.Now()
+		sid, ok, err := upsertReceipt(ctx, q, carrierName, carrierID, state, detail, now)
+		if err != nil || !ok || sid == "" {
+			return err
+		}
+		evs, err = s.countPart(ctx, q, sid, state, now)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sms: receipt %s/%s: %w", carrierName, carrierID, err)
+	}
+	s.publish(ctx, evs)
+	if len(evs) > 0 {
+		s.notify()
+	}
+	return nil
+}
+
+// recordPart stores that carrier r accepted part no of m under carrierID and, with the last
+// part, that m is sent.
+func (s *Service) recordPart(ctx context.Context, m *Message, r Route, carrierID string, no, total int) error {
+	var evs []statusEvent
+	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		evs = nil
+		now := s.clock.Now()
+		state, err := upsertPart(ctx, q, r.Carrier, carrierID, m.SID, no, now)
+		if err != nil {
+			return err
+		}
+		if no == 1 {
+			if _, err := q.ExecContext(ctx, `UPDATE sms_messages SET carrier_message_id = $2, route = $3, bill_on = $4
+				WHERE sid = $1`, m.SID, carrierID, r.Carrier, string(r.BillOn)); err != nil {
+				return fmt.Errorf("record carrier id of %s: %w", m.SID, err)
+			}
+		}
+		if state != "" {
+			if evs, err = s.countPart(ctx, q, m.SID, state, now); err != nil {
+				return err
+			}
+		}
+		n, err := countParts(ctx, q, m.SID)
+		if err != nil || n < total {
+			return err
+		}
+		more, err := s.markSent(ctx, q, m, r, n, now)
+		evs = append(evs, more...)
+		return err
+	})
+	if err == nil {
+		s.publish(ctx, evs)
+		s.notify()
+	}
+	return err
+}
+
+// markSent moves m to sent with n parts accepted, schedules the settlement of an on-submission
+// route (the accepted parts' share of the price), and finishes the message at once when every
+// receipt came early.
+func (s *Service) markSent(ctx context.Context, q store.Querier, m *Message, r Route, n int, now time.Time) ([]statusEvent, error) {
+	var done, delivered int
+	err := q.QueryRowContext(ctx, `UPDATE sms_messages SET status = 'sent', sent_at = $2, updated_at = $2, parts_sent = $3,
+			route = $4, bill_on = $5
+		WHERE sid = $1 AND status IN ('accepted', 'queued', 'sending')
+		RETURNING parts_done, parts_delivered`, m.SID, store.Micro(now), n, r.Carrier, string(r.BillOn)).Scan(&done, &delivered)
+	if store.NoRows(err) {
+		return nil, nil // another worker recorded it
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mark %s sent: %w", m.SID, err)
+	}
+	if err := insertHistory(ctx, q, m.SID, Sent, 0, now); err != nil {
+		return nil, err
+	}
+	if r.BillOn == BillOnDelivery {
+		err = deleteTask(ctx, q, m.SID, actionSubmit)
+	} else {
+		err = scheduleSettle(ctx, q, m.SID, share(m.Price, n, m.Segments), now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cur, err := getMessage(ctx, q, "", m.SID)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := s.recordEvent(ctx, q, cur, now)
+	if err != nil {
+		return nil, err
+	}
+	evs := []statusEvent{ev}
+	if done >= n {
+		more, err := s.finish(ctx, q, cur, now)
+		if err != nil {
+			return nil, err
+		}
+		evs = append(evs, more...)
+	}
+	return evs, nil
+}
+
+// share is the price of n of segs segments.
+func share(price int64, n, segs int) int64 {
+	if segs <= 0 || n >= segs {
+		return price
+	}
+	return price * int64(n) / int64(segs)
+}
+
+// countPart adds a part's final state to its message's counters in one UPDATE, which serialises
+// concurrent receipts of one message: the one that completes the count finishes the message.
+func (s *Service) countPart(ctx context.Context, q store.Querier, sid, state string, now time.Time) ([]statusEvent, error) {
+	d := 0
+	if state == partDelivered {
+		d = 1
+	}
+	var status Status
+	var sent, done int
+	err := q.QueryRowContext(ctx, `UPDATE sms_messages SET parts_done = parts_done + 1, parts_delivered = parts_delivered + $2,
+			updated_at = $3
+		WHERE sid = $1 RETURNING status, parts_sent, parts_done`, sid, d, store.Micro(now)).Scan(&status, &sent, &done)
+	if store.NoRows(err) {
+		return nil, nil // deleted meanwhile
+	}
+	if err != nil {
+		return nil, fmt.Errorf("count receipt of %s: %w", sid, err)
+	}
+	if status != Sent || sent == 0 || done < sent {
+		return nil, nil
+	}
+	m, err := getMessage(ctx, q, "", sid)
+	if err != nil {
+		return nil, err
+	}
+	return s.finish(ctx, q, m, now)
+}
+
+// finish gives a sent message whose parts all have receipts its final status, and schedules the
+// settlement of an on-delivery route: the delivered parts' share, nothing when none arrived.
+func (s *Service) finish(ctx context.Context, q store.Querier, m *Message, now time.Time) ([]statusEvent, error) {
+	to, code, msg := Delivered, 0, ""
+	if m.PartsDelivered < m.PartsSent {
+		state, detail, err := worstPart(ctx, q, m.SID)
+		if err != nil {
+			return nil, err
+		}
+		to, code, msg = Undelivered, ErrorUnreachable, detail
+		if state == partFailed {
+			to, code = Failed, ErrorFiltered
+		}
+	}
+	ok, err := setStatus(ctx, q, m.SID, []Status{Sent}, to, code, msg, now)
+	if err != nil || !ok {
+		return nil, err
+	}
+	if m.BillOn == BillOnDelivery {
+		if err := scheduleSettle(ctx, q, m.SID, share(m.Price, m.PartsDelivered, m.Segments), now); err != nil {
+			return nil, err
+		}
+	}
+	m.Status, m.ErrorCode, m.ErrorMessage, m.DoneAt = to, code, msg, now
+	ev, err := s.recordEvent(ctx, q, m, now)
+	return []statusEvent{ev}, err
+}
+
+func upsertReceipt(ctx context.Context, q store.Querier, carrierName, carrierID, state, detail string, now time.Time) (sid string, ok bool, err error) {
+	err = q.QueryRowContext(ctx, `INSERT INTO sms_parts (carrier, carrier_message_id, state, error, created_at, receipt_at)
+		VALUES ($1, $2, $3, $4, $5, $5)
+		ON CONFLICT (carrier, carrier_message_id) DO UPDATE SET state = excluded.state, error = excluded.error,
+			receipt_at = excluded.receipt_at
+		WHERE sms_parts.state = ''
+		RETURNING message_sid`, carrierName, carrierID, state, detail, store.Micro(now)).Scan(&sid)
+	if store.NoRows(err) {
+		return "", false, nil // a receipt for this part was stored before
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("store receipt: %w", err)
+	}
+	return sid, true, nil
+}
+
+// upsertPart records a part and returns the state of a receipt that came before it ("" if none).
+func upsertPart(ctx context.Context, q store.Querier, carrierName, carrierID, sid string, no int, now time.Time) (string, error) {
+	var state string
+	err := q.QueryRowContext(ctx, `INSERT INTO sms_parts (carrier, carrier_message_id, message_sid, part_no, created_at)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (carrier, carrier_message_id) DO UPDATE SET message_sid = excluded.message_sid, part_no = excluded.part_no
+		WHERE sms_parts.message_sid = ''
+		RETURNING state`, carrierName, carrierID, sid, no, store.Micro(now)).Scan(&state)
+	if store.NoRows(err) {
+		return "", nil // recorded before (the carrier answered a re-submit with the same id)
+	}
+	if err != nil {
+		return "", fmt.Errorf("record part %d of %s: %w", no, sid, err)
+	}
+	return state, nil
+}
+
+// recordedParts lists the part numbers of a message a carrier has accepted.
+func recordedParts(ctx context.Context, q store.Querier, sid string) (map[int]bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT part_no FROM sms_parts WHERE message_sid = $1`, sid)
+	if err != nil {
+		return nil, fmt.Errorf("read parts of %s: %w", sid, err)
+	}
+	defer rows.Close()
+	out := map[int]bool{}
+	for rows.Next() {
+		var n int
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("read parts of %s: %w", sid, err)
+		}
+		out[n] = true
+	}
+	return out, rows.Err()
+}
+
+func countParts(ctx context.Context, q store.Querier, sid string) (int, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(DISTINCT part_no) FROM sms_parts WHERE message_sid = $1`, sid).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count parts of %s: %w", sid, err)
+	}
+	return n, nil
+}
+
+// worstPart returns the state and detail of the part that decides a message's failure: a
+// rejected part (failed) before an undelivered one.
+func worstPart(ctx context.Context, q store.Querier, sid string) (string, string, error) {
+	var state, detail string
+	err := q.QueryRowContext(ctx, `SELECT state, error FROM sms_parts WHERE message_sid = $1 AND state IN ('failed', 'undelivered')
+		ORDER BY CASE state WHEN 'failed' THEN 0 ELSE 1 END, part_no LIMIT 1`, sid).Scan(&state, &detail)
+	if store.NoRows(err) {
+		return partUndelivered, "", nil
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("read parts of %s: %w", sid, err)
+	}
+	return state, detail, nil
+}
+
+func setCharged(ctx context.Context, q store.Querier, sid string, charged int64, now time.Time) error {
+	if _, err := q.ExecContext(ctx, `UPDATE sms_messages SET charged_micros = $2, updated_at = $3 WHERE sid = $1`,
+		sid, charged, store.Micro(now)); err != nil {
+		return fmt.Errorf("record charge of %s: %w", sid, err)
+	}
+	return nil
+}

@@ -1,0 +1,330 @@
+package sms
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/apps"
+	"github.com/switchboard/switchboard/internal/billing/ledger"
+	"github.com/switchboard/switchboard/internal/billing/rating"
+	"github.com/switchboard/switchboard/internal/errs"
+	"github.com/switchboard/switchboard/internal/sid"
+	"github.com/switchboard/switchboard/internal/sms/smpp"
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+// SIDPrefix starts every message SID.
+const SIDPrefix = "SM"
+
+// SendRequest is one message to send.
+type SendRequest struct {
+	AccountSID     string
+	AppSID         string // required: the app whose SMS capability and keyword list apply
+	To             string // E.164, or a national number of the home country
+	From           string // phone number, short code, sender id or signature
+	Body           string
+	Category       string // verification, notification (default) or marketing
+	StatusCallback string // optional Twilio-style callback URL
+	// IdempotencyKey, when set, makes the send safe to retry: the same key (per account) always
+	// yields the same message, sent and charged once. A different request with a used key is
+	// refused with ErrIdempotency.
+	IdempotencyKey string
+}
+
+// prepared is a request that passed every check that needs no write, with its quote.
+type prepared struct {
+	m    *Message
+	held bool
+	dest destination
+}
+
+// Send checks req, reserves its price and records it for sending; the message is acknowledged
+// (returned) only once the message, its reservation and its outbox entry are durable. A refused
+// request is never charged. See doc.go for the crash argument.
+func (s *Service) Send(ctx context.Context, req SendRequest) (*Message, error) {
+	p, existing, err := s.prepare(ctx, req)
+	if err != nil || existing != nil {
+		return existing, err
+	}
+	return s.commit(ctx, p)
+}
+
+// messageSID is random, or derived from the idempotency key so that every retry of a request,
+// on any node and after any crash, works on the same message and the same ledger keys.
+func messageSID(account, key string) string {
+	if key == "" {
+		return sid.New(SIDPrefix)
+	}
+	h := sha256.Sum256([]byte("sms|" + account + "|" + key))
+	return SIDPrefix + hex.EncodeToString(h[:16])
+}
+
+func requestHash(req SendRequest) string {
+	h := sha256.New()
+	for _, f := range []string{req.AppSID, req.To, req.From, req.Body, req.Category, req.StatusCallback} {
+		h.Write([]byte(strconv.Itoa(len(f)) + ":" + f))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// prepare runs the checks that need no write. For a retried idempotent request it returns the
+// message already recorded.
+func (s *Service) prepare(ctx context.Context, req SendRequest) (*prepared, *Message, error) {
+	if req.AppSID == "" {
+		return nil, nil, ErrAppRequired
+	}
+	category, err := ParseCategory(req.Category)
+	if err != nil {
+		return nil, nil, err
+	}
+	dest, err := checkTo(req.To, s.home)
+	if err != nil {
+		return nil, nil, err
+	}
+	from, err := checkFrom(req.From)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkBody(req.Body); err != nil {
+		return nil, nil, err
+	}
+	if err := checkCallback(req.StatusCallback); err != nil {
+		return nil, nil, err
+	}
+	app, err := s.apps.Get(ctx, req.AccountSID, req.AppSID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sms: send: %w", err)
+	}
+	if err := s.apps.Require(ctx, app, apps.SMS); err != nil {
+		return nil, nil, fmt.Errorf("sms: send: %w", err)
+	}
+	m := &Message{SID: messageSID(req.AccountSID, req.IdempotencyKey), AccountSID: req.AccountSID,
+		AppSID: req.AppSID, Direction: "outbound-api", To: dest.E164, From: from, Category: category,
+		StatusCallback: req.StatusCallback, IdempotencyKey: req.IdempotencyKey, requestHash: requestHash(req)}
+	if req.IdempotencyKey != "" {
+		old, err := getMessage(ctx, s.db.Read(), req.AccountSID, m.SID)
+		if err == nil {
+			if old.requestHash != m.requestHash {
+				return nil, nil, ErrIdempotency
+			}
+			return nil, old, nil
+		}
+		if !errors.Is(err, ErrMessageNotFound) {
+			return nil, nil, err
+		}
+	}
+	if dest.Country != s.home {
+		ok, err := countryAllowed(ctx, s.db.Read(), req.AccountSID, dest.Country)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !ok {
+			return nil, nil, ErrCountryNotAllowed
+		}
+	}
+	v, err := s.mod.Check(ctx, req.AppSID, req.Body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sms: send: moderation: %w", err)
+	}
+	if v.Blocked {
+		return nil, nil, ErrContentBlocked
+	}
+	m.Body = v.Text
+	coding, segs := smpp.Segments(m.Body)
+	m.Segments, m.Encoding = segs, GSM7
+	if coding == smpp.UCS2 {
+		m.Encoding = UCS2
+	}
+	route, ok := s.route(dest.E164, nil)
+	if !ok {
+		return nil, nil, ErrNoRoute
+	}
+	m.Route, m.BillOn = route.Carrier, route.BillOn
+	now := s.clock.Now()
+	if m.Price, err = s.quote(ctx, dest.Country, segs, now); err != nil {
+		return nil, nil, err
+	}
+	for _, k := range s.limits.keys(m.AccountSID, m.From, m.To, category) {
+		free, err := slotFree(ctx, s.db.Read(), k.key, k.w, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !free {
+			return nil, nil, k.err
+		}
+	}
+	return &prepared{m: m, held: len(v.Review) > 0, dest: dest}, nil, nil
+}
+
+// quote prices segs segments to country by the rate card in force, or by the default price
+// when no card prices SMS (the embedded default before an operator configures one).
+func (s *Service) quote(ctx context.Context, country string, segs int, at time.Time) (int64, error) {
+	if s.rating != nil {
+		amount, _, err := s.rating.Price(ctx, Product, Meter, map[string]string{"country": country}, int64(segs), at)
+		if err == nil {
+			return amount, nil
+		}
+		if !errors.Is(err, rating.ErrNoRate) {
+			return 0, fmt.Errorf("sms: price: %w", err)
+		}
+	}
+	return s.price * int64(segs), nil
+}
+
+// Ledger keys of a message: every retry and every node use the same ones, so money moves once.
+func holdKey(sid string) string   { return "sms:" + sid + ":hold" }
+func settleKey(sid string) string { return "sms:" + sid + ":settle" }
+
+// commit reserves the price and records the message with its outbox entry (see doc.go).
+func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
+	m := p.m
+	now := s.clock.Now()
+	m.CreatedAt, m.UpdatedAt = now, now
+	m.Status = Accepted
+	if p.held {
+		m.Status = HeldForReview
+	}
+	if m.Price > 0 {
+		if err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+			return insertIntent(ctx, q, intent{SID: m.SID, AccountSID: m.AccountSID, Amount: m.Price, TTL: s.holdTTL(), CreatedAt: now})
+		}); err != nil {
+			return nil, err
+		}
+		h, err := s.ledger.Reserve(ctx, holdKey(m.SID), m.AccountSID, Product, m.Price, s.holdTTL())
+		if err != nil {
+			s.dropIntent(ctx, m.SID)
+			return nil, fmt.Errorf("sms: send: %w", err)
+		}
+		if h.State != ledger.HoldPending {
+			return nil, ErrSendAbandoned
+		}
+		m.HoldID = h.ID
+	}
+	var ev []statusEvent
+	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		ev = nil
+		for _, k := range s.limits.keys(m.AccountSID, m.From, m.To, m.Category) {
+			ok, err := takeSlot(ctx, q, k.key, k.w, now)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return k.err
+			}
+		}
+		if m.Price > 0 {
+			ok, err := claimIntent(ctx, q, m.SID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return ErrSendAbandoned
+			}
+		}
+		if err := insertMessage(ctx, q, m); err != nil {
+			return err
+		}
+		if err := insertHistory(ctx, q, m.SID, m.Status, 0, now); err != nil {
+			return err
+		}
+		if m.Status == Accepted {
+			if err := insertOutbox(ctx, q, m.SID, now); err != nil {
+				return err
+			}
+		}
+		e, err := s.recordEvent(ctx, q, m, now)
+		ev = append(ev, e)
+		return err
+	})
+	if store.IsUniqueViolation(err) {
+		// A concurrent retry of the same request committed first. It owns the same hold, so
+		// nothing is voided here.
+		old, gerr := getMessage(ctx, s.db.Read(), m.AccountSID, m.SID)
+		if gerr != nil {
+			return nil, fmt.Errorf("sms: send: %w", gerr)
+		}
+		return old, nil
+	}
+	if err != nil {
+		if m.HoldID != "" && !errors.Is(err, ErrSendAbandoned) {
+			s.release(ctx, m)
+		}
+		if errs.KindOf(err) == errs.Internal {
+			return nil, fmt.Errorf("sms: send: %w", err)
+		}
+		return nil, err
+	}
+	s.publish(ctx, ev)
+	s.notify()
+	m.History = []StatusChange{{Status: m.Status, At: now}}
+	return m, nil
+}
+
+// release voids the hold of a send that was refused after its reservation and forgets its
+// intent. When either fails the intent stays, and the sweep voids the hold later.
+func (s *Service) release(ctx context.Context, m *Message) {
+	ctx = context.WithoutCancel(ctx)
+	if _, err := s.ledger.Void(ctx, settleKey(m.SID), m.HoldID); err != nil {
+		s.log.WarnContext(ctx, "sms: void of a refused send failed; the intent sweep retries", "sid", m.SID, "err", err)
+		return
+	}
+	s.dropIntent(ctx, m.SID)
+}
+
+func (s *Service) dropIntent(ctx context.Context, sid string) {
+	if err := deleteIntent(context.WithoutCancel(ctx), s.db.Write(), sid); err != nil {
+		s.log.WarnContext(ctx, "sms: forget send intent", "sid", sid, "err", err)
+	}
+}
+
+// MaxBatch is the most numbers one Batch takes.
+const MaxBatch = 1000
+
+// BatchRequest sends one body to many numbers, one message each.
+type BatchRequest struct {
+	AccountSID, AppSID, From, Body, Category, StatusCallback string
+	To                                                       []string
+	// IdempotencyKey, when set, derives each number's key (key + "#" + its index), so a retried
+	// batch sends nothing twice.
+	IdempotencyKey string
+}
+
+// BatchResult is the outcome for one number: a message or the reason it was refused.
+type BatchResult struct {
+	To      string
+	Message *Message
+	Err     error
+}
+
+// Batch sends to up to MaxBatch numbers. Each number is a Send of its own: one refused number
+// (a bad number, a limit, the balance running out) does not refuse the others.
+func (s *Service) Batch(ctx context.Context, req BatchRequest) ([]BatchResult, error) {
+	if len(req.To) == 0 || len(req.To) > MaxBatch {
+		return nil, ErrBatchTooLarge
+	}
+	out := make([]BatchResult, len(req.To))
+	sem := make(chan struct{}, 8)
+	done := make(chan struct{})
+	for i, to := range req.To {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; done <- struct{}{} }()
+			r := SendRequest{AccountSID: req.AccountSID, AppSID: req.AppSID, To: to, From: req.From, Body: req.Body,
+				Category: req.Category, StatusCallback: req.StatusCallback}
+			if req.IdempotencyKey != "" {
+				r.IdempotencyKey = req.IdempotencyKey + "#" + strconv.Itoa(i)
+			}
+			m, err := s.Send(ctx, r)
+			out[i] = BatchResult{To: to, Message: m, Err: err}
+		}()
+	}
+	for range req.To {
+		<-done
+	}
+	return out, nil
+}

@@ -1,0 +1,298 @@
+package sms
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/billing/ledger"
+	"github.com/switchboard/switchboard/internal/sid"
+	"github.com/switchboard/switchboard/internal/sms/smpp"
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+// WorkerOptions tunes the outbox worker. Zero values take the defaults noted.
+type WorkerOptions struct {
+	Batch         int           // outbox entries claimed (and in flight) at once; default 64
+	Lease         time.Duration // how long a claim lasts before another node may take over; default 2m
+	Poll          time.Duration // how often an idle worker looks for work; default 500ms
+	SubmitTimeout time.Duration // wait for a carrier's answer to one part; default 30s (keep it below Lease)
+	RetryDelay    time.Duration // pause before an unanswered message is tried again; default 10s
+	IntentGrace   time.Duration // age after which a send intent is abandoned; default 5m
+	SweepEvery    time.Duration // intent sweep period; default 1m
+}
+
+func (o WorkerOptions) withDefaults() WorkerOptions {
+	def := func(p *time.Duration, d time.Duration) {
+		if *p <= 0 {
+			*p = d
+		}
+	}
+	if o.Batch <= 0 {
+		o.Batch = 64
+	}
+	def(&o.Lease, 2*time.Minute)
+	def(&o.Poll, 500*time.Millisecond)
+	def(&o.SubmitTimeout, 30*time.Second)
+	def(&o.RetryDelay, 10*time.Second)
+	def(&o.IntentGrace, 5*time.Minute)
+	def(&o.SweepEvery, time.Minute)
+	return o
+}
+
+// runWorker empties the outbox until ctx ends, and sweeps abandoned send intents.
+func (s *Service) runWorker(ctx context.Context) error {
+	poll := time.NewTicker(s.worker.Poll)
+	defer poll.Stop()
+	sweep := time.NewTicker(s.worker.SweepEvery)
+	defer sweep.Stop()
+	for {
+		n, err := s.Work(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.log.WarnContext(ctx, "sms: worker", "err", err)
+		}
+		if n == s.worker.Batch {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.wake:
+		case <-poll.C:
+		case <-sweep.C:
+			if _, err := s.SweepIntents(ctx, s.worker.IntentGrace); err != nil && ctx.Err() == nil {
+				s.log.WarnContext(ctx, "sms: intent sweep", "err", err)
+			}
+		}
+	}
+}
+
+// Work claims one batch of due outbox entries, processes them and reports how many it claimed.
+// Run calls it in a loop; tests call it to step the worker.
+func (s *Service) Work(ctx context.Context) (int, error) {
+	token := sid.New("LT")
+	now := s.clock.Now()
+	tasks, err := claimTasks(ctx, s.db, now, now.Add(s.worker.Lease), token, s.worker.Batch)
+	if err != nil {
+		return 0, err
+	}
+	var wg sync.WaitGroup
+	for _, t := range tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.process(ctx, t, token)
+		}()
+	}
+	wg.Wait()
+	return len(tasks), nil
+}
+
+func (s *Service) process(ctx context.Context, t task, token string) {
+	var err error
+	switch t.Action {
+	case actionSubmit:
+		err = s.submit(ctx, t, token)
+	case actionSettle:
+		err = s.settle(ctx, t, token)
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "sms: outbox entry failed; retrying later", "sid", t.SID, "action", t.Action, "err", err)
+		if rerr := retryTask(context.WithoutCancel(ctx), s.db.Write(), t.SID, token, s.clock.Now().Add(s.worker.RetryDelay)); rerr != nil {
+			s.log.WarnContext(ctx, "sms: requeue", "sid", t.SID, "err", rerr)
+		}
+	}
+}
+
+// ref is the concatenation reference of a message's parts: from its SID, so every re-submit of
+// a part carries the same header and the handset can still reassemble.
+func ref(sid string) byte {
+	var h byte
+	for i := 0; i < len(sid); i++ {
+		h = h*31 + sid[i]
+	}
+	return h
+}
+
+// submit sends a message's parts that no carrier has accepted yet. A part counts as sent only
+// once its carrier message id is committed; a crash before that sends it again, with the same id
+// in IDTag, which is how the carrier can tell.
+func (s *Service) submit(ctx context.Context, t task, token string) error {
+	m, err := getMessage(ctx, s.db.Read(), "", t.SID)
+	if errors.Is(err, ErrMessageNotFound) {
+		return deleteTask(ctx, s.db.Write(), t.SID, actionSubmit)
+	}
+	if err != nil {
+		return err
+	}
+	switch m.Status {
+	case Accepted, Queued, Sending:
+	default: // sent, final or held: nothing to submit
+		return deleteTask(ctx, s.db.Write(), t.SID, actionSubmit)
+	}
+	now := s.clock.Now()
+	if now.After(m.CreatedAt.Add(s.validity)) {
+		return s.fail(ctx, m, ErrorQueueExpired, "not submitted within the validity period")
+	}
+	if m.Status != Sending {
+		if err := s.change(ctx, m.SID, []Status{Accepted, Queued}, Sending, 0, ""); err != nil {
+			return err
+		}
+	}
+	parts, err := smpp.SubmitParts(smpp.SM{SourceAddr: m.From, DestAddrTON: 1, DestAddrNPI: 1,
+		DestinationAddr: strings.TrimPrefix(m.To, "+"), RegisteredDelivery: smpp.RegisteredDeliveryFinal},
+		m.Body, ref(m.SID))
+	if err != nil {
+		return s.fail(ctx, m, ErrorUnknown, err.Error())
+	}
+	done, err := recordedParts(ctx, s.db.Read(), m.SID)
+	if err != nil {
+		return err
+	}
+	tried := map[string]bool{}
+	var refusal smpp.Status
+	var used *Route // parts went out on this route: the rest must follow on the same carrier
+	if len(done) > 0 {
+		used = &Route{Carrier: m.Route, BillOn: m.BillOn}
+	}
+	for {
+		r, ok := s.route(m.To, tried)
+		if used != nil {
+			r, ok = *used, !tried[used.Carrier]
+		}
+		c := s.carriers[r.Carrier]
+		if !ok || c == nil {
+			if used != nil {
+				return s.sent(ctx, m, *used, len(done), len(parts))
+			}
+			code := ErrorUnknown
+			if refusal == smpp.ESME_RINVDSTADR {
+				code = ErrorUnknownDest
+			}
+			return s.fail(ctx, m, code, "refused by every carrier: "+refusal.String())
+		}
+		for i, p := range parts {
+			no := i + 1
+			if done[no] {
+				continue
+			}
+			id := m.SID
+			if len(parts) > 1 {
+				id += "-" + strconv.Itoa(no)
+			}
+			sctx, cancel := context.WithTimeout(ctx, s.worker.SubmitTimeout)
+			cid, err := c.sub.Submit(sctx, smpp.Message{ID: id, SM: p})
+			cancel()
+			var st smpp.Status
+			if errors.As(err, &st) && !st.Temporary() {
+				tried[r.Carrier], refusal = true, st
+				break
+			}
+			if err != nil {
+				// No answer: the carrier may or may not have it. Only the same carrier, with
+				// the same id, can be asked again without risking a second delivery.
+				return retryTask(context.WithoutCancel(ctx), s.db.Write(), m.SID, token, s.clock.Now().Add(s.worker.RetryDelay))
+			}
+			if s.afterSubmit != nil && s.afterSubmit(m.SID) {
+				return nil // a simulated crash: the part is accepted but not recorded
+			}
+			if err := s.recordPart(context.WithoutCancel(ctx), m, r, cid, no, len(parts)); err != nil {
+				return err
+			}
+			done[no] = true
+			used = &r
+		}
+		if len(done) == len(parts) {
+			return nil
+		}
+	}
+}
+
+// sent records that the carrier accepted n of total parts when the rest were refused.
+func (s *Service) sent(ctx context.Context, m *Message, r Route, n, total int) error {
+	var evs []statusEvent
+	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		var err error
+		evs, err = s.markSent(ctx, q, m, r, n, s.clock.Now())
+		return err
+	})
+	if err == nil {
+		s.publish(ctx, evs)
+		s.notify()
+	}
+	return err
+}
+
+// change moves a message to a status in its own transaction, with its events.
+func (s *Service) change(ctx context.Context, sid string, from []Status, to Status, code int, msg string) error {
+	var evs []statusEvent
+	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		evs = nil
+		now := s.clock.Now()
+		ok, err := setStatus(ctx, q, sid, from, to, code, msg, now)
+		if err != nil || !ok {
+			return err
+		}
+		if to == Failed || to == Canceled {
+			if err := scheduleSettle(ctx, q, sid, 0, now); err != nil {
+				return err
+			}
+		}
+		m, err := getMessage(ctx, q, "", sid)
+		if err != nil {
+			return err
+		}
+		ev, err := s.recordEvent(ctx, q, m, now)
+		evs = append(evs, ev)
+		return err
+	})
+	if err == nil {
+		s.publish(ctx, evs)
+		s.notify()
+	}
+	return err
+}
+
+// fail ends a message that could not be sent and releases its hold.
+func (s *Service) fail(ctx context.Context, m *Message, code int, msg string) error {
+	return s.change(ctx, m.SID, []Status{Accepted, Queued, Sending, HeldForReview}, Failed, code, msg)
+}
+
+// settle posts or voids a message's hold. The ledger key is the message's, so a settlement
+// repeated after a crash or by a second worker moves money once.
+func (s *Service) settle(ctx context.Context, t task, token string) error {
+	m, err := getMessage(ctx, s.db.Read(), "", t.SID)
+	if errors.Is(err, ErrMessageNotFound) {
+		return deleteTask(ctx, s.db.Write(), t.SID, actionSettle)
+	}
+	if err != nil {
+		return err
+	}
+	charged := int64(0)
+	if m.HoldID != "" {
+		var h ledger.Hold
+		if t.Amount > 0 {
+			h, err = s.ledger.Post(ctx, settleKey(m.SID), m.HoldID, min(t.Amount, m.Price))
+		} else {
+			h, err = s.ledger.Void(ctx, settleKey(m.SID), m.HoldID)
+		}
+		switch {
+		case errors.Is(err, ledger.ErrHoldExpired), errors.Is(err, ledger.ErrHoldResolved):
+			// The hold outlived its TTL and was (or will be) released: the message is free.
+			s.log.WarnContext(ctx, "sms: hold already released; message not charged", "sid", m.SID, "err", err)
+		case err != nil:
+			return err
+		default:
+			charged = h.Posted
+		}
+	}
+	return s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		if err := setCharged(ctx, q, m.SID, charged, s.clock.Now()); err != nil {
+			return err
+		}
+		return deleteTask(ctx, q, m.SID, actionSettle)
+	})
+}
