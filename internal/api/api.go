@@ -15,6 +15,8 @@ import (
 	"github.com/switchboard/switchboard/internal/billing/alerts"
 	"github.com/switchboard/switchboard/internal/billing/invoices"
 	"github.com/switchboard/switchboard/internal/billing/ledger"
+	"github.com/switchboard/switchboard/internal/billing/metering"
+	"github.com/switchboard/switchboard/internal/billing/rating"
 	"github.com/switchboard/switchboard/internal/billing/sla"
 	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/httpx"
@@ -59,6 +61,9 @@ type Deps struct {
 	Notices *notices.Box
 	// Invoices turn cash paid into invoices.
 	Invoices *invoices.Service
+	// Meter records usage and closes bills; Rating prices it.
+	Meter  *metering.Meter
+	Rating *rating.Service
 	// SLA grants credits for incidents.
 	SLA *sla.Service
 	// Alerts are the balance-low thresholds.

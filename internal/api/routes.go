@@ -44,6 +44,12 @@ func (a *API) table() []Route {
 		// Money.
 		{Method: "GET", Path: "/v1/balance", Access: Tenant, Summary: "The account's balance: cash, promo credit, held and available", Out: balanceView{}, Handle: a.getBalance},
 
+		{Method: "GET", Path: "/v1/usage", Access: Tenant, Summary: "Usage statistics by day, product, app and meter (?product, app_sid, from, to)", Out: httpx.List[statView]{}, Handle: a.usageStats},
+		{Method: "GET", Path: "/v1/usage/records", Access: Tenant, Summary: "Detailed usage records (cursor pages; same filters)", Out: usagePage{}, Handle: a.usageRecords},
+		{Method: "GET", Path: "/v1/usage/records.csv", Access: Tenant, Summary: "Detailed usage records as CSV", Handle: a.usageCSV},
+		{Method: "GET", Path: "/v1/bills", Access: Tenant, Summary: "Closed cycle bills (post-paid products)", Out: billPage{}, Handle: a.listBills},
+		{Method: "GET", Path: "/v1/bills/{id}", Access: Tenant, Summary: "A bill", Out: billView{}, Handle: a.getBill, Owned: "id"},
+		{Method: "GET", Path: "/v1/bills/{id}/items.csv", Access: Tenant, Summary: "A bill's line items as CSV", Handle: a.billCSV, Owned: "id"},
 		{Method: "GET", Path: "/v1/alerts", Access: Tenant, Summary: "Balance-low alerts", Out: httpx.List[alertView]{}, Handle: a.listAlerts},
 		{Method: "POST", Path: "/v1/alerts", Access: Tenant, Summary: "Alert (notice and event) once each time the available balance falls below a threshold", In: alertInput{}, Out: alertView{}, Status: created, Handle: a.createAlert},
 		{Method: "DELETE", Path: "/v1/alerts/{id}", Access: Tenant, Summary: "Delete a balance alert", Status: noContent, Handle: a.deleteAlert, Owned: "id"},
@@ -98,6 +104,9 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/admin/v1/incidents", Access: Operator, Summary: "Record an incident and grant SLA credits (minutes × day's charges / 1440, capped at the day's charges)", In: incidentInput{}, Out: incidentView{}, Status: created, Handle: a.adminRecordIncident},
 		{Method: "GET", Path: "/admin/v1/incidents/{id}", Access: Operator, Summary: "An incident and its credits", Out: incidentView{}, Handle: a.adminGetIncident},
 		{Method: "POST", Path: "/admin/v1/incidents/{id}/grant", Access: Operator, Summary: "Finish granting an incident's credits (idempotent)", Out: incidentView{}, Handle: a.adminGrantIncident},
+		{Method: "POST", Path: "/admin/v1/rate-cards", Access: Operator, Summary: "Publish a new rate card version (never edited in place)", In: rateCardInput{}, Out: rateCardView{}, Status: created, Handle: a.adminPublishRateCard},
+		{Method: "GET", Path: "/admin/v1/rate-cards", Access: Operator, Summary: "Rate card versions (?product, meter)", Out: httpx.List[rateCardView]{}, Handle: a.adminRateCards},
+		{Method: "POST", Path: "/admin/v1/accounts/{sid}/plan", Access: Operator, Summary: "Move an account to a plan from a time (default now)", In: planInput{}, Status: noContent, Handle: a.adminSetPlan},
 		{Method: "GET", Path: "/admin/v1/invoices", Access: Operator, Summary: "Invoice requests of every account (?status=requested)", Out: httpx.List[invoiceView]{}, Handle: a.adminListInvoices},
 		{Method: "POST", Path: "/admin/v1/invoices/{id}/issue", Access: Operator, Summary: "Issue a due invoice with the next number", Out: invoiceView{}, Handle: a.adminIssueInvoice},
 		{Method: "GET", Path: "/admin/v1/apps", Access: Operator, Summary: "List apps of every account (filter by status)", Out: httpx.List[appView]{}, Handle: a.adminListApps},

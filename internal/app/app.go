@@ -25,6 +25,8 @@ import (
 	"github.com/switchboard/switchboard/internal/billing/alerts"
 	"github.com/switchboard/switchboard/internal/billing/invoices"
 	"github.com/switchboard/switchboard/internal/billing/ledger"
+	"github.com/switchboard/switchboard/internal/billing/metering"
+	"github.com/switchboard/switchboard/internal/billing/rating"
 	"github.com/switchboard/switchboard/internal/billing/sla"
 	"github.com/switchboard/switchboard/internal/bus"
 	"github.com/switchboard/switchboard/internal/clock"
@@ -135,6 +137,15 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.Alerts = alerts.New(core.DB, core.Ledger, core.Clock, log, s.balanceLow)
+	rater := rating.New(core.DB, core.Clock)
+	// Post-paid products are billed per day from their usage events; real-time products (sms,
+	// voice) are charged through reservations and have no cycle.
+	meter, err := metering.New(core.DB, core.Clock, rater, map[string]metering.Period{"im": metering.Day, "mq": metering.Day})
+	if err != nil {
+		b.Close()
+		core.Close()
+		return nil, err
+	}
 	if cfg.AbuseFactor > 0 {
 		ac := abuse.DefaultConfig()
 		ac.Factor, ac.Floor, ac.Sustain, ac.WarmUp = cfg.AbuseFactor, cfg.AbuseFloor, cfg.AbuseSustain, cfg.AbuseWarmUp
@@ -146,6 +157,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Limiter: s.limiter, Keywords: s.Keywords, Ledger: core.Ledger, Notices: s.Notices, Abuse: s.abuse, Unfreeze: s.unfreeze, Alerts: s.Alerts,
 		Invoices: invoices.New(core.DB, core.Ledger, core.Clock, log), SLA: sla.New(core.DB, core.Ledger, core.Clock, log),
+		Meter: meter, Rating: rater,
 	})
 	mux := httpx.NewMux()
 	s.API.Register(mux.ServeMux)

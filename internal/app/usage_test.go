@@ -1,0 +1,76 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard/switchboard/client"
+	"github.com/switchboard/switchboard/internal/billing/metering"
+	"github.com/switchboard/switchboard/internal/billing/rating"
+)
+
+// TestUsageAndBills: usage recorded for an account shows as statistics, records and CSV; a closed
+// cycle priced by a published rate card shows as a bill with a CSV of its items.
+func TestUsageAndBills(t *testing.T) {
+	s := startServer(t, onSQLite)
+	ctx := context.Background()
+	a, b := s.newTenant(t), s.newTenant(t)
+	app, _ := a.C.CreateApp(ctx, client.AppParams{Name: "chat"})
+	op := s.operator(t)
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	card := map[string]any{"product": "im", "meter": "im.message", "effective_from": today.Add(-48 * time.Hour).Format(time.RFC3339),
+		"rates": map[string]rating.Rate{"*": {Model: rating.PerUnit, Per: 1000, Price: 2_000_000}}}
+	if err := op.Do(ctx, "POST", "/admin/v1/rate-cards", card, nil); client.Code(err) == 0 {
+		t.Fatal("a card effective in the past was published") // cards are never backdated
+	}
+	card["effective_from"] = today.Add(time.Duration(time.Now().UTC().Sub(today).Hours()+1) * time.Hour).Format(time.RFC3339)
+	if err := op.Do(ctx, "POST", "/admin/v1/rate-cards", card, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i, q := range []int64{500, 700} {
+		if err := s.API.Meter.Record(ctx, metering.Event{Key: "k" + string(rune('0'+i)), AccountSID: a.SID, AppSID: app.SID, Product: "im",
+			Meter: "im.message", Quantity: q, OccurredAt: today.Add(-time.Duration(i+1) * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stats client.List[struct {
+		Product  string `json:"product"`
+		Quantity int64  `json:"quantity"`
+	}]
+	if err := a.C.Do(ctx, "GET", "/v1/usage?product=im", nil, &stats); err != nil || len(stats.Data) != 1 || stats.Data[0].Quantity != 1200 {
+		t.Fatalf("usage %+v %v", stats, err)
+	}
+	if err := b.C.Do(ctx, "GET", "/v1/usage", nil, &stats); err != nil || len(stats.Data) != 0 {
+		t.Fatalf("B sees A's usage: %+v %v", stats, err)
+	}
+	resp, err := http.DefaultClient.Do(mustReq(t, s.URL+"/v1/usage/records.csv?product=im", a.SID, a.Token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if lines := strings.Split(strings.TrimSpace(string(csv)), "\n"); len(lines) != 3 || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" {
+		t.Fatalf("usage CSV:\n%s", csv)
+	}
+	bills, err := s.API.Meter.CloseCycle(ctx, a.SID, "im", today)
+	if err != nil || len(bills) != 1 {
+		t.Fatalf("close cycle: %v %v", bills, err)
+	}
+	var page struct {
+		Data []struct {
+			ID, Total string
+		} `json:"data"`
+	}
+	if err := a.C.Do(ctx, "GET", "/v1/bills", nil, &page); err != nil || len(page.Data) != 1 {
+		t.Fatalf("bills %+v %v", page, err)
+	}
+	resp, err = http.DefaultClient.Do(mustReq(t, s.URL+"/v1/bills/"+page.Data[0].ID+"/items.csv", a.SID, a.Token))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("bill CSV: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
