@@ -1,0 +1,195 @@
+package sms
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/billing/ledger"
+	"github.com/switchboard/switchboard/internal/bus"
+	"github.com/switchboard/switchboard/internal/bus/bustest"
+	"github.com/switchboard/switchboard/internal/errs"
+	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/store/storetest"
+)
+
+func TestSendDelivered(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		b := bustest.Open(t, bus.Config{DataDir: t.TempDir()})
+		var mu sync.Mutex
+		var seen []Status
+		unsub, err := b.Subscribe(StatusSubject, func(ctx context.Context, m bus.Msg) error {
+			var ev struct {
+				ID      string      `json:"id"`
+				Payload StatusEvent `json:"payload"`
+			}
+			if err := m.Decode(&ev); err != nil {
+				return err
+			}
+			mu.Lock()
+			seen = append(seen, ev.Payload.Status)
+			mu.Unlock()
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer unsub()
+		e := newEnv(t, db, envConfig{balance: 1_000_000, run: true, opts: func(o *Options) { o.Bus = b }})
+		// 161 GSM characters: two segments, two submit_sm, two receipts.
+		m := e.mustSend("13800138000", strings.Repeat("a", 161))
+		if m.Status != Accepted || m.To != "+8613800138000" || m.Segments != 2 || m.Encoding != GSM7 || m.Price != 2*price || m.HoldID == "" {
+			t.Fatalf("accepted message %+v", m)
+		}
+		if !strings.HasPrefix(m.SID, "SM") || len(m.SID) != 34 {
+			t.Fatalf("sid %q", m.SID)
+		}
+		if got := e.balance(); got.Available != 1_000_000-2*price {
+			t.Fatalf("available after send %d; want the price reserved", got.Available)
+		}
+		m = e.waitFinal(m.SID)
+		want := []Status{Accepted, Sending, Sent, Delivered}
+		if m.Status != Delivered || !slices.Equal(statuses(m.History), want) || m.Charged != 2*price ||
+			m.PartsSent != 2 || m.PartsDelivered != 2 || m.CarrierID == "" || m.SentAt.IsZero() || m.DoneAt.IsZero() {
+			t.Fatalf("delivered message %+v, history %v", m, statuses(m.History))
+		}
+		if got := e.balance(); got.CashPosted != 1_000_000-2*price || got.CashPending != 0 {
+			t.Fatalf("balance after delivery %+v", got)
+		}
+		for _, id := range []string{m.SID + "-1", m.SID + "-2"} {
+			if n := e.lb.Accepted(id); n != 1 {
+				t.Fatalf("carrier accepted %s %d times", id, n)
+			}
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			mu.Lock()
+			got := slices.Clone(seen)
+			mu.Unlock()
+			if slices.Equal(got, want) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("bus events %v; want %v", got, want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}
+
+func TestInsufficientBalance(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{balance: price - 1, run: true})
+		_, err := e.send("13800138000", "hello")
+		wantErr(t, err, ledger.ErrInsufficientFunds)
+		if ee, ok := errs.As(err); !ok || ee.PublicCode() != errs.CodeInsufficientFunds {
+			t.Fatalf("error %v has code %v", err, ee)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM sms_messages`) + e.count(`SELECT COUNT(*) FROM sms_intents`) +
+			e.count(`SELECT COUNT(*) FROM sms_outbox`); n != 0 {
+			t.Fatalf("%d rows left behind by a refused send", n)
+		}
+		if b := e.balance(); b.CashPosted != price-1 || b.CashPending != 0 {
+			t.Fatalf("balance %+v after a refused send", b)
+		}
+	})
+}
+
+// A balance of exactly N messages' worth sends N messages and refuses the N+1st.
+func TestExactBalance(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		const n = 5
+		e := newEnv(t, db, envConfig{balance: n * price, run: true})
+		var sids []string
+		for i := range n {
+			sids = append(sids, e.mustSend("1380013800"+string(rune('0'+i)), "code 1234").SID)
+		}
+		_, err := e.send("13800138009", "code 1234")
+		wantErr(t, err, ledger.ErrInsufficientFunds)
+		for _, s := range sids {
+			if m := e.waitFinal(s); m.Status != Delivered || m.Charged != price {
+				t.Fatalf("message %s %s charged %d", s, m.Status, m.Charged)
+			}
+		}
+		if b := e.balance(); b.CashPosted != 0 || b.CashPending != 0 || b.Available != 0 {
+			t.Fatalf("balance %+v; want everything spent", b)
+		}
+	})
+}
+
+// On a bill-on-delivery route undelivered and failed messages cost nothing.
+func TestBillOnDelivery(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{balance: 1_000_000, run: true, billOn: BillOnDelivery})
+		e.lb.SetOutcome("+8613800138001", OutcomeUndelivered)
+		e.lb.SetOutcome("+8613800138002", OutcomeFailed)
+		e.lb.SetOutcome("+8613800138003", OutcomeRefused)
+		tests := []struct {
+			to      string
+			status  Status
+			code    int
+			charged int64
+		}{
+			{"+8613800138000", Delivered, 0, price},
+			{"+8613800138001", Undelivered, ErrorUnreachable, 0},
+			{"+8613800138002", Failed, ErrorFiltered, 0},
+			{"+8613800138003", Failed, ErrorUnknownDest, 0},
+		}
+		for _, tt := range tests {
+			m := e.waitFinal(e.mustSend(tt.to, "hello").SID)
+			if m.Status != tt.status || m.ErrorCode != tt.code || m.Charged != tt.charged || m.BillOn != BillOnDelivery {
+				t.Errorf("%s: status %s code %d charged %d bill on %s; want %s %d %d", tt.to, m.Status, m.ErrorCode,
+					m.Charged, m.BillOn, tt.status, tt.code, tt.charged)
+			}
+		}
+		if b := e.balance(); b.CashPosted != 1_000_000-price || b.CashPending != 0 {
+			t.Fatalf("balance %+v; want only the delivered message charged", b)
+		}
+	})
+}
+
+func TestIdempotentSend(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{balance: 1_000_000, run: true})
+		req := SendRequest{AccountSID: e.acct, AppSID: e.app, To: "+8613800138000", From: "Acme", Body: "hi", IdempotencyKey: "k1"}
+		ctx := context.Background()
+		first, err := e.svc.Send(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Concurrent retries on two nodes: all get the first message.
+		other := e.newNode(envConfig{})
+		var wg sync.WaitGroup
+		for i := range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s := e.svc
+				if i%2 == 1 {
+					s = other
+				}
+				again, err := s.Send(ctx, req)
+				if err != nil || again.SID != first.SID {
+					t.Errorf("retry: %v, %v", again, err)
+				}
+			}()
+		}
+		wg.Wait()
+		m := e.waitFinal(first.SID)
+		if m.Charged != price || e.lb.Accepted(first.SID) != 1 || e.lb.Attempts(first.SID) != 1 {
+			t.Fatalf("charged %d, accepted %d times", m.Charged, e.lb.Accepted(first.SID))
+		}
+		if b := e.balance(); b.CashPosted != 1_000_000-price {
+			t.Fatalf("balance %+v; want one charge", b)
+		}
+		req.Body = "different"
+		_, err = e.svc.Send(ctx, req)
+		wantErr(t, err, ErrIdempotency)
+		if n := e.count(`SELECT COUNT(*) FROM sms_messages`); n != 1 {
+			t.Fatalf("%d messages", n)
+		}
+	})
+}
