@@ -1,0 +1,217 @@
+package sms
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/clock"
+	"github.com/switchboard/switchboard/internal/moderation"
+	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/store/storetest"
+)
+
+func TestCheckTo(t *testing.T) {
+	tests := []struct {
+		raw, e164, country string
+		err                error
+	}{
+		{"13800138000", "+8613800138000", "CN", nil},
+		{"+86 138 0013 8000", "+8613800138000", "CN", nil},
+		{"+1 202 555 0123", "+12025550123", "US", nil},
+		{"+4915112345678", "+4915112345678", "DE", nil},
+		{"", "", "", ErrInvalidTo},
+		{"12345", "", "", ErrInvalidTo},
+		{"not a number", "", "", ErrInvalidTo},
+		{"+449098765432", "", "", ErrNumberTypeBlocked}, // UK premium rate
+		{"+448431234567", "", "", ErrNumberTypeBlocked}, // UK shared cost
+		{"+862012345678", "", "", ErrNotMobile},         // Guangzhou fixed line
+	}
+	for _, tt := range tests {
+		d, err := checkTo(tt.raw, "CN")
+		if tt.err != nil {
+			if err != tt.err {
+				t.Errorf("checkTo(%q) = %v, %v; want %v", tt.raw, d, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || d.E164 != tt.e164 || d.Country != tt.country {
+			t.Errorf("checkTo(%q) = %+v, %v; want %s %s", tt.raw, d, err, tt.e164, tt.country)
+		}
+	}
+}
+
+func TestCheckFrom(t *testing.T) {
+	for raw, want := range map[string]error{"Acme": nil, "【Acme】": nil, "+8613800138000": nil, "10690": nil,
+		"": ErrFromRequired, "+123": ErrInvalidFrom, "a\x00b": ErrInvalidFrom, "an extremely long sender id": ErrInvalidFrom} {
+		if _, err := checkFrom(raw); err != want {
+			t.Errorf("checkFrom(%q) = %v; want %v", raw, err, want)
+		}
+	}
+}
+
+// Each refusal has its own code and charges nothing.
+func TestSendRefusals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{balance: 1_000_000})
+		ctx := context.Background()
+		if err := e.mod.Add(ctx, e.app, e.acct, []moderation.Word{{Text: "casino", Action: moderation.Block}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		base := SendRequest{AccountSID: e.acct, AppSID: e.app, To: "+8613800138000", From: "Acme", Body: "hello"}
+		tests := []struct {
+			name string
+			edit func(r *SendRequest)
+			err  error
+		}{
+			{"no app", func(r *SendRequest) { r.AppSID = "" }, ErrAppRequired},
+			{"bad to", func(r *SendRequest) { r.To = "123" }, ErrInvalidTo},
+			{"premium", func(r *SendRequest) { r.To = "+449098765432" }, ErrNumberTypeBlocked},
+			{"fixed line", func(r *SendRequest) { r.To = "+862012345678" }, ErrNotMobile},
+			{"country", func(r *SendRequest) { r.To = "+12025550123" }, ErrCountryNotAllowed},
+			{"no from", func(r *SendRequest) { r.From = "" }, ErrFromRequired},
+			{"no body", func(r *SendRequest) { r.Body = "" }, ErrBodyRequired},
+			{"long body", func(r *SendRequest) { r.Body = string(make([]byte, 1601)) }, ErrBodyTooLong},
+			{"callback", func(r *SendRequest) { r.StatusCallback = "ftp://x" }, ErrInvalidCallback},
+			{"category", func(r *SendRequest) { r.Category = "spam" }, ErrInvalidCategory},
+			{"blocked word", func(r *SendRequest) { r.Body = "visit our CASINO" }, ErrContentBlocked},
+		}
+		for _, tt := range tests {
+			r := base
+			tt.edit(&r)
+			_, err := e.svc.Send(ctx, r)
+			if err != tt.err {
+				t.Errorf("%s: %v; want %v", tt.name, err, tt.err)
+			}
+		}
+		if b := e.balance(); b.CashPending != 0 || e.count(`SELECT COUNT(*) FROM sms_messages`) != 0 {
+			t.Fatalf("refusals left %+v and messages", b)
+		}
+		// The operator enables the US for this account.
+		if err := e.svc.SetCountries(ctx, e.acct, []string{"US"}); err != nil {
+			t.Fatal(err)
+		}
+		r := base
+		r.To = "+12025550123"
+		if _, err := e.svc.Send(ctx, r); err != nil {
+			t.Fatalf("send to an enabled country: %v", err)
+		}
+		if cs, _ := e.svc.Countries(ctx, e.acct); len(cs) != 2 || cs[0] != "CN" || cs[1] != "US" {
+			t.Fatalf("countries %v", cs)
+		}
+		if err := e.svc.SetCountries(ctx, e.acct, []string{"XX"}); err != ErrInvalidCountry {
+			t.Fatalf("unknown country: %v", err)
+		}
+	})
+}
+
+func TestFrequencyLimits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		clk := clock.NewFake(time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC))
+		e := newEnv(t, db, envConfig{balance: 100 * price, clk: clk})
+		ctx := context.Background()
+		code := func(to string) error {
+			_, err := e.svc.Send(ctx, SendRequest{AccountSID: e.acct, AppSID: e.app, To: to, From: "Acme", Body: "code 1234", Category: "verification"})
+			return err
+		}
+		const to = "+8613800138000"
+		// 1 a minute, 5 an hour, 10 a day.
+		for i := range 5 {
+			if err := code(to); err != nil {
+				t.Fatalf("code %d: %v", i+1, err)
+			}
+			if err := code(to); err != ErrTooOftenPair {
+				t.Fatalf("second code within a minute: %v", err)
+			}
+			clk.Advance(time.Minute)
+		}
+		if err := code(to); err != ErrTooOftenPair {
+			t.Fatalf("sixth code within an hour: %v", err)
+		}
+		if err := code("+8613800138001"); err != nil {
+			t.Fatalf("another number is not limited: %v", err)
+		}
+		for i := range 5 {
+			clk.Advance(time.Hour)
+			if err := code(to); err != nil {
+				t.Fatalf("code %d: %v", 6+i, err)
+			}
+		}
+		clk.Advance(time.Hour)
+		if err := code(to); err != ErrTooOftenPair {
+			t.Fatalf("eleventh code within a day: %v", err)
+		}
+		clk.Advance(24 * time.Hour)
+		if err := code(to); err != nil {
+			t.Fatalf("next day: %v", err)
+		}
+		accepted := e.count(`SELECT COUNT(*) FROM sms_messages`)
+		if b := e.balance(); b.CashPending != int64(accepted)*price {
+			t.Fatalf("%d accepted, %d pending: refusals must reserve nothing", accepted, b.CashPending)
+		}
+	})
+}
+
+func TestPerNumberLimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{balance: 100 * price, limits: &Limits{ToPerDay: 3}})
+		for i := range 3 {
+			if _, err := e.send("+8613800138000", "news"); err != nil {
+				t.Fatalf("message %d: %v", i+1, err)
+			}
+		}
+		_, err := e.send("+8613800138000", "news")
+		wantErr(t, err, ErrTooOftenTo)
+		if b := e.balance(); b.CashPending != 3*price {
+			t.Fatalf("pending %d", b.CashPending)
+		}
+	})
+}
+
+func TestModeration(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{balance: 1_000_000, run: true})
+		ctx := context.Background()
+		if err := e.mod.Add(ctx, e.app, e.acct, []moderation.Word{{Text: "idiot", Action: moderation.Replace}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.mod.Add(ctx, e.app, e.acct, []moderation.Word{{Text: "loan", Action: moderation.Review}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		m := e.mustSend("+8613800138000", "you idiot")
+		if m.Body != "you ***" {
+			t.Fatalf("replaced body %q", m.Body)
+		}
+		e.waitFinal(m.SID)
+
+		held := e.mustSend("+8613800138001", "cheap loan")
+		if held.Status != HeldForReview {
+			t.Fatalf("review word: status %s", held.Status)
+		}
+		time.Sleep(50 * time.Millisecond)
+		if got, _ := e.svc.Get(ctx, e.acct, held.SID); got.Status != HeldForReview || e.lb.Attempts(held.SID) != 0 {
+			t.Fatalf("held message was sent: %s", got.Status)
+		}
+		if _, err := e.svc.Approve(ctx, held.SID); err != nil {
+			t.Fatal(err)
+		}
+		if m := e.waitFinal(held.SID); m.Status != Delivered || m.Charged != price {
+			t.Fatalf("approved message %s charged %d", m.Status, m.Charged)
+		}
+		if _, err := e.svc.Approve(ctx, held.SID); err != ErrNotHeld {
+			t.Fatalf("approve twice: %v", err)
+		}
+
+		rejected := e.mustSend("+8613800138002", "cheap loan")
+		if _, err := e.svc.Reject(ctx, rejected.SID, "loan spam"); err != nil {
+			t.Fatal(err)
+		}
+		m = e.waitFinal(rejected.SID)
+		if m.Status != Canceled || m.Charged != 0 || m.ErrorMessage != "loan spam" {
+			t.Fatalf("rejected message %+v", m)
+		}
+		if b := e.balance(); b.CashPosted != 1_000_000-2*price || b.CashPending != 0 {
+			t.Fatalf("balance %+v; want two messages charged", b)
+		}
+	})
+}
