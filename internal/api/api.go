@@ -13,6 +13,7 @@ import (
 	"github.com/switchboard/switchboard/internal/audit"
 	"github.com/switchboard/switchboard/internal/auth"
 	"github.com/switchboard/switchboard/internal/billing/alerts"
+	"github.com/switchboard/switchboard/internal/billing/arrears"
 	"github.com/switchboard/switchboard/internal/billing/invoices"
 	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/billing/metering"
@@ -64,6 +65,8 @@ type Deps struct {
 	// Meter records usage and closes bills; Rating prices it.
 	Meter  *metering.Meter
 	Rating *rating.Service
+	// Arrears follows post-paid bills that take cash below zero.
+	Arrears *arrears.Service
 	// SLA grants credits for incidents.
 	SLA *sla.Service
 	// Alerts are the balance-low thresholds.

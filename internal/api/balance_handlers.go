@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/errs"
@@ -12,14 +13,34 @@ import (
 // balanceView is an account's money, as decimal strings in the account currency (exact: the
 // ledger keeps micro-units) and as micro-units for programs.
 type balanceView struct {
-	AccountSID     string `json:"account_sid"`
-	Currency       string `json:"currency"`
-	Balance        string `json:"balance"` // cash + promo − held
-	Cash           string `json:"cash"`
-	Promo          string `json:"promo"`
-	Held           string `json:"held"`
-	Available      string `json:"available"` // what a new reservation can take (includes any credit limit)
-	AvailableMicro int64  `json:"available_micros"`
+	AccountSID     string       `json:"account_sid"`
+	Currency       string       `json:"currency"`
+	Balance        string       `json:"balance"` // cash + promo − held
+	Cash           string       `json:"cash"`
+	Promo          string       `json:"promo"`
+	Held           string       `json:"held"`
+	Available      string       `json:"available"` // what a new reservation can take (includes any credit limit)
+	AvailableMicro int64        `json:"available_micros"`
+	Arrears        *arrearsView `json:"arrears"` // null unless post-paid bills took cash below zero
+}
+
+type arrearsView struct {
+	Owed       string    `json:"owed"`
+	PenaltyDue string    `json:"penalty_due"`
+	Since      time.Time `json:"since"`
+	Suspended  bool      `json:"suspended"`
+}
+
+func (a *API) withArrears(r *http.Request, v balanceView) (balanceView, error) {
+	if a.Arrears == nil {
+		return v, nil
+	}
+	st, ok, err := a.Arrears.Get(r.Context(), v.AccountSID)
+	if err != nil || !ok {
+		return v, err
+	}
+	v.Arrears = &arrearsView{Owed: money.Format(st.Owed), PenaltyDue: money.Format(st.PenaltyDue), Since: st.Since, Suspended: st.Suspended}
+	return v, nil
 }
 
 func newBalanceView(account, currency string, b ledger.Balance) balanceView {
@@ -35,7 +56,11 @@ func (a *API) getBalance(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return httpx.JSON(w, http.StatusOK, newBalanceView(p.AccountSID(), p.Account.Currency, b))
+	v, err := a.withArrears(r, newBalanceView(p.AccountSID(), p.Account.Currency, b))
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusOK, v)
 }
 
 // twilioBalance is Twilio's Balance resource: the balance is a string.
@@ -96,6 +121,11 @@ func (a *API) adminRecordPayment(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := a.Ledger.RecordPayment(r.Context(), acct.SID, pay); err != nil {
 		return err
+	}
+	if a.Arrears != nil { // a payment may settle arrears and lift a suspension at once
+		if _, err := a.Arrears.Assess(r.Context(), acct.SID); err != nil {
+			httpx.Info(r.Context()).Log().Error("assess arrears after payment", "err", err)
+		}
 	}
 	b, err := a.Ledger.Balance(r.Context(), acct.SID)
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/switchboard/switchboard/internal/audit"
 	"github.com/switchboard/switchboard/internal/auth"
 	"github.com/switchboard/switchboard/internal/billing/alerts"
+	"github.com/switchboard/switchboard/internal/billing/arrears"
 	"github.com/switchboard/switchboard/internal/billing/invoices"
 	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/billing/metering"
@@ -101,6 +102,7 @@ type Server struct {
 	Notices  *notices.Box
 	Alerts   *alerts.Service
 	abuse    *abuse.Detector
+	arrears  *arrears.Service
 }
 
 // NewServer builds a node; Run starts it.
@@ -137,6 +139,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.Alerts = alerts.New(core.DB, core.Ledger, core.Clock, log, s.balanceLow)
+	s.arrears = arrears.New(core.DB, core.Ledger, core.Clock, log, s.arrearsChanged)
 	rater := rating.New(core.DB, core.Clock)
 	// Post-paid products are billed per day from their usage events; real-time products (sms,
 	// voice) are charged through reservations and have no cycle.
@@ -157,7 +160,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Limiter: s.limiter, Keywords: s.Keywords, Ledger: core.Ledger, Notices: s.Notices, Abuse: s.abuse, Unfreeze: s.unfreeze, Alerts: s.Alerts,
 		Invoices: invoices.New(core.DB, core.Ledger, core.Clock, log), SLA: sla.New(core.DB, core.Ledger, core.Clock, log),
-		Meter: meter, Rating: rater,
+		Meter: meter, Rating: rater, Arrears: s.arrears,
 	})
 	mux := httpx.NewMux()
 	s.API.Register(mux.ServeMux)
@@ -213,6 +216,7 @@ func (s *Server) Run(ctx context.Context) error {
 		go s.abuse.Run(ctx)
 	}
 	go s.Alerts.Run(ctx, alertEvery)
+	go s.runBilling(ctx)
 	s.Log.Info("switchboard serving", "addr", s.listener.Addr().String(), "database", string(s.DB.Dialect), "nats_embedded", s.Bus.Embedded())
 	select {
 	case err := <-errc:

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/internal/billing/alerts"
+	"github.com/switchboard/switchboard/internal/billing/arrears"
 	"github.com/switchboard/switchboard/internal/money"
 	"github.com/switchboard/switchboard/internal/notices"
 )
@@ -32,5 +33,82 @@ func (s *Server) balanceLow(ctx context.Context, a alerts.Alert, available int64
 	}
 	if err := s.Bus.Publish(ctx, BalanceLowSubject, ev); err != nil {
 		s.Log.Warn("publish balance low", "err", err)
+	}
+}
+
+// ArrearsSubject is the bus subject of arrears changes.
+const ArrearsSubject = "billing.arrears"
+
+type arrearsEvent struct {
+	AccountSID string `json:"account_sid"`
+	Change     string `json:"change"`
+	Owed       string `json:"owed"`
+	PenaltyDue string `json:"penalty_due"`
+	Amount     string `json:"amount"`
+	Suspended  bool   `json:"suspended"`
+}
+
+var arrearsTitles = map[arrears.Change]string{
+	arrears.Started:   "A bill took your balance below zero",
+	arrears.Suspended: "Paid services are suspended for an overdue balance",
+	arrears.Penalty:   "An overdue penalty was charged",
+	arrears.Cleared:   "Your overdue balance is settled",
+}
+
+// arrearsChanged tells the owner and the bus about a change of an account's arrears.
+func (s *Server) arrearsChanged(ctx context.Context, c arrears.Change, st arrears.State, amount int64) {
+	ev := arrearsEvent{AccountSID: st.AccountSID, Change: string(c), Owed: money.Format(st.Owed), PenaltyDue: money.Format(st.PenaltyDue),
+		Amount: money.Format(amount), Suspended: st.Suspended}
+	body := "Owed: " + ev.Owed + " (of which penalties " + ev.PenaltyDue + "). Bills unpaid 7 days after they take the balance below zero suspend paid services and accrue 0.3% a day on the overdue amount; a payment settles penalties first."
+	if _, err := s.Notices.Post(ctx, st.AccountSID, notices.Billing, arrearsTitles[c], body); err != nil {
+		s.Log.Error("arrears notice", "err", err)
+	}
+	if err := s.Bus.Publish(ctx, ArrearsSubject, ev); err != nil {
+		s.Log.Warn("publish arrears", "err", err)
+	}
+}
+
+// billingEvery is how often cycles are closed, bills charged and arrears assessed.
+const billingEvery = 5 * time.Minute
+
+// runBilling closes post-paid cycles that have ended, charges their bills (idempotent by bill id,
+// so a crash between closing and charging is finished by the next round) and assesses arrears.
+func (s *Server) runBilling(ctx context.Context) {
+	cursor := ""
+	t := time.NewTicker(billingEvery)
+	defer t.Stop()
+	for {
+		now := s.Clock.Now()
+		for _, product := range []string{"im", "mq"} {
+			if _, err := s.API.Meter.CloseCycle(ctx, "", product, now.UTC().Truncate(24*time.Hour)); err != nil && ctx.Err() == nil {
+				s.Log.Warn("close billing cycle", "product", product, "err", err)
+			}
+		}
+		for {
+			page, err := s.API.Meter.FinalBills(ctx, cursor, 500)
+			if err != nil {
+				s.Log.Warn("list bills to charge", "err", err)
+				break
+			}
+			for _, b := range page.Bills {
+				if err := s.arrears.ChargeBill(ctx, b.AccountSID, b.Product, b.ID, b.Total); err != nil {
+					s.Log.Warn("charge bill", "bill", b.ID, "err", err)
+					page.Next = "" // retry from here next round
+					break
+				}
+				cursor = b.ID
+			}
+			if page.Next == "" {
+				break
+			}
+		}
+		if err := s.arrears.AssessAll(ctx); err != nil && ctx.Err() == nil {
+			s.Log.Warn("assess arrears", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }

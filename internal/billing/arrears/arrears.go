@@ -1,0 +1,206 @@
+// Package arrears handles post-paid bills that take an account's cash below zero. The terms give
+// 7 days of grace; after that paid services are suspended and a penalty of 0.3% a day accrues on
+// the overdue principal only (never on penalties: it does not compound). A payment settles the
+// penalties first, then the principal, and once cash is back at zero or above the suspension is
+// lifted. Each change of state is reported through a callback (events, notices).
+package arrears
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/billing/ledger"
+	"github.com/switchboard/switchboard/internal/clock"
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+// Terms of arrears.
+const (
+	Grace = 7 * 24 * time.Hour
+	// PenaltyPerMille is the daily penalty on the overdue principal, in thousandths (0.3%).
+	PenaltyPerMille = 3
+	// DefaultLimit is how far post-paid bills may take cash below zero when the operator set
+	// nothing: 100,000 units of the account currency.
+	DefaultLimit = 100_000 * 1_000_000
+)
+
+// State is an account's arrears.
+type State struct {
+	AccountSID string
+	Since      time.Time
+	Owed       int64 // what the account owes in total (principal + PenaltyDue), micro-units
+	PenaltyDue int64 // penalties not yet settled
+	Suspended  bool
+}
+
+// Principal is the overdue amount penalties are computed on.
+func (s State) Principal() int64 { return s.Owed - s.PenaltyDue }
+
+// Change names an event of an account's arrears.
+type Change string
+
+// The changes reported.
+const (
+	Started   Change = "arrears_started"
+	Suspended Change = "suspended"
+	Penalty   Change = "penalty"
+	Cleared   Change = "arrears_cleared"
+)
+
+// ChangeFunc is told about every change, after it is stored.
+type ChangeFunc func(ctx context.Context, c Change, s State, amount int64)
+
+// Service runs arrears.
+type Service struct {
+	db       *store.DB
+	ledger   *ledger.Ledger
+	clock    clock.Clock
+	log      *slog.Logger
+	onChange ChangeFunc
+}
+
+// New returns the arrears service.
+func New(db *store.DB, l *ledger.Ledger, clk clock.Clock, log *slog.Logger, onChange ChangeFunc) *Service {
+	return &Service{db: db, ledger: l, clock: clk, log: log, onChange: onChange}
+}
+
+func day(t time.Time) string { return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02") }
+
+// ChargeBill debits a closed post-paid bill, letting cash run into arrears (down to the account's
+// arrears limit), and assesses the account. Charging the same bill again moves no money.
+func (s *Service) ChargeBill(ctx context.Context, accountSID, product, billID string, amount int64) error {
+	if amount <= 0 {
+		return nil
+	}
+	b, err := s.ledger.Balance(ctx, accountSID)
+	if err != nil {
+		return err
+	}
+	if _, err := s.ledger.Charge(ctx, "bill:"+billID, accountSID, product, amount, ledger.FloorArrears); err != nil {
+		// New accounts have no arrears limit yet: give them the default and try once more.
+		if lerr := s.ledger.SetLimits(ctx, accountSID, ledger.Limits{Credit: b.CreditLimit, Arrears: max(b.CreditLimit, DefaultLimit)}); lerr != nil {
+			return fmt.Errorf("arrears: set limit: %w (after %w)", lerr, err)
+		}
+		if _, err := s.ledger.Charge(ctx, "bill:"+billID, accountSID, product, amount, ledger.FloorArrears); err != nil {
+			return err
+		}
+	}
+	_, err = s.Assess(ctx, accountSID)
+	return err
+}
+
+// Get returns an account's arrears; ok is false when it has none.
+func (s *Service) Get(ctx context.Context, accountSID string) (State, bool, error) {
+	st, _, ok, err := load(ctx, s.db.Read(), accountSID)
+	return st, ok, err
+}
+
+// IsSuspended reports whether an account's paid services are suspended for arrears.
+func (s *Service) IsSuspended(ctx context.Context, accountSID string) (bool, error) {
+	st, ok, err := s.Get(ctx, accountSID)
+	return ok && st.Suspended, err
+}
+
+type row struct {
+	owed, penaltyDue int64
+	lastPenaltyDay   string
+}
+
+func load(ctx context.Context, q store.Querier, accountSID string) (State, row, bool, error) {
+	st := State{AccountSID: accountSID}
+	var r row
+	var since int64
+	err := q.QueryRowContext(ctx, `SELECT since, owed, penalty_due, last_penalty_day, suspended FROM arrears WHERE account_sid = $1`, accountSID).
+		Scan(&since, &r.owed, &r.penaltyDue, &r.lastPenaltyDay, &st.Suspended)
+	if store.NoRows(err) {
+		return st, r, false, nil
+	}
+	if err != nil {
+		return st, r, false, fmt.Errorf("arrears: load: %w", err)
+	}
+	st.Since, st.Owed, st.PenaltyDue = store.FromMicro(since), r.owed, r.penaltyDue
+	return st, r, true, nil
+}
+
+// Assess brings one account's arrears up to date: opens a case when cash went below zero,
+// attributes payments to penalties first, suspends after the grace period, charges today's
+// penalty (once a day, by key), and closes the case when cash is back at zero or above.
+func (s *Service) Assess(ctx context.Context, accountSID string) (State, error) {
+	now := s.clock.Now()
+	b, err := s.ledger.Balance(ctx, accountSID)
+	if err != nil {
+		return State{}, err
+	}
+	owed := -b.CashPosted
+	st, r, open, err := load(ctx, s.db.Read(), accountSID)
+	if err != nil {
+		return st, err
+	}
+	switch {
+	case owed <= 0 && !open:
+		return st, nil
+	case owed <= 0:
+		if _, err := s.db.Write().ExecContext(ctx, `DELETE FROM arrears WHERE account_sid = $1`, accountSID); err != nil {
+			return st, fmt.Errorf("arrears: close: %w", err)
+		}
+		s.onChange(ctx, Cleared, st, -owed)
+		return State{AccountSID: accountSID}, nil
+	case !open:
+		st = State{AccountSID: accountSID, Since: now, Owed: owed}
+		if _, err := s.db.Write().ExecContext(ctx, `INSERT INTO arrears (account_sid, since, owed, updated_at) VALUES ($1, $2, $3, $2)
+			ON CONFLICT (account_sid) DO NOTHING`, accountSID, store.Micro(now), owed); err != nil {
+			return st, fmt.Errorf("arrears: open: %w", err)
+		}
+		s.onChange(ctx, Started, st, owed)
+		return st, nil
+	}
+	// Payments since the last assessment settle penalties first.
+	if paid := r.owed - owed; paid > 0 {
+		r.penaltyDue = max(0, r.penaltyDue-paid)
+	}
+	st.Owed, st.PenaltyDue = owed, r.penaltyDue
+	var events []func()
+	if now.Sub(st.Since) >= Grace {
+		if !st.Suspended {
+			st.Suspended = true
+			snapshot := st
+			events = append(events, func() { s.onChange(ctx, Suspended, snapshot, 0) })
+		}
+		if today := day(now); r.lastPenaltyDay != today && st.Principal() > 0 {
+			p := max(1, st.Principal()*PenaltyPerMille/1000)
+			if _, err := s.ledger.Charge(ctx, "penalty:"+accountSID+":"+today, accountSID, ledger.ProductPenalty, p, ledger.FloorArrears); err != nil {
+				return st, err
+			}
+			st.Owed += p
+			st.PenaltyDue += p
+			r.lastPenaltyDay = today
+			snapshot := st
+			events = append(events, func() { s.onChange(ctx, Penalty, snapshot, p) })
+		}
+	}
+	if _, err := s.db.Write().ExecContext(ctx, `UPDATE arrears SET owed = $1, penalty_due = $2, last_penalty_day = $3, suspended = $4, updated_at = $5
+		WHERE account_sid = $6`, st.Owed, st.PenaltyDue, r.lastPenaltyDay, st.Suspended, store.Micro(now), accountSID); err != nil {
+		return st, fmt.Errorf("arrears: update: %w", err)
+	}
+	for _, e := range events {
+		e()
+	}
+	return st, nil
+}
+
+// AssessAll assesses every account in arrears; run it periodically (and after payments).
+func (s *Service) AssessAll(ctx context.Context) error {
+	ids, err := store.QueryAll(ctx, s.db.Read(), func(r store.Scanner) (id string, err error) { return id, r.Scan(&id) },
+		`SELECT account_sid FROM arrears ORDER BY account_sid`)
+	if err != nil {
+		return fmt.Errorf("arrears: list: %w", err)
+	}
+	for _, id := range ids {
+		if _, err := s.Assess(ctx, id); err != nil {
+			s.log.Warn("assess arrears", "account", id, "err", err)
+		}
+	}
+	return nil
+}
