@@ -1,0 +1,147 @@
+package sms
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/store/storetest"
+)
+
+func TestListRedactDelete(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{balance: 1_000_000, run: true})
+		ctx := context.Background()
+		var sids []string
+		for _, to := range []string{"+8613800138000", "+8613800138001", "+8613800138000"} {
+			sids = append(sids, e.waitFinal(e.mustSend(to, "hello").SID).SID)
+		}
+		var all []string
+		cursor := ""
+		for {
+			p, err := e.svc.List(ctx, ListFilter{AccountSID: e.acct, Limit: 2, Cursor: cursor})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range p.Messages {
+				all = append(all, m.SID)
+			}
+			if p.Next == "" {
+				break
+			}
+			cursor = p.Next
+		}
+		if len(all) != 3 {
+			t.Fatalf("pages gave %v", all)
+		}
+		if p, _ := e.svc.List(ctx, ListFilter{AccountSID: e.acct, To: "13800138000"}); len(p.Messages) != 2 {
+			t.Fatalf("filter by To: %d messages", len(p.Messages))
+		}
+		if p, _ := e.svc.List(ctx, ListFilter{AccountSID: e.acct, From: "Acme", SentAfter: time.Now().Add(-time.Hour), SentBefore: time.Now().Add(time.Hour)}); len(p.Messages) != 3 {
+			t.Fatalf("filter by From and DateSent: %d messages", len(p.Messages))
+		}
+		if p, _ := e.svc.List(ctx, ListFilter{AccountSID: e.acct, SentAfter: time.Now().Add(time.Hour)}); len(p.Messages) != 0 {
+			t.Fatalf("sent in the future: %d messages", len(p.Messages))
+		}
+		if _, err := e.svc.List(ctx, ListFilter{AccountSID: e.acct, Cursor: "garbage"}); err != errInvalidCursor {
+			t.Fatalf("bad cursor: %v", err)
+		}
+		other := newAccount(t, db)
+		if p, _ := e.svc.List(ctx, ListFilter{AccountSID: other}); len(p.Messages) != 0 {
+			t.Fatal("another account sees the messages")
+		}
+		if _, err := e.svc.Get(ctx, other, sids[0]); err != ErrMessageNotFound {
+			t.Fatalf("another account's Get: %v", err)
+		}
+		if err := e.svc.Delete(ctx, other, sids[0]); err != ErrMessageNotFound {
+			t.Fatalf("another account's Delete: %v", err)
+		}
+
+		m, err := e.svc.Redact(ctx, e.acct, sids[0])
+		if err != nil || m.Body != "" || m.Status != Delivered {
+			t.Fatalf("redact: %+v, %v", m, err)
+		}
+		if err := e.svc.Delete(ctx, e.acct, sids[1]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Get(ctx, e.acct, sids[1]); err != ErrMessageNotFound {
+			t.Fatalf("deleted message: %v", err)
+		}
+
+		// A message in flight can be neither redacted nor deleted.
+		e.lb.SetOutcome("+8613800138005", OutcomeSilent)
+		sent := e.mustSend("+8613800138005", "in flight")
+		if err := e.svc.Delete(ctx, e.acct, sent.SID); err != ErrNotFinal {
+			t.Fatalf("delete in flight: %v", err)
+		}
+	})
+}
+
+func TestBatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{balance: 1_000_000, run: true})
+		ctx := context.Background()
+		req := BatchRequest{AccountSID: e.acct, AppSID: e.app, From: "Acme", Body: "sale", Category: "marketing",
+			To: []string{"+8613800138000", "bad", "+8613800138001"}, IdempotencyKey: "b1"}
+		rs, err := e.svc.Batch(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rs[0].Err != nil || rs[1].Err != ErrInvalidTo || rs[2].Err != nil {
+			t.Fatalf("results %+v", rs)
+		}
+		again, err := e.svc.Batch(ctx, req)
+		if err != nil || again[0].Message.SID != rs[0].Message.SID || again[2].Message.SID != rs[2].Message.SID {
+			t.Fatalf("retried batch: %+v, %v", again, err)
+		}
+		for _, r := range []BatchResult{rs[0], rs[2]} {
+			e.waitFinal(r.Message.SID)
+		}
+		if b := e.balance(); b.CashPosted != 1_000_000-2*price {
+			t.Fatalf("balance %+v", b)
+		}
+		if _, err := e.svc.Batch(ctx, BatchRequest{AccountSID: e.acct, To: make([]string, MaxBatch+1)}); err != ErrBatchTooLarge {
+			t.Fatalf("oversized batch: %v", err)
+		}
+	})
+}
+
+// A carrier that sends the receipt before we recorded its message id: the receipt waits in the
+// part's row and is counted when the part is recorded.
+func TestEarlyReceipt(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{balance: 1_000_000})
+		ctx := context.Background()
+		early := false
+		e.svc.afterSubmit = func(sid string) bool {
+			deadline := time.Now().Add(5 * time.Second)
+			for !early && time.Now().Before(deadline) {
+				early = e.count(`SELECT COUNT(*) FROM sms_parts WHERE message_sid = '' AND state = 'delivered'`) == 1
+				time.Sleep(5 * time.Millisecond)
+			}
+			return false
+		}
+		m := e.mustSend("+8613800138000", "fast")
+		if _, err := e.svc.Work(ctx); err != nil {
+			t.Fatal(err)
+		}
+		e.svc.afterSubmit = nil
+		if !early {
+			t.Fatal("the receipt did not arrive before the part was recorded")
+		}
+		for range 100 {
+			if _, err := e.svc.Work(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if !e.pending(m.SID) {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		got := e.waitFinal(m.SID)
+		if got.Status != Delivered || got.Charged != price || got.PartsDone != 1 {
+			t.Fatalf("message %+v", got)
+		}
+	})
+}
