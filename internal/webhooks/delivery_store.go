@@ -43,48 +43,75 @@ func insertDelivery(ctx context.Context, q store.Querier, d *Delivery) (int, err
 	return int(n), nil
 }
 
-// claimDue leases up to limit due deliveries to the caller until leaseUntil, marking them with
-// token. One statement: two dispatchers never lease the same row, on SQLite because it has one
-// writer, on PostgreSQL because SKIP LOCKED passes over rows another claim is taking. An
-// expired lease (its holder crashed) counts as no lease.
-func claimDue(ctx context.Context, db *store.DB, now, leaseUntil time.Time, token string, limit int) ([]Delivery, error) {
+// candidate is a due delivery a dispatcher may lease.
+type candidate struct {
+	id         string
+	kind       Kind
+	endpointID string
+}
+
+// dueCandidates reads, on a reader, up to limit due and unleased deliveries, oldest first,
+// leaving out the endpoints in exclude. Reading first keeps the writer free: an idle poll costs
+// no write, and the dispatcher leases only what its per-endpoint shares let it send.
+func dueCandidates(ctx context.Context, db *store.DB, now time.Time, limit int, exclude []string) ([]candidate, error) {
+	skip, args := notIn("endpoint_id", exclude, []any{store.Micro(now), limit})
+	rows, err := db.Read().QueryContext(ctx, `SELECT id, kind, endpoint_id FROM webhook_deliveries
+		WHERE status = 'pending' AND next_at <= $1 AND lease_until < $1`+skip+`
+		ORDER BY next_at LIMIT $2`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("look for due deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []candidate
+	for rows.Next() {
+		var c candidate
+		if err := rows.Scan(&c.id, &c.kind, &c.endpointID); err != nil {
+			return nil, fmt.Errorf("look for due deliveries: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("look for due deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// leaseDue leases those of ids that are still due and unleased to the caller until leaseUntil,
+// marking them with token, and returns them. The conditions are checked again in the UPDATE
+// itself, so of two dispatchers that picked the same candidate exactly one gets it: on SQLite
+// because it has one writer, on PostgreSQL because the row lock makes the second re-check (and
+// SKIP LOCKED lets it pass over rows being taken instead of waiting). An expired lease (its
+// holder crashed) counts as no lease.
+func leaseDue(ctx context.Context, db *store.DB, ids []string, now, leaseUntil time.Time, token string) ([]Delivery, error) {
+	args := []any{store.Micro(leaseUntil), token, store.Micro(now)}
+	marks := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		marks[i] = "$" + strconv.Itoa(len(args))
+	}
 	lock := ""
 	if db.Dialect == store.Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
-	} else {
-		// SQLite: look on a reader first, so an idle dispatcher's polls do not each take the
-		// one writer and sync the journal to find nothing.
-		var one int
-		err := db.Read().QueryRowContext(ctx, `SELECT 1 FROM webhook_deliveries
-			WHERE status = 'pending' AND next_at <= $1 AND lease_until < $1 LIMIT 1`, store.Micro(now)).Scan(&one)
-		if store.NoRows(err) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("look for due deliveries: %w", err)
-		}
 	}
 	rows, err := db.Write().QueryContext(ctx, `
 		UPDATE webhook_deliveries SET lease_until = $1, lease_token = $2
 		WHERE id IN (SELECT id FROM webhook_deliveries
-			WHERE status = 'pending' AND next_at <= $3 AND lease_until < $3
-			ORDER BY next_at LIMIT $4`+lock+`)
-		RETURNING `+deliveryColumns,
-		store.Micro(leaseUntil), token, store.Micro(now), limit)
+			WHERE id IN (`+strings.Join(marks, ", ")+`) AND status = 'pending' AND next_at <= $3 AND lease_until < $3`+lock+`)
+		RETURNING `+deliveryColumns, args...)
 	if err != nil {
-		return nil, fmt.Errorf("claim due deliveries: %w", err)
+		return nil, fmt.Errorf("lease due deliveries: %w", err)
 	}
 	defer rows.Close()
 	var out []Delivery
 	for rows.Next() {
 		d, err := scanDelivery(rows)
 		if err != nil {
-			return nil, fmt.Errorf("claim due deliveries: %w", err)
+			return nil, fmt.Errorf("lease due deliveries: %w", err)
 		}
 		out = append(out, d)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("claim due deliveries: %w", err)
+		return nil, fmt.Errorf("lease due deliveries: %w", err)
 	}
 	return out, nil
 }
@@ -106,6 +133,20 @@ func finishDelivery(ctx context.Context, q store.Querier, d *Delivery, token str
 		return false, fmt.Errorf("finish delivery %s: %w", d.ID, err)
 	}
 	return n == 1, nil
+}
+
+// notIn returns " AND column NOT IN ($k, ...)" for values, numbered after args, and args with
+// the values appended; nothing when values is empty.
+func notIn(column string, values []string, args []any) (string, []any) {
+	if len(values) == 0 {
+		return "", args
+	}
+	marks := make([]string, len(values))
+	for i, v := range values {
+		args = append(args, v)
+		marks[i] = "$" + strconv.Itoa(len(args))
+	}
+	return " AND " + column + " NOT IN (" + strings.Join(marks, ", ") + ")", args
 }
 
 // releaseLeases hands deliveries back without an outcome (a dispatcher stopping mid-flight), so

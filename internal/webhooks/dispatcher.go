@@ -22,6 +22,10 @@ type DispatcherOptions struct {
 	Batch        int           // most deliveries claimed by one statement; default 64
 	Lease        time.Duration // default DefaultLease
 	PollInterval time.Duration // how often to look for due deliveries when idle; default 500ms
+	// PerEndpoint caps the deliveries in flight to one endpoint, so a receiver that hangs until
+	// the timeout holds only part of the dispatcher and other tenants' deliveries keep flowing;
+	// default half of Concurrency.
+	PerEndpoint int
 }
 
 // Dispatcher sends due deliveries. It keeps nothing that matters in memory: what is due, who is
@@ -31,6 +35,9 @@ type Dispatcher struct {
 	s    *Service
 	opts DispatcherOptions
 	wake chan struct{}
+
+	mu   sync.Mutex
+	busy map[string]map[string]time.Time // endpoint id -> delivery id -> since when in flight
 }
 
 // NewDispatcher returns a dispatcher of s's queue; start it with Run.
@@ -49,7 +56,10 @@ func (s *Service) NewDispatcher(opts DispatcherOptions) *Dispatcher {
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = 500 * time.Millisecond
 	}
-	return &Dispatcher{s: s, opts: opts, wake: make(chan struct{}, 1)}
+	if opts.PerEndpoint <= 0 {
+		opts.PerEndpoint = max(1, opts.Concurrency/2)
+	}
+	return &Dispatcher{s: s, opts: opts, wake: make(chan struct{}, 1), busy: map[string]map[string]time.Time{}}
 }
 
 // Wake makes an idle Run look for due deliveries now rather than at its next poll; call it after
@@ -97,7 +107,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 				senders.Add(1)
 				go func() {
 					defer senders.Done()
-					outcomes <- d.attempt(ctx, j)
+					o := d.attempt(ctx, j)
+					d.done(j)
+					outcomes <- o
 				}()
 			}
 			if len(jobs) == min(free, d.opts.Batch) && inflight < d.opts.Concurrency {
@@ -166,6 +178,7 @@ func (d *Dispatcher) DispatchDue(ctx context.Context) (int, error) {
 			go func() {
 				defer wg.Done()
 				batch[i] = d.attempt(ctx, j)
+				d.done(j)
 				<-sem
 			}()
 		}
@@ -182,7 +195,16 @@ func (d *Dispatcher) DispatchDue(ctx context.Context) (int, error) {
 func (d *Dispatcher) claim(ctx context.Context, limit int) ([]*job, error) {
 	now := d.s.now()
 	token := sid.Secret(24)
-	ds, err := claimDue(ctx, d.s.db, now, now.Add(d.opts.Lease), token, limit)
+	cands, err := dueCandidates(ctx, d.s.db, now, candidatesPerSlot*limit, d.stalled())
+	if err != nil || len(cands) == 0 {
+		return nil, err
+	}
+	picked := d.reserve(cands, limit)
+	if len(picked) == 0 {
+		return nil, nil
+	}
+	ds, err := leaseDue(ctx, d.s.db, picked, now, now.Add(d.opts.Lease), token)
+	d.unreserveLost(cands, picked, ds)
 	if err != nil || len(ds) == 0 {
 		return nil, err
 	}
@@ -196,6 +218,9 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]*job, error) {
 	}
 	endpoints, err := endpointsByID(ctx, d.s.db.Read(), ids)
 	if err != nil {
+		for _, dl := range ds {
+			d.done(&job{d: dl})
+		}
 		return nil, err // the leases expire; another claim retries
 	}
 	secrets := map[string][]Secret{}
@@ -239,6 +264,99 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]*job, error) {
 		j.secrets = sec
 	}
 	return jobs, nil
+}
+
+// candidatesPerSlot is how many due deliveries a claim looks at per slot it fills, so that
+// deliveries to endpoints over their share do not hide the others behind them.
+const candidatesPerSlot = 4
+
+// stallAfter is how long an endpoint's oldest request must have been in flight, with its share
+// full, before claims stop even looking at its deliveries. A receiver that hangs then costs the
+// other endpoints nothing, however long its backlog; a fast one at its share is still looked at,
+// which is cheaper than excluding it.
+const stallAfter = time.Second
+
+// stalled returns the endpoints whose share is full and whose oldest request is older than
+// stallAfter.
+func (d *Dispatcher) stalled() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []string
+	for id, flights := range d.busy {
+		if len(flights) < d.opts.PerEndpoint {
+			continue
+		}
+		for _, since := range flights {
+			if time.Since(since) > stallAfter {
+				out = append(out, id)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// reserve picks up to limit candidates, oldest first, at most each endpoint's share in flight,
+// and counts them in flight.
+func (d *Dispatcher) reserve(cands []candidate, limit int) []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var ids []string
+	now := time.Now() // in-flight age is a measurement: real time
+	for _, c := range cands {
+		if len(ids) == limit {
+			break
+		}
+		if c.kind == KindStandard {
+			flights := d.busy[c.endpointID]
+			if len(flights) >= d.opts.PerEndpoint {
+				continue
+			}
+			if flights == nil {
+				flights = map[string]time.Time{}
+				d.busy[c.endpointID] = flights
+			}
+			flights[c.id] = now
+		}
+		ids = append(ids, c.id)
+	}
+	return ids
+}
+
+// unreserveLost uncounts the picked candidates the lease did not get (another dispatcher did).
+func (d *Dispatcher) unreserveLost(cands []candidate, picked []string, got []Delivery) {
+	if len(got) == len(picked) {
+		return
+	}
+	lost := make(map[string]bool, len(picked))
+	for _, id := range picked {
+		lost[id] = true
+	}
+	for _, dl := range got {
+		delete(lost, dl.ID)
+	}
+	for _, c := range cands {
+		if lost[c.id] && c.kind == KindStandard {
+			d.uncount(c.endpointID, c.id)
+		}
+	}
+}
+
+// done uncounts a delivery once its attempt is over.
+func (d *Dispatcher) done(j *job) {
+	if j.d.Kind == KindStandard {
+		d.uncount(j.d.EndpointID, j.d.ID)
+	}
+}
+
+func (d *Dispatcher) uncount(endpointID, deliveryID string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	flights := d.busy[endpointID]
+	delete(flights, deliveryID)
+	if len(flights) == 0 {
+		delete(d.busy, endpointID)
+	}
 }
 
 // attempt sends j, unless it is to be skipped.

@@ -168,3 +168,51 @@ func TestTwoDispatchersNeverDoubleSend(t *testing.T) {
 		}
 	})
 }
+
+// TestHangingEndpointTakesOnlyItsShare: a receiver that never answers holds at most its share of
+// a dispatcher, so another endpoint's deliveries go out meanwhile.
+func TestHangingEndpointTakesOnlyItsShare(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		env := newEngineEnv(t, db)
+		release := make(chan struct{})
+		var hanging atomic.Int32
+		slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			hanging.Add(1)
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}))
+		defer slow.Close()
+		defer close(release)
+		fast := newReceiver(t, env.clk)
+		env.endpoint(slow.URL, "slow.event")
+		env.endpoint(fast.URL, "fast.event")
+		for i := range 10 {
+			env.enqueue(env.event(fmt.Sprintf("evt_slow_%d", i), "slow.event"))
+		}
+		for i := range 10 {
+			env.enqueue(env.event(fmt.Sprintf("evt_fast_%d", i), "fast.event"))
+		}
+		ctx, stop := context.WithCancel(context.Background())
+		defer stop()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			env.svc.NewDispatcher(DispatcherOptions{Concurrency: 4, PollInterval: time.Millisecond}).Run(ctx)
+		}()
+		deadline := time.Now().Add(3 * time.Second) // before the 5 s request timeout frees a slot
+		for fast.count() < 10 {
+			if time.Now().After(deadline) {
+				t.Fatalf("the fast endpoint got %d of 10 while the slow one hangs", fast.count())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if n := hanging.Load(); n != 2 {
+			t.Fatalf("%d requests hang on the slow endpoint; want its share, 2", n)
+		}
+		stop()
+		<-done
+	})
+}
