@@ -12,8 +12,10 @@ type Status string
 //
 //	accepted → sending → sent → delivered | undelivered | failed
 //	accepted → failed (refused by every carrier, or expired in the queue)
-//	held_for_review → queued → sending → ... (approved) | canceled (rejected)
-//	sending → queued (no answer from the carrier: retried later on the same route)
+//	held_for_review → queued → sending → ... (approved) | canceled (rejected) | failed (expired)
+//
+// A message whose carrier does not answer stays sending and is tried again on the same carrier
+// with the same id (see doc.go).
 const (
 	Accepted      Status = "accepted"        // recorded with its reservation and outbox entry
 	HeldForReview Status = "held_for_review" // a review keyword matched: waits for an operator

@@ -102,3 +102,14 @@ func claimTasks(ctx context.Context, db *store.DB, now, leaseUntil time.Time, to
 	}
 	return out, rows.Err()
 }
+
+// renewLease extends a claim the caller still holds; false means it was lost.
+func renewLease(ctx context.Context, q store.Querier, sid, token string, until time.Time) (bool, error) {
+	res, err := q.ExecContext(ctx, `UPDATE sms_outbox SET lease_until = $3 WHERE message_sid = $1 AND lease_token = $2`,
+		sid, token, store.Micro(until))
+	if err != nil {
+		return false, fmt.Errorf("renew lease of %s: %w", sid, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}

@@ -133,8 +133,11 @@ func (s *Service) submit(ctx context.Context, t task, token string) error {
 	default: // sent, final or held: nothing to submit
 		return deleteTask(ctx, s.db.Write(), t.SID, actionSubmit)
 	}
-	now := s.clock.Now()
-	if now.After(m.CreatedAt.Add(s.validity)) {
+	done, err := recordedParts(ctx, s.db.Read(), m.SID)
+	if err != nil {
+		return err
+	}
+	if len(done) == 0 && s.clock.Now().After(m.CreatedAt.Add(s.validity)) {
 		return s.fail(ctx, m, ErrorQueueExpired, "not submitted within the validity period")
 	}
 	if m.Status != Sending {
@@ -147,10 +150,6 @@ func (s *Service) submit(ctx context.Context, t task, token string) error {
 		m.Body, ref(m.SID))
 	if err != nil {
 		return s.fail(ctx, m, ErrorUnknown, err.Error())
-	}
-	done, err := recordedParts(ctx, s.db.Read(), m.SID)
-	if err != nil {
-		return err
 	}
 	tried := map[string]bool{}
 	var refusal smpp.Status
@@ -182,6 +181,11 @@ func (s *Service) submit(ctx context.Context, t task, token string) error {
 			id := m.SID
 			if len(parts) > 1 {
 				id += "-" + strconv.Itoa(no)
+				// A long message may outlast one lease: renew it before each part, and stop
+				// if another worker took over (it sends the parts we have not recorded).
+				if ok, err := renewLease(ctx, s.db.Write(), m.SID, token, s.clock.Now().Add(s.worker.Lease)); err != nil || !ok {
+					return err
+				}
 			}
 			sctx, cancel := context.WithTimeout(ctx, s.worker.SubmitTimeout)
 			cid, err := c.sub.Submit(sctx, smpp.Message{ID: id, SM: p})

@@ -1,0 +1,92 @@
+// Package sms sends SMS: checks before sending, pricing and reservation, a durable outbox,
+// workers that submit to carriers over SMPP with routing and failover, delivery receipts,
+// settlement with the ledger, and the built-in loopback carrier of the embedded default.
+//
+// # The life of a message
+//
+// Send runs the checks that need no write (app and capability, E.164 number and its type,
+// country permission, body, moderation: a block word refuses, replace words are masked in the
+// text that is sent, a review word holds the message for an operator), counts segments exactly
+// as the SMPP splitter will cut them (smpp.Segments), prices them (the rate card in force, or
+// the default price per segment) and picks a route. Then:
+//
+//  1. tx A: insert a send intent (SID, account, amount, TTL);
+//  2. ledger.Reserve(key "sms:<SID>:hold") — its own transaction;
+//  3. tx B: take the frequency slots (conditional UPDATEs), delete the intent (only if it was
+//     not abandoned), insert the message (status accepted, with the hold id), its first history
+//     entry and its outbox entry, and enqueue its webhook deliveries;
+//  4. return the message (the acknowledgement), publish sms.status.
+//
+// A worker claims outbox entries with a lease (one UPDATE ... RETURNING; SKIP LOCKED on
+// PostgreSQL), marks the message sending, and submits each part through the route's SMPP client
+// with our id (SID, or SID-n for parts) in the IDTag TLV. Each accepted part is recorded with
+// the carrier's message id in its own transaction; with the last part the message becomes sent
+// and, on a bill-on-submit route, the outbox entry becomes a settlement (post the accepted parts'
+// share); on a bill-on-delivery route it is deleted. Receipts (deliver_sm) set each part's final
+// state; the receipt that completes the count gives the message its final status (delivered,
+// undelivered, failed) and, on a bill-on-delivery route, schedules the settlement: the delivered
+// parts' share, or a void when none arrived. A settlement is ledger.Post or ledger.Void with key
+// "sms:<SID>:settle", then a transaction that records the charge and deletes the entry. Every
+// status change is stored with its history row and its webhook/callback deliveries in one
+// transaction, then published on the bus.
+//
+// # Why a crash never charges twice and never loses an acknowledged message
+//
+// The ledger cannot join our transactions (on SQLite there is one writer connection), so money
+// and messages commit separately. The argument, crash point by crash point:
+//
+//   - Before tx A commits: nothing happened; the client got no answer and retries.
+//   - After tx A, before or during Reserve: an intent without a hold (or with one, if the reserve
+//     committed). Nothing is acknowledged. SweepIntents, after IntentGrace, marks the intent
+//     abandoned, asks the ledger for the hold by reserving again with the same key and
+//     parameters (the ledger returns the existing hold and holds nothing more; if none existed
+//     the new one is voided at once) and voids it. The hold's TTL and ledger.ExpireHolds release
+//     it too if no sweep ever runs. Money is held for a while, never charged.
+//   - After Reserve, before tx B commits: the same: not acknowledged, the sweep voids the hold.
+//     A sweep racing a slow send cannot void the hold of a message that commits: tx B deletes the
+//     intent only WHERE abandoned = 0 and otherwise rolls back (ErrSendAbandoned), and the sweep
+//     marks the intent abandoned before it voids.
+//   - After tx B: the message, its hold id and its outbox entry are durable together (SQLite
+//     synchronous=FULL, PostgreSQL commit), so nothing acknowledged can be lost: a worker will
+//     claim the entry, and a crashed worker's lease expires so another node claims it.
+//   - A retry with the same idempotency key derives the same SID and so the same ledger keys:
+//     it finds the committed message (or, mid-flight, reserves the same hold again, which the
+//     ledger answers with the existing hold): one message, one hold.
+//   - Worker crash before a part is recorded: the part is submitted again on lease expiry, with
+//     the same id in IDTag, so the carrier can tell (the loopback carrier answers a re-submit
+//     with the first message id and does not send it again). A carrier that ignores IDTag may
+//     deliver that one part twice; it is charged once, because money moves only by the hold.
+//   - Worker crash around a settlement: the entry stays in the outbox and is retried; Post and
+//     Void are idempotent by key, so the hold resolves exactly once whatever the number of
+//     attempts or nodes.
+//   - Charging is bounded by the hold: Post never takes more than the reservation, and a hold
+//     resolves once (posted, voided or expired), so no sequence of crashes charges twice.
+//
+// A message that no carrier accepts within Validity fails and is voided. A hold lives Validity +
+// ReceiptWindow (+1h), so an on-delivery route can post a receipt that arrives days later; when
+// no receipt ever comes the hold expires and the message is free.
+//
+// # Receipts before their message id
+//
+// A fast SMSC may send the receipt before our transaction recording the part commits. Receipts
+// and parts meet in one row keyed by (carrier, carrier message id), each written with an upsert:
+// whichever arrives second sees both halves and counts the part, exactly once. Counting is one
+// UPDATE ... RETURNING on the message, which serialises the receipts of a long message.
+//
+// # Frequency limits
+//
+// Per account: verification messages per sender and number (default 1 a minute, 5 an hour, 10 a
+// day) and all messages per number (40 a day), enforced by conditional UPDATEs in tx B, as the
+// sign-up codes are in internal/accounts; a read before the reservation refuses early so that
+// refused sends do not touch the ledger.
+//
+// # The loopback carrier
+//
+// StartLoopback runs an SMSC on 127.0.0.1 speaking real SMPP over TCP: it accepts binds with its
+// credential, answers submit_sm with a message id and, after ReceiptDelay, sends a receipt with
+// the receipted_message_id and message_state TLVs and the Appendix B text. Outcomes are chosen
+// per destination number (LoopbackConfig.Outcomes, SetOutcome): delivered (default), undelivered
+// (UNDELIV), failed (REJECTD), refused (submit_sm answered ESME_RINVDSTADR), slow (delivered
+// after SlowDelay) and silent (no receipt). It counts submissions per IDTag id (Accepted,
+// Attempts), so tests assert exactly-once at the carrier.
+package sms
