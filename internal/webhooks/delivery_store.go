@@ -2,6 +2,7 @@ package webhooks
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -98,22 +99,28 @@ func leaseDue(ctx context.Context, db *store.DB, ids []string, now, leaseUntil t
 		WHERE id IN (SELECT id FROM webhook_deliveries
 			WHERE id IN (`+strings.Join(marks, ", ")+`) AND status = 'pending' AND next_at <= $3 AND lease_until < $3`+lock+`)
 		RETURNING `+deliveryColumns, args...)
+	out, err := collectDeliveries(rows, err)
 	if err != nil {
 		return nil, fmt.Errorf("lease due deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// collectDeliveries reads every row of a query of deliveryColumns.
+func collectDeliveries(rows *sql.Rows, err error) ([]Delivery, error) {
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Delivery
 	for rows.Next() {
 		d, err := scanDelivery(rows)
 		if err != nil {
-			return nil, fmt.Errorf("lease due deliveries: %w", err)
+			return nil, err
 		}
 		out = append(out, d)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("lease due deliveries: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // finishDelivery records the outcome of an attempt, if the caller still holds the lease. It
@@ -206,19 +213,8 @@ func listDeliveries(ctx context.Context, q store.Querier, f DeliveryFilter) ([]D
 	}
 	rows, err := q.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE `+w.String()+
 		` ORDER BY id DESC`+w.limit(f.Limit), w.args...)
+	out, err := collectDeliveries(rows, err)
 	if err != nil {
-		return nil, fmt.Errorf("list deliveries of %s: %w", f.AccountSID, err)
-	}
-	defer rows.Close()
-	var out []Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list deliveries of %s: %w", f.AccountSID, err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list deliveries of %s: %w", f.AccountSID, err)
 	}
 	return out, nil
