@@ -92,12 +92,15 @@ func (s *Service) Work(ctx context.Context) (int, error) {
 }
 
 func (s *Service) process(ctx context.Context, t task, token string) {
-	var err error
-	switch t.Action {
-	case actionSubmit:
-		err = s.submit(ctx, t, token)
-	case actionSettle:
-		err = s.settle(ctx, t, token)
+	m, err := getMessage(ctx, s.db.Read(), "", t.SID)
+	switch {
+	case errors.Is(err, ErrMessageNotFound): // deleted meanwhile: nothing to send or settle
+		err = deleteTask(ctx, s.db.Write(), t.SID, t.Action)
+	case err != nil:
+	case t.Action == actionSubmit:
+		err = s.submit(ctx, m, token)
+	default:
+		err = s.settle(ctx, m, t.Amount)
 	}
 	if err != nil {
 		s.log.WarnContext(ctx, "sms: outbox entry failed; retrying later", "sid", t.SID, "action", t.Action, "err", err)
@@ -120,18 +123,11 @@ func ref(sid string) byte {
 // submit sends a message's parts that no carrier has accepted yet. A part counts as sent only
 // once its carrier message id is committed; a crash before that sends it again, with the same id
 // in IDTag, which is how the carrier can tell.
-func (s *Service) submit(ctx context.Context, t task, token string) error {
-	m, err := getMessage(ctx, s.db.Read(), "", t.SID)
-	if errors.Is(err, ErrMessageNotFound) {
-		return deleteTask(ctx, s.db.Write(), t.SID, actionSubmit)
-	}
-	if err != nil {
-		return err
-	}
+func (s *Service) submit(ctx context.Context, m *Message, token string) error {
 	switch m.Status {
 	case Accepted, Queued, Sending:
 	default: // sent, final or held: nothing to submit
-		return deleteTask(ctx, s.db.Write(), t.SID, actionSubmit)
+		return deleteTask(ctx, s.db.Write(), m.SID, actionSubmit)
 	}
 	done, err := recordedParts(ctx, s.db.Read(), m.SID)
 	if err != nil {
@@ -267,19 +263,13 @@ func (s *Service) fail(ctx context.Context, m *Message, code int, msg string) er
 
 // settle posts or voids a message's hold. The ledger key is the message's, so a settlement
 // repeated after a crash or by a second worker moves money once.
-func (s *Service) settle(ctx context.Context, t task, token string) error {
-	m, err := getMessage(ctx, s.db.Read(), "", t.SID)
-	if errors.Is(err, ErrMessageNotFound) {
-		return deleteTask(ctx, s.db.Write(), t.SID, actionSettle)
-	}
-	if err != nil {
-		return err
-	}
+func (s *Service) settle(ctx context.Context, m *Message, amount int64) error {
 	charged := int64(0)
 	if m.HoldID != "" {
 		var h ledger.Hold
-		if t.Amount > 0 {
-			h, err = s.ledger.Post(ctx, settleKey(m.SID), m.HoldID, min(t.Amount, m.Price))
+		var err error
+		if amount > 0 {
+			h, err = s.ledger.Post(ctx, settleKey(m.SID), m.HoldID, min(amount, m.Price))
 		} else {
 			h, err = s.ledger.Void(ctx, settleKey(m.SID), m.HoldID)
 		}
