@@ -26,6 +26,7 @@ import (
 	"github.com/switchboard/switchboard/internal/moderation/ratelimit"
 	"github.com/switchboard/switchboard/internal/notices"
 	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/webhooks"
 )
 
 // Cookie names of console sessions; developers and operators use separate cookies so one browser
@@ -67,6 +68,8 @@ type Deps struct {
 	Rating *rating.Service
 	// Arrears follows post-paid bills that take cash below zero.
 	Arrears *arrears.Service
+	// Webhooks holds endpoints and the durable delivery queue.
+	Webhooks *webhooks.Service
 	// SLA grants credits for incidents.
 	SLA *sla.Service
 	// Alerts are the balance-low thresholds.

@@ -81,6 +81,18 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/rc/sensitiveword/batch/delete.json", Access: Tenant, Summary: "RongCloud: delete sensitive words", Out: rcOK{}, Handle: a.rcDeleteSensitiveWords, Render: renderRC},
 		{Method: "POST", Path: "/rc/sensitiveword/list.json", Access: Tenant, Summary: "RongCloud: list sensitive words", Out: rcWordList{}, Handle: a.rcListSensitiveWords, Render: renderRC},
 
+		// Webhooks: endpoints per app, the delivery log, replays.
+		{Method: "POST", Path: "/v1/apps/{sid}/webhooks", Access: Tenant, Summary: "Add a webhook endpoint (the whsec_ secret is shown once)", In: endpointInput{}, Out: endpointView{}, Status: created, Handle: a.createEndpoint, Owned: "sid"},
+		{Method: "GET", Path: "/v1/apps/{sid}/webhooks", Access: Tenant, Summary: "An app's webhook endpoints", Out: httpx.List[endpointView]{}, Handle: a.listEndpoints, Owned: "sid"},
+		{Method: "GET", Path: "/v1/webhooks/{id}", Access: Tenant, Summary: "Fetch a webhook endpoint", Out: endpointView{}, Handle: a.getEndpoint, Owned: "id"},
+		{Method: "POST", Path: "/v1/webhooks/{id}", Access: Tenant, Summary: "Update a webhook endpoint (url, description, event_types, enabled)", In: endpointUpdateInput{}, Out: endpointView{}, Handle: a.updateEndpoint, Owned: "id"},
+		{Method: "DELETE", Path: "/v1/webhooks/{id}", Access: Tenant, Summary: "Delete a webhook endpoint", Status: noContent, Handle: a.deleteEndpoint, Owned: "id"},
+		{Method: "POST", Path: "/v1/webhooks/{id}/rotate-secret", Access: Tenant, Summary: "Rotate the signing secret; both are sent during the overlap", In: rotateInput{}, Out: endpointView{}, Handle: a.rotateEndpointSecret, Owned: "id"},
+		{Method: "POST", Path: "/v1/webhooks/{id}/test", Access: Tenant, Summary: "Send a test event; reports status and latency only", Out: testView{}, Handle: a.testEndpoint, Owned: "id"},
+		{Method: "GET", Path: "/v1/webhooks/{id}/deliveries", Access: Tenant, Summary: "An endpoint's deliveries (?status)", Out: httpx.List[deliveryView]{}, Handle: a.listDeliveries, Owned: "id"},
+		{Method: "GET", Path: "/v1/webhook-deliveries/{id}/attempts", Access: Tenant, Summary: "Every attempt of a delivery: request, status, latency, first 1 KB of the response", Out: httpx.List[attemptView]{}, Handle: a.listAttempts, Owned: "id"},
+		{Method: "POST", Path: "/v1/webhook-deliveries/{id}/replay", Access: Tenant, Summary: "Send a delivery again with the same webhook-id", Out: deliveryView{}, Handle: a.replayDelivery, Owned: "id"},
+
 		// API keys.
 		{Method: "POST", Path: "/v1/keys", Access: Tenant, Summary: "Create an API key (the secret is shown once)", In: createKeyInput{}, Out: keyView{}, Status: created, Handle: a.createKey},
 		{Method: "GET", Path: "/v1/keys", Access: Tenant, Summary: "List API keys", Out: httpx.List[keyView]{}, Handle: a.listKeys},

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -39,6 +40,7 @@ import (
 	"github.com/switchboard/switchboard/internal/moderation/ratelimit"
 	"github.com/switchboard/switchboard/internal/notices"
 	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/webhooks"
 )
 
 // Core is the part of the platform that commands without a server need too (the CLI's account,
@@ -92,17 +94,20 @@ func (c *Core) Close() error { return c.DB.Close() }
 // Server is a running node: the core, the bus and the HTTP surfaces.
 type Server struct {
 	*Core
-	Bus      *bus.Bus
-	API      *api.API
-	http     *http.Server
-	draining atomic.Bool
-	listener net.Listener
-	limiter  *ratelimit.Limiter
-	Keywords *moderation.Lists
-	Notices  *notices.Box
-	Alerts   *alerts.Service
-	abuse    *abuse.Detector
-	arrears  *arrears.Service
+	Bus        *bus.Bus
+	API        *api.API
+	http       *http.Server
+	draining   atomic.Bool
+	listener   net.Listener
+	limiter    *ratelimit.Limiter
+	Keywords   *moderation.Lists
+	Notices    *notices.Box
+	Alerts     *alerts.Service
+	abuse      *abuse.Detector
+	arrears    *arrears.Service
+	Webhooks   *webhooks.Service
+	dispatcher *webhooks.Dispatcher
+	background sync.WaitGroup // loops that use the database: stopped before it closes
 }
 
 // NewServer builds a node; Run starts it.
@@ -138,6 +143,17 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		ratelimit.Read: burst(cfg.RateRead), ratelimit.Write: burst(cfg.RateWrite), ratelimit.Auth: burst(cfg.RateAuth)})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	allow, _ := cfg.AllowNetworks() // validated with the configuration
+	wh, err := webhooks.New(core.DB, webhooks.Options{Clock: core.Clock, Log: log, Keyring: core.Keys,
+		Client: webhooks.ClientOptions{AllowNetworks: allow}, AllowHTTP: cfg.WebhookAllowHTTP,
+		OnEndpointDisabled: s.endpointDisabled, TwilioAuthToken: core.Accounts.AuthToken})
+	if err != nil {
+		b.Close()
+		core.Close()
+		return nil, err
+	}
+	s.Webhooks, s.dispatcher = wh, wh.NewDispatcher(webhooks.DispatcherOptions{})
+	s.Notices.OnPost = s.noticePosted
 	s.Alerts = alerts.New(core.DB, core.Ledger, core.Clock, log, s.balanceLow)
 	s.arrears = arrears.New(core.DB, core.Ledger, core.Clock, log, s.arrearsChanged)
 	rater := rating.New(core.DB, core.Clock)
@@ -160,7 +176,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Limiter: s.limiter, Keywords: s.Keywords, Ledger: core.Ledger, Notices: s.Notices, Abuse: s.abuse, Unfreeze: s.unfreeze, Alerts: s.Alerts,
 		Invoices: invoices.New(core.DB, core.Ledger, core.Clock, log), SLA: sla.New(core.DB, core.Ledger, core.Clock, log),
-		Meter: meter, Rating: rater, Arrears: s.arrears,
+		Meter: meter, Rating: rater, Arrears: s.arrears, Webhooks: s.Webhooks,
 	})
 	mux := httpx.NewMux()
 	s.API.Register(mux.ServeMux)
@@ -210,16 +226,21 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.listener) }()
-	go s.sweep(ctx)
-	go s.heartbeat(ctx, s.limiter)
+	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBackground()
+	s.background.Go(func() { s.sweep(bg) })
+	s.background.Go(func() { s.heartbeat(bg, s.limiter) })
 	if s.abuse != nil {
-		go s.abuse.Run(ctx)
+		s.background.Go(func() { s.abuse.Run(bg) })
 	}
-	go s.Alerts.Run(ctx, alertEvery)
-	go s.runBilling(ctx)
+	s.background.Go(func() { s.Alerts.Run(bg, alertEvery) })
+	s.background.Go(func() { s.runBilling(bg) })
+	s.background.Go(func() { s.dispatcher.Run(bg) })
 	s.Log.Info("switchboard serving", "addr", s.listener.Addr().String(), "database", string(s.DB.Dialect), "nats_embedded", s.Bus.Embedded())
 	select {
 	case err := <-errc:
+		stopBackground()
+		s.background.Wait()
 		s.close()
 		return fmt.Errorf("http: %w", err)
 	case <-ctx.Done():
@@ -230,6 +251,8 @@ func (s *Server) Run(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), s.Config.ShutdownTimeout)
 	defer cancel()
 	err := s.http.Shutdown(sctx)
+	stopBackground()
+	s.background.Wait() // in-flight webhook deliveries finish their bookkeeping before the database closes
 	s.close()
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)

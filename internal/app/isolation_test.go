@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard/switchboard/internal/api"
 	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/billing/metering"
+	"github.com/switchboard/switchboard/internal/webhooks"
 )
 
 // do sends one raw request with Basic auth and returns the status and the decoded error code.
@@ -85,6 +86,15 @@ func TestTenantIsolation(t *testing.T) {
 		if err != nil || len(bills) != 1 {
 			t.Fatalf("close A's cycle: %v %v", bills, err)
 		}
+		endpointA, _, err := s.Webhooks.Create(ctx, webhooks.EndpointInput{AccountSID: a.SID, AppSID: appA.SID, URL: "https://receiver.example/hook"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Notices.Post(ctx, a.SID, "announcement", "for the webhook", "x")
+		deliveries, err := s.Webhooks.ListDeliveries(ctx, webhooks.DeliveryFilter{AccountSID: a.SID})
+		if err != nil || len(deliveries.Deliveries) == 0 {
+			t.Fatalf("A's deliveries: %v %v", deliveries, err)
+		}
 		idFor := func(path string) string {
 			switch {
 			case strings.HasPrefix(path, "/v1/apps/"):
@@ -99,6 +109,10 @@ func TestTenantIsolation(t *testing.T) {
 				return invoiceA.ID
 			case strings.HasPrefix(path, "/v1/bills/"):
 				return bills[0].ID
+			case strings.HasPrefix(path, "/v1/webhooks/"):
+				return endpointA.ID
+			case strings.HasPrefix(path, "/v1/webhook-deliveries/"):
+				return deliveries.Deliveries[0].ID
 			case strings.HasSuffix(path, "/Accounts/{AccountSid}"):
 				return a.SID + ".json"
 			case strings.HasPrefix(path, "/2010-04-01/Accounts/"):
@@ -138,7 +152,7 @@ func TestTenantIsolation(t *testing.T) {
 		if list, _ := s.Alerts.List(ctx, a.SID); len(list) != 1 {
 			t.Fatalf("B's requests deleted A's alert")
 		}
-		if n, _ := s.Notices.Unread(ctx, a.SID); n != 1 {
+		if n, _ := s.Notices.Unread(ctx, a.SID); n != 2 {
 			t.Fatalf("B's requests marked A's notice read")
 		}
 		if tested < 10 {

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -42,6 +43,11 @@ type Config struct {
 	AbuseFloor   float64       `json:"abuse_floor"`
 	AbuseSustain time.Duration `json:"abuse_sustain"`
 	AbuseWarmUp  time.Duration `json:"abuse_warmup"`
+	// WebhookAllowNetworks are private networks webhooks may reach (comma-separated CIDRs, e.g.
+	// an on-premises receiver); every other private, loopback or metadata address is refused.
+	WebhookAllowNetworks string `json:"webhook_allow_networks"`
+	// WebhookAllowHTTP accepts http:// endpoint URLs (default: https only).
+	WebhookAllowHTTP bool `json:"webhook_allow_http"`
 	// SMTPURL (smtp://user:pass@host:587) and SMTPFrom turn on notices by email.
 	SMTPURL  string `json:"smtp_url"`
 	SMTPFrom string `json:"smtp_from"`
@@ -100,6 +106,8 @@ func (c *Config) fields() []field {
 		{name: "abuse-floor", usage: "smallest normal rate (requests a minute) an app is judged against", num: &c.AbuseFloor},
 		{name: "abuse-sustain", usage: "how long the excess must last before a freeze", dur: &c.AbuseSustain},
 		{name: "abuse-warmup", usage: "how long a new app is only watched", dur: &c.AbuseWarmUp},
+		{name: "webhook-allow-networks", usage: "private networks webhooks may reach, comma-separated CIDRs (default: none)", str: &c.WebhookAllowNetworks},
+		{name: "webhook-allow-http", usage: "accept http:// webhook URLs (default: https only)", bool: &c.WebhookAllowHTTP},
 		{name: "smtp-url", usage: "SMTP relay for notices by email, smtp://user:pass@host:587 (default: no email)", str: &c.SMTPURL},
 		{name: "smtp-from", usage: "sender address of notice emails", str: &c.SMTPFrom},
 		{name: "trust-proxy-headers", usage: "take the client address from X-Forwarded-For", bool: &c.TrustProxyHeaders},
@@ -261,6 +269,9 @@ func (c *Config) Validate() error {
 	if c.RateRead < 0 || c.RateWrite < 0 || c.RateAuth < 0 {
 		errs = append(errs, fmt.Errorf("config: rate limits must not be negative"))
 	}
+	if _, err := c.AllowNetworks(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.SMTPURL != "" && c.SMTPFrom == "" {
 		errs = append(errs, fmt.Errorf("config: smtp-from is required with smtp-url"))
 	}
@@ -272,4 +283,20 @@ func (c *Config) Validate() error {
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	return errors.Join(errs...)
+}
+
+// AllowNetworks parses WebhookAllowNetworks.
+func (c *Config) AllowNetworks() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(c.WebhookAllowNetworks, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("config: webhook-allow-networks: %q is not a CIDR like 10.1.0.0/16", part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

@@ -54,6 +54,8 @@ type Box struct {
 	clock  clock.Clock
 	log    *slog.Logger
 	mailer Mailer
+	// OnPost, when set before use, hears of every notice written to one account (webhooks use it).
+	OnPost func(ctx context.Context, n Notice)
 }
 
 // New returns the notice box; mailer may be nil.
@@ -86,6 +88,9 @@ func (b *Box) Post(ctx context.Context, accountSID string, kind Kind, title, bod
 	}
 	if b.mailer != nil {
 		go b.mail(context.WithoutCancel(ctx), *n)
+	}
+	if b.OnPost != nil {
+		b.OnPost(ctx, *n)
 	}
 	return n, nil
 }

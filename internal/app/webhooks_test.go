@@ -1,0 +1,118 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboard/switchboard/client"
+	"github.com/switchboard/switchboard/internal/config"
+	"github.com/switchboard/switchboard/internal/webhooks"
+)
+
+type received struct {
+	header http.Header
+	body   []byte
+}
+
+// receiver is a local webhook receiver that records what it gets.
+type receiver struct {
+	mu   sync.Mutex
+	got  []received
+	fail bool
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.got = append(rc.got, received{r.Header.Clone(), body})
+	if rc.fail {
+		w.WriteHeader(500)
+	}
+}
+
+func (rc *receiver) wait(t *testing.T, n int) []received {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		rc.mu.Lock()
+		got := append([]received(nil), rc.got...)
+		rc.mu.Unlock()
+		if len(got) >= n {
+			return got
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("receiver got fewer than %d deliveries in 15 s", n)
+	return nil
+}
+
+// TestWebhooksEndToEnd: an endpoint added through the API receives the account's notices as
+// signed Standard Webhooks deliveries; the log shows them; a replay keeps the webhook-id; the
+// test action reports only status and latency.
+func TestWebhooksEndToEnd(t *testing.T) {
+	rc := &receiver{}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	s := startServerWith(t, onSQLite, func(c *config.Config) { c.WebhookAllowNetworks, c.WebhookAllowHTTP = "127.0.0.0/8", true })
+	ctx := context.Background()
+	a := s.newTenant(t)
+	app, _ := a.C.CreateApp(ctx, client.AppParams{Name: "hooks"})
+	var ep struct {
+		ID, Secret string
+	}
+	if err := a.C.Do(ctx, "POST", "/v1/apps/"+app.SID+"/webhooks", map[string]any{"url": "http://169.254.169.254/latest", "event_types": []string{"notice.*"}}, nil); client.Code(err) == 0 {
+		t.Fatal("a metadata address was accepted as a webhook URL")
+	}
+	if err := a.C.Do(ctx, "POST", "/v1/apps/"+app.SID+"/webhooks", map[string]any{"url": srv.URL + "/hook", "event_types": []string{"notice.*"}}, &ep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(ep.Secret, "whsec_") {
+		t.Fatalf("secret %q", ep.Secret)
+	}
+	op := s.operator(t)
+	if err := op.Do(ctx, "POST", "/admin/v1/announcements", map[string]string{"account_sid": a.SID, "title": "Hello hooks", "body": "b"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := rc.wait(t, 1)
+	key, _ := webhooks.ParseSecret(ep.Secret)
+	if err := webhooks.Verify([]webhooks.Secret{{Key: key}}, got[0].header, got[0].body, time.Now(), 5*time.Minute); err != nil {
+		t.Fatalf("signature: %v", err)
+	}
+	if !strings.Contains(string(got[0].body), `"type":"notice.created"`) || !strings.Contains(string(got[0].body), "Hello hooks") {
+		t.Fatalf("body %s", got[0].body)
+	}
+	var dl client.List[struct {
+		ID, Status string
+	}]
+	if err := a.C.Do(ctx, "GET", "/v1/webhooks/"+ep.ID+"/deliveries", nil, &dl); err != nil || len(dl.Data) != 1 {
+		t.Fatalf("deliveries %+v %v", dl, err)
+	}
+	if err := a.C.Do(ctx, "POST", "/v1/webhook-deliveries/"+dl.Data[0].ID+"/replay", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	got = rc.wait(t, 2)
+	if got[1].header.Get("webhook-id") != got[0].header.Get("webhook-id") {
+		t.Fatalf("replay changed the webhook-id: %s vs %s", got[1].header.Get("webhook-id"), got[0].header.Get("webhook-id"))
+	}
+	var attempts client.List[struct {
+		ResponseStatus int `json:"response_status"`
+	}]
+	a.C.Do(ctx, "GET", "/v1/webhook-deliveries/"+dl.Data[0].ID+"/attempts", nil, &attempts)
+	if len(attempts.Data) < 2 || attempts.Data[0].ResponseStatus != 200 {
+		t.Fatalf("attempts %+v", attempts)
+	}
+	var test map[string]any
+	if err := a.C.Do(ctx, "POST", "/v1/webhooks/"+ep.ID+"/test", nil, &test); err != nil || test["status"] != float64(200) {
+		t.Fatalf("test %v %v", test, err)
+	}
+	if _, leaked := test["body"]; leaked {
+		t.Fatal("the test action shows the response body")
+	}
+}
