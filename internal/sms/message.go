@@ -37,6 +37,15 @@ func (s Status) Final() bool {
 	return false
 }
 
+// Twilio is the status as the Twilio-compatible API shows it: Twilio has no review state, and
+// a held message is, to the sender, queued.
+func (s Status) Twilio() string {
+	if s == HeldForReview {
+		return string(Queued)
+	}
+	return string(s)
+}
+
 // Category says what a message is for; frequency limits depend on it.
 type Category string
 

@@ -145,3 +145,26 @@ func TestEarlyReceipt(t *testing.T) {
 		}
 	})
 }
+
+func TestStats(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{balance: 1_000_000, run: true})
+		e.lb.SetOutcome("+8613800138001", OutcomeUndelivered)
+		for _, to := range []string{"+8613800138000", "+8613800138001", "+8613800138002"} {
+			e.waitFinal(e.mustSend(to, "hi").SID)
+		}
+		now := time.Now()
+		st, err := e.svc.Stats(context.Background(), e.acct, now.Add(-24*time.Hour), now.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum DayStats
+		for _, d := range st {
+			sum.Accepted, sum.Sent, sum.Delivered, sum.Failed, sum.Spend = sum.Accepted+d.Accepted, sum.Sent+d.Sent,
+				sum.Delivered+d.Delivered, sum.Failed+d.Failed, sum.Spend+d.Spend
+		}
+		if sum.Accepted != 3 || sum.Sent != 3 || sum.Delivered != 2 || sum.Failed != 1 || sum.Spend != 3*price {
+			t.Fatalf("stats %+v", st)
+		}
+	})
+}
