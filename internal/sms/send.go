@@ -201,13 +201,26 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 			return nil, fmt.Errorf("sms: send: %w", err)
 		}
 		if h.State != ledger.HoldPending {
-			return nil, ErrSendAbandoned
+			// Resolved already: a concurrent attempt with the same key committed the message
+			// (and it may even be settled), or the send was abandoned or refused.
+			return s.committed(ctx, m)
 		}
 		m.HoldID = h.ID
 	}
 	var ev []statusEvent
+	var dup *Message // a concurrent retry of the same request committed first
 	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
-		ev = nil
+		ev, dup = nil, nil
+		if m.IdempotencyKey != "" {
+			old, err := getMessage(ctx, q, m.AccountSID, m.SID)
+			if err == nil {
+				dup = old
+				return deleteIntent(ctx, q, m.SID) // ours, if we wrote one after the winner committed
+			}
+			if !errors.Is(err, ErrMessageNotFound) {
+				return err
+			}
+		}
 		for _, k := range s.limits.keys(m.AccountSID, m.From, m.To, m.Category) {
 			ok, err := takeSlot(ctx, q, k.key, k.w, now)
 			if err != nil {
@@ -223,6 +236,12 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 				return err
 			}
 			if !ok {
+				// Abandoned by the sweep, or claimed by a concurrent attempt with the same key
+				// that committed while we waited for the row.
+				if old, err := getMessage(ctx, q, m.AccountSID, m.SID); err == nil {
+					dup = old
+					return nil
+				}
 				return ErrSendAbandoned
 			}
 		}
@@ -241,14 +260,10 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 		ev = append(ev, e)
 		return err
 	})
-	if store.IsUniqueViolation(err) {
-		// A concurrent retry of the same request committed first. It owns the same hold, so
-		// nothing is voided here.
-		old, gerr := getMessage(ctx, s.db.Read(), m.AccountSID, m.SID)
-		if gerr != nil {
-			return nil, fmt.Errorf("sms: send: %w", gerr)
-		}
-		return old, nil
+	if (err == nil && dup != nil) || store.IsUniqueViolation(err) {
+		// A concurrent attempt with the same key committed first. It owns the same hold (same
+		// key), so nothing is voided here.
+		return s.committed(ctx, m)
 	}
 	if err != nil {
 		if m.HoldID != "" && !errors.Is(err, ErrSendAbandoned) {
@@ -263,6 +278,21 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 	s.notify()
 	m.History = []StatusChange{{Status: m.Status, At: now}}
 	return m, nil
+}
+
+// committed returns the message an attempt with the same idempotency key committed, or
+// ErrSendAbandoned when there is none (the attempt was abandoned or refused after reserving).
+func (s *Service) committed(ctx context.Context, m *Message) (*Message, error) {
+	old, err := getMessage(ctx, s.db.Read(), m.AccountSID, m.SID)
+	switch {
+	case errors.Is(err, ErrMessageNotFound):
+		return nil, ErrSendAbandoned
+	case err != nil:
+		return nil, err
+	case old.requestHash != m.requestHash:
+		return nil, ErrIdempotency
+	}
+	return old, nil
 }
 
 // release voids the hold of a send that was refused after its reservation and forgets its

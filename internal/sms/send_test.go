@@ -156,14 +156,11 @@ func TestIdempotentSend(t *testing.T) {
 		e := newEnv(t, db, envConfig{balance: 1_000_000, run: true})
 		req := SendRequest{AccountSID: e.acct, AppSID: e.app, To: "+8613800138000", From: "Acme", Body: "hi", IdempotencyKey: "k1"}
 		ctx := context.Background()
-		first, err := e.svc.Send(ctx, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Concurrent retries on two nodes: all get the first message.
+		// Concurrent attempts on two nodes, then a late retry: all get one message.
 		other := e.newNode(envConfig{})
 		var wg sync.WaitGroup
-		for i := range 6 {
+		sids := make([]string, 6)
+		for i := range sids {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -171,13 +168,24 @@ func TestIdempotentSend(t *testing.T) {
 				if i%2 == 1 {
 					s = other
 				}
-				again, err := s.Send(ctx, req)
-				if err != nil || again.SID != first.SID {
-					t.Errorf("retry: %v, %v", again, err)
+				m, err := s.Send(ctx, req)
+				if err != nil {
+					t.Errorf("attempt %d: %v", i, err)
+					return
 				}
+				sids[i] = m.SID
 			}()
 		}
 		wg.Wait()
+		first, err := e.svc.Send(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range sids {
+			if s != first.SID {
+				t.Fatalf("attempts got %v; want %s everywhere", sids, first.SID)
+			}
+		}
 		m := e.waitFinal(first.SID)
 		if m.Charged != price || e.lb.Accepted(first.SID) != 1 || e.lb.Attempts(first.SID) != 1 {
 			t.Fatalf("charged %d, accepted %d times", m.Charged, e.lb.Accepted(first.SID))
