@@ -21,7 +21,7 @@ import (
 // env is one platform around the SMS service: a database, the real ledger, apps, keyword lists
 // and rating, a loopback carrier over TCP, an account with an app that has SMS open, and money.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	db     *store.DB
 	clk    clock.Clock
 	ledger *ledger.Ledger
@@ -45,7 +45,7 @@ type envConfig struct {
 	opts    func(*Options)
 }
 
-func newEnv(t *testing.T, db *store.DB, c envConfig) *env {
+func newEnv(t testing.TB, db *store.DB, c envConfig) *env {
 	t.Helper()
 	ctx := context.Background()
 	if c.clk == nil {
@@ -116,7 +116,7 @@ func (e *env) newNode(c envConfig) *Service {
 	return s
 }
 
-func newAccount(t *testing.T, db *store.DB) string {
+func newAccount(t testing.TB, db *store.DB) string {
 	t.Helper()
 	a := sid.New(sid.Account)
 	if _, err := db.Write().ExecContext(context.Background(), `INSERT INTO accounts (sid, company, token_hash, token_sealed, created_at, updated_at)
