@@ -188,6 +188,9 @@ func TestModeration(t *testing.T) {
 		if held.Status != HeldForReview {
 			t.Fatalf("review word: status %s", held.Status)
 		}
+		if l, err := e.svc.ListHeld(ctx, "", 10); err != nil || len(l) != 1 || l[0].SID != held.SID {
+			t.Fatalf("held list %v, %v", l, err)
+		}
 		time.Sleep(50 * time.Millisecond)
 		if got, _ := e.svc.Get(ctx, e.acct, held.SID); got.Status != HeldForReview || e.lb.Attempts(held.SID) != 0 {
 			t.Fatalf("held message was sent: %s", got.Status)

@@ -2,9 +2,42 @@ package sms
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/switchboard/switchboard/internal/store"
 )
+
+// ListHeld pages the messages of every account waiting for review, oldest first (operators).
+// cursor is the SID of the last message of the previous page ("" for the first).
+func (s *Service) ListHeld(ctx context.Context, cursor string, limit int) ([]*Message, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	after := int64(0)
+	if cursor != "" {
+		m, err := getMessage(ctx, s.db.Read(), "", cursor)
+		if err != nil {
+			return nil, errInvalidCursor
+		}
+		after = store.Micro(m.CreatedAt)
+	}
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+messageColumns+` FROM sms_messages
+		WHERE status = 'held_for_review' AND (created_at > $1 OR (created_at = $1 AND sid > $2))
+		ORDER BY created_at, sid LIMIT $3`, after, cursor, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sms: list held messages: %w", err)
+	}
+	defer rows.Close()
+	var out []*Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sms: list held messages: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
 
 // Approve releases a message held for review (operators): it is queued for sending with the
 // reservation it was accepted with. A message held past its validity fails instead.

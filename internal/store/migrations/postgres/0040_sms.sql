@@ -38,6 +38,7 @@ CREATE INDEX sms_messages_account ON sms_messages(account_sid, created_at, sid);
 CREATE INDEX sms_messages_to ON sms_messages(account_sid, to_number, created_at);
 CREATE INDEX sms_messages_from ON sms_messages(account_sid, from_number, created_at);
 CREATE INDEX sms_messages_sent ON sms_messages(account_sid, sent_at);
+CREATE INDEX sms_messages_held ON sms_messages(created_at, sid) WHERE status = 'held_for_review';
 
 CREATE TABLE sms_message_events (
 	message_sid  TEXT NOT NULL,
