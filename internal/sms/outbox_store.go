@@ -62,27 +62,35 @@ func retryTask(ctx context.Context, q store.Querier, sid, token string, due time
 	return nil
 }
 
+// anyDue looks for due entries on a reader, so that an idle worker's polls on SQLite do not
+// each take the one writer and sync the journal to find nothing. On PostgreSQL it says yes: the
+// claim itself is cheap there.
+func anyDue(ctx context.Context, db *store.DB, now time.Time) (bool, error) {
+	if db.Dialect == store.Postgres {
+		return true, nil
+	}
+	var one int
+	err := db.Read().QueryRowContext(ctx, `SELECT 1 FROM sms_outbox WHERE due_at <= $1 AND lease_until < $1 LIMIT 1`,
+		store.Micro(now)).Scan(&one)
+	if store.NoRows(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("look for due sms: %w", err)
+	}
+	return true, nil
+}
+
 // claimTasks leases up to limit due entries until leaseUntil under token. One statement: two
 // workers never lease the same entry, on SQLite because it has one writer, on PostgreSQL because
 // SKIP LOCKED passes over rows another claim is taking. An expired lease (its worker crashed)
 // counts as none, which is how another node takes over.
-func claimTasks(ctx context.Context, db *store.DB, now, leaseUntil time.Time, token string, limit int) ([]task, error) {
+func claimTasks(ctx context.Context, q store.Querier, d store.Dialect, now, leaseUntil time.Time, token string, limit int) ([]task, error) {
 	lock := ""
-	if db.Dialect == store.Postgres {
+	if d == store.Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
-	} else {
-		// Look on a reader first, so an idle worker's polls do not take the one writer.
-		var one int
-		err := db.Read().QueryRowContext(ctx, `SELECT 1 FROM sms_outbox WHERE due_at <= $1 AND lease_until < $1 LIMIT 1`,
-			store.Micro(now)).Scan(&one)
-		if store.NoRows(err) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("look for due sms: %w", err)
-		}
 	}
-	rows, err := db.Write().QueryContext(ctx, `
+	rows, err := q.QueryContext(ctx, `
 		UPDATE sms_outbox SET lease_until = $1, lease_token = $2, attempts = attempts + 1
 		WHERE message_sid IN (SELECT message_sid FROM sms_outbox
 			WHERE due_at <= $3 AND lease_until < $3 ORDER BY due_at LIMIT $4`+lock+`)

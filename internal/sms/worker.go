@@ -75,10 +75,45 @@ func (s *Service) runWorker(ctx context.Context) error {
 func (s *Service) Work(ctx context.Context) (int, error) {
 	token := sid.New("LT")
 	now := s.clock.Now()
-	tasks, err := claimTasks(ctx, s.db, now, now.Add(s.worker.Lease), token, s.worker.Batch)
+	if due, err := anyDue(ctx, s.db, now); err != nil || !due {
+		return 0, err
+	}
+	// The claim and the move to sending share one transaction: one commit for the batch.
+	var tasks []task
+	var evs []statusEvent
+	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		evs = nil
+		var err error
+		if tasks, err = claimTasks(ctx, q, s.db.Dialect, now, now.Add(s.worker.Lease), token, s.worker.Batch); err != nil {
+			return err
+		}
+		for _, t := range tasks {
+			if t.Action != actionSubmit {
+				continue
+			}
+			ok, err := setStatus(ctx, q, t.SID, []Status{Accepted, Queued}, Sending, 0, "", now)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			m, err := getMessage(ctx, q, "", t.SID)
+			if err != nil {
+				return err
+			}
+			ev, err := s.recordEvent(ctx, q, m, now)
+			if err != nil {
+				return err
+			}
+			evs = append(evs, ev)
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, err
 	}
+	s.publish(ctx, evs)
 	var wg sync.WaitGroup
 	for _, t := range tasks {
 		wg.Add(1)

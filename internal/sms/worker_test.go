@@ -22,7 +22,7 @@ func TestWorkerCrash(t *testing.T) {
 		m2 := e.mustSend("+8613800138001", "two")
 
 		// Node 1 claims both and dies before submitting anything.
-		tasks, err := claimTasks(ctx, db, clk.Now(), clk.Now().Add(e.svc.worker.Lease), "dead", 10)
+		tasks, err := claimTasks(ctx, db.Write(), db.Dialect, clk.Now(), clk.Now().Add(e.svc.worker.Lease), "dead", 10)
 		if err != nil || len(tasks) != 2 {
 			t.Fatalf("claim: %v, %v", tasks, err)
 		}
