@@ -152,7 +152,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		core.Close()
 		return nil, err
 	}
-	s.Webhooks, s.dispatcher = wh, wh.NewDispatcher(webhooks.DispatcherOptions{})
+	s.Webhooks, s.dispatcher = wh, wh.NewDispatcher(webhooks.DispatcherOptions{Lease: cfg.WebhookLease})
 	s.Notices.OnPost = s.noticePosted
 	s.Alerts = alerts.New(core.DB, core.Ledger, core.Clock, log, s.balanceLow)
 	s.arrears = arrears.New(core.DB, core.Ledger, core.Clock, log, s.arrearsChanged)

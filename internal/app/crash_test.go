@@ -197,11 +197,15 @@ func operatorClient(t *testing.T, base string) *client.Client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar, Timeout: 5 * time.Second}
+	var login struct {
+		CSRFToken string `json:"csrf_token"`
+	}
 	if err := client.New(base, client.WithHTTPClient(hc)).Do(context.Background(), "POST", "/admin/v1/login",
-		map[string]string{"login": "op@example.com", "password": "operator password 1"}, nil); err != nil {
+		map[string]string{"login": "op@example.com", "password": "operator password 1"}, &login); err != nil {
 		t.Fatal(err)
 	}
-	return client.New(base, client.WithHTTPClient(hc))
+	return client.New(base, client.WithHTTPClient(&http.Client{Jar: jar, Timeout: 5 * time.Second,
+		Transport: headerTransport{"X-CSRF-Token": login.CSRFToken}}))
 }
 
 func openCore(t *testing.T, dir string) *app.Core {

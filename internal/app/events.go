@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/switchboard/switchboard/internal/notices"
@@ -11,21 +12,20 @@ import (
 )
 
 // emit queues a platform event for the webhook endpoints of one app, or of every app of the
-// account when appSID is empty. The event id makes it idempotent: emitting it again (after a
+// account when appSID is empty, through q: inside the caller's transaction, the deliveries commit
+// with the change that caused them. The event id makes it idempotent: emitting it again (after a
 // crash, from another node) delivers nothing twice.
-func (s *Server) emit(ctx context.Context, accountSID, appSID, typ, id string, payload any, at time.Time) {
+func (s *Server) emit(ctx context.Context, q store.Querier, accountSID, appSID, typ, id string, payload any, at time.Time) error {
 	body, err := json.Marshal(payload)
 	if err != nil {
-		s.Log.Error("event payload", "type", typ, "err", err)
-		return
+		return fmt.Errorf("event %s payload: %w", typ, err)
 	}
 	targets := []string{appSID}
 	if appSID == "" {
 		targets = targets[:0]
 		list, err := s.Apps.List(ctx, accountSID, "", 1000)
 		if err != nil {
-			s.Log.Error("event targets", "type", typ, "err", err)
-			return
+			return fmt.Errorf("event %s targets: %w", typ, err)
 		}
 		for _, a := range list {
 			targets = append(targets, a.SID)
@@ -33,15 +33,12 @@ func (s *Server) emit(ctx context.Context, accountSID, appSID, typ, id string, p
 	}
 	for _, app := range targets {
 		ev := webhooks.Event{ID: id + ":" + app, Type: typ, AccountSID: accountSID, AppSID: app, Payload: body, OccurredAt: at}
-		err := s.DB.InTx(ctx, func(ctx context.Context, q store.Querier) error {
-			_, err := s.Webhooks.Enqueue(ctx, q, ev)
+		if _, err := s.Webhooks.Enqueue(ctx, q, ev); err != nil {
 			return err
-		})
-		if err != nil {
-			s.Log.Error("enqueue event", "type", typ, "app", app, "err", err)
 		}
 	}
 	s.dispatcher.Wake()
+	return nil
 }
 
 type noticeEvent struct {
@@ -51,9 +48,10 @@ type noticeEvent struct {
 	Body  string `json:"body"`
 }
 
-// noticePosted sends every notice to the account's webhooks as "notice.created".
-func (s *Server) noticePosted(ctx context.Context, n notices.Notice) {
-	s.emit(ctx, n.AccountSID, "", "notice.created", n.ID, noticeEvent{ID: n.ID, Kind: string(n.Kind), Title: n.Title, Body: n.Body}, n.CreatedAt)
+// noticePosted sends every notice to the account's webhooks as "notice.created", in the
+// transaction that writes the notice.
+func (s *Server) noticePosted(ctx context.Context, q store.Querier, n notices.Notice) error {
+	return s.emit(ctx, q, n.AccountSID, "", "notice.created", n.ID, noticeEvent{ID: n.ID, Kind: string(n.Kind), Title: n.Title, Body: n.Body}, n.CreatedAt)
 }
 
 // endpointDisabled tells the owner that an endpoint failing for five days was switched off.

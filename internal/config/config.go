@@ -48,6 +48,9 @@ type Config struct {
 	WebhookAllowNetworks string `json:"webhook_allow_networks"`
 	// WebhookAllowHTTP accepts http:// endpoint URLs (default: https only).
 	WebhookAllowHTTP bool `json:"webhook_allow_http"`
+	// WebhookLease is how long a node owns a delivery it is sending: after a crash, another node
+	// (or the restarted one) sends it once the lease ends. It must exceed the 15 s send timeout.
+	WebhookLease time.Duration `json:"webhook_lease"`
 	// SMTPURL (smtp://user:pass@host:587) and SMTPFrom turn on notices by email.
 	SMTPURL  string `json:"smtp_url"`
 	SMTPFrom string `json:"smtp_from"`
@@ -73,6 +76,7 @@ func Defaults() Config {
 		AbuseFloor:      60,
 		AbuseSustain:    30 * time.Second,
 		AbuseWarmUp:     10 * time.Minute,
+		WebhookLease:    30 * time.Second,
 	}
 }
 
@@ -108,6 +112,7 @@ func (c *Config) fields() []field {
 		{name: "abuse-warmup", usage: "how long a new app is only watched", dur: &c.AbuseWarmUp},
 		{name: "webhook-allow-networks", usage: "private networks webhooks may reach, comma-separated CIDRs (default: none)", str: &c.WebhookAllowNetworks},
 		{name: "webhook-allow-http", usage: "accept http:// webhook URLs (default: https only)", bool: &c.WebhookAllowHTTP},
+		{name: "webhook-lease", usage: "how long a node owns a webhook delivery in flight (> 15s)", dur: &c.WebhookLease},
 		{name: "smtp-url", usage: "SMTP relay for notices by email, smtp://user:pass@host:587 (default: no email)", str: &c.SMTPURL},
 		{name: "smtp-from", usage: "sender address of notice emails", str: &c.SMTPFrom},
 		{name: "trust-proxy-headers", usage: "take the client address from X-Forwarded-For", bool: &c.TrustProxyHeaders},
@@ -268,6 +273,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RateRead < 0 || c.RateWrite < 0 || c.RateAuth < 0 {
 		errs = append(errs, fmt.Errorf("config: rate limits must not be negative"))
+	}
+	if c.WebhookLease <= 15*time.Second {
+		errs = append(errs, fmt.Errorf("config: webhook-lease must be longer than the 15s send timeout"))
 	}
 	if _, err := c.AllowNetworks(); err != nil {
 		errs = append(errs, err)

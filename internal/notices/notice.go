@@ -54,8 +54,9 @@ type Box struct {
 	clock  clock.Clock
 	log    *slog.Logger
 	mailer Mailer
-	// OnPost, when set before use, hears of every notice written to one account (webhooks use it).
-	OnPost func(ctx context.Context, n Notice)
+	// OnPost, when set before use, runs in the transaction that writes a notice to one account, so
+	// what it records (the notice's webhook deliveries) commits with the notice or not at all.
+	OnPost func(ctx context.Context, q store.Querier, n Notice) error
 }
 
 // New returns the notice box; mailer may be nil.
@@ -81,16 +82,22 @@ func (b *Box) Post(ctx context.Context, accountSID string, kind Kind, title, bod
 	}
 	now := b.clock.Now()
 	n := &Notice{ID: sid.NewOrdered("NO", now), AccountSID: accountSID, Kind: kind, Title: title, Body: body, CreatedAt: now}
-	_, err := b.db.Write().ExecContext(ctx, `INSERT INTO notices (id, account_sid, kind, title, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		n.ID, n.AccountSID, n.Kind, n.Title, n.Body, store.Micro(now))
+	err := b.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		_, err := q.ExecContext(ctx, `INSERT INTO notices (id, account_sid, kind, title, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			n.ID, n.AccountSID, n.Kind, n.Title, n.Body, store.Micro(now))
+		if err != nil {
+			return fmt.Errorf("notices: post: %w", err)
+		}
+		if b.OnPost != nil {
+			return b.OnPost(ctx, q, *n)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("notices: post: %w", err)
+		return nil, err
 	}
 	if b.mailer != nil {
 		go b.mail(context.WithoutCancel(ctx), *n)
-	}
-	if b.OnPost != nil {
-		b.OnPost(ctx, *n)
 	}
 	return n, nil
 }
