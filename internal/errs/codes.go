@@ -85,6 +85,16 @@ const (
 	CodeMeteringCycleNotAligned = 30253
 	CodeMeteringCycleNotOver    = 30254
 	CodeMeteringNoCycle         = 30255
+
+	// Webhooks (305xx).
+	CodeEndpointNotFound = 30500
+	CodeDeliveryNotFound = 30501
+	CodeInvalidEndpoint  = 30502
+	CodeHTTPNotAllowed   = 30503
+	CodeEndpointDisabled = 30504
+	CodeInvalidEvent     = 30505
+	CodeInvalidOverlap   = 30506
+	CodeTooManyEndpoints = 30507
 )
 
 // CodeInfo documents one public code.
@@ -163,6 +173,14 @@ func Codes() []CodeInfo {
 		{Code: CodeMeteringCycleNotAligned, Kind: Invalid, Summary: "The cycle end is not a boundary of the product's billing cycle (UTC hour, day or month)."},
 		{Code: CodeMeteringCycleNotOver, Kind: Invalid, Summary: "The billing cycle has not ended yet."},
 		{Code: CodeMeteringNoCycle, Kind: Invalid, Summary: "The product has no billing cycle configured."},
+		{CodeEndpointNotFound, NotFound, "No endpoint of this account has this id."},
+		{CodeDeliveryNotFound, NotFound, "No delivery of this account has this id."},
+		{CodeInvalidEndpoint, Invalid, "The endpoint's URL, event types or description is not acceptable (field names it)."},
+		{CodeHTTPNotAllowed, Invalid, "The URL is http:// and the operator allows only https://."},
+		{CodeEndpointDisabled, Conflict, "The endpoint is disabled; enable it before sending to it."},
+		{CodeInvalidEvent, Invalid, "An event or callback to enqueue is malformed (field names the part)."},
+		{CodeInvalidOverlap, Invalid, "A secret rotation's overlap is negative or longer than MaxRotationOverlap."},
+		{CodeTooManyEndpoints, Conflict, "The app has MaxEndpointsPerApp endpoints already."},
 		{CodeKeyScopeForbidden, Permission, "The API key is limited to one app and cannot do this (manage keys, create apps, rotate tokens)."},
 	}
 }

@@ -4,14 +4,14 @@ import "github.com/switchboard/switchboard/internal/errs"
 
 // Public error codes of the webhooks engine (30500-30599).
 const (
-	CodeEndpointNotFound = 30500 // no endpoint of this account has this id
-	CodeDeliveryNotFound = 30501 // no delivery of this account has this id
-	CodeInvalidEndpoint  = 30502 // the endpoint's URL, event types or description is not acceptable (field names it)
-	CodeHTTPNotAllowed   = 30503 // the URL is http:// and the operator allows only https://
-	CodeEndpointDisabled = 30504 // the endpoint is disabled; enable it before sending to it
-	CodeInvalidEvent     = 30505 // an event or callback to enqueue is malformed (field names the part)
-	CodeInvalidOverlap   = 30506 // a secret rotation's overlap is negative or longer than MaxRotationOverlap
-	CodeTooManyEndpoints = 30507 // the app has MaxEndpointsPerApp endpoints already
+	CodeEndpointNotFound = errs.CodeEndpointNotFound // no endpoint of this account has this id
+	CodeDeliveryNotFound = errs.CodeDeliveryNotFound // no delivery of this account has this id
+	CodeInvalidEndpoint  = errs.CodeInvalidEndpoint  // the endpoint's URL, event types or description is not acceptable (field names it)
+	CodeHTTPNotAllowed   = errs.CodeHTTPNotAllowed   // the URL is http:// and the operator allows only https://
+	CodeEndpointDisabled = errs.CodeEndpointDisabled // the endpoint is disabled; enable it before sending to it
+	CodeInvalidEvent     = errs.CodeInvalidEvent     // an event or callback to enqueue is malformed (field names the part)
+	CodeInvalidOverlap   = errs.CodeInvalidOverlap   // a secret rotation's overlap is negative or longer than MaxRotationOverlap
+	CodeTooManyEndpoints = errs.CodeTooManyEndpoints // the app has MaxEndpointsPerApp endpoints already
 )
 
 // Sentinel errors; match them with errors.Is.
