@@ -118,18 +118,18 @@ func (s *Service) ListAttempts(ctx context.Context, f AttemptFilter) (AttemptPag
 	if f.Limit, err = checkPage(f.AccountSID, f.Cursor, attemptPrefix, f.Limit); err != nil {
 		return AttemptPage{}, err
 	}
-	w := whereAccount(f.AccountSID)
+	w := store.ByAccount(f.AccountSID)
 	if f.EndpointID != "" {
-		w.add("endpoint_id = ?", f.EndpointID)
+		w.Add("endpoint_id = ?", f.EndpointID)
 	}
 	if f.DeliveryID != "" {
-		w.add("delivery_id = ?", f.DeliveryID)
+		w.Add("delivery_id = ?", f.DeliveryID)
 	}
 	if f.Cursor != "" {
-		w.add("id < ?", f.Cursor)
+		w.Add("id < ?", f.Cursor)
 	}
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+attemptColumns+` FROM webhook_attempts WHERE `+w.String()+
-		` ORDER BY id DESC`+w.limit(f.Limit), w.args...)
+		` ORDER BY id DESC`+w.Limit(f.Limit), w.Args()...)
 	if err != nil {
 		return AttemptPage{}, fmt.Errorf("webhooks: list attempts of %s: %w", f.AccountSID, err)
 	}

@@ -201,18 +201,18 @@ func getDelivery(ctx context.Context, q store.Querier, account, id string) (Deli
 }
 
 func listDeliveries(ctx context.Context, q store.Querier, f DeliveryFilter) ([]Delivery, error) {
-	w := whereAccount(f.AccountSID)
+	w := store.ByAccount(f.AccountSID)
 	if f.EndpointID != "" {
-		w.add("endpoint_id = ?", f.EndpointID)
+		w.Add("endpoint_id = ?", f.EndpointID)
 	}
 	if f.Status != "" {
-		w.add("status = ?", string(f.Status))
+		w.Add("status = ?", string(f.Status))
 	}
 	if f.Cursor != "" {
-		w.add("id < ?", f.Cursor)
+		w.Add("id < ?", f.Cursor)
 	}
 	rows, err := q.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE `+w.String()+
-		` ORDER BY id DESC`+w.limit(f.Limit), w.args...)
+		` ORDER BY id DESC`+w.Limit(f.Limit), w.Args()...)
 	out, err := collectDeliveries(rows, err)
 	if err != nil {
 		return nil, fmt.Errorf("list deliveries of %s: %w", f.AccountSID, err)
@@ -235,28 +235,4 @@ func replayDelivery(ctx context.Context, q store.Querier, account, id string, no
 		return d, fmt.Errorf("replay delivery %s: %w", id, err)
 	}
 	return d, nil
-}
-
-// where builds a WHERE clause with numbered placeholders; every one starts scoped by account.
-type where struct {
-	conds []string
-	args  []any
-}
-
-func whereAccount(account string) *where {
-	return &where{conds: []string{"account_sid = $1"}, args: []any{account}}
-}
-
-// add appends cond, whose "?" becomes the next placeholder bound to v.
-func (w *where) add(cond string, v any) {
-	w.args = append(w.args, v)
-	w.conds = append(w.conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(w.args))))
-}
-
-func (w *where) String() string { return strings.Join(w.conds, " AND ") }
-
-// limit appends n as the next argument and returns " LIMIT $k".
-func (w *where) limit(n int) string {
-	w.args = append(w.args, n)
-	return " LIMIT $" + strconv.Itoa(len(w.args))
 }
