@@ -68,3 +68,42 @@ func deleteLoginRecordsBefore(ctx context.Context, q store.Querier, t time.Time)
 	}
 	return res.RowsAffected()
 }
+
+// FailedLoginStorm is an account whose console logins failed many times in a short window.
+type FailedLoginStorm struct {
+	AccountSID string
+	Failures   int
+	Addresses  int // distinct client addresses among the failures
+}
+
+// FailedLoginStorms finds accounts with at least threshold failed logins since since.
+func (s *Service) FailedLoginStorms(ctx context.Context, since time.Time, threshold int) ([]FailedLoginStorm, error) {
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT account_sid, COUNT(*), COUNT(DISTINCT ip) FROM login_records
+		WHERE created_at >= $1 AND account_sid <> '' AND result IN ('wrong_password', 'locked')
+		GROUP BY account_sid HAVING COUNT(*) >= $2`, store.Micro(since), threshold)
+	if err != nil {
+		return nil, fmt.Errorf("failed login storms: %w", err)
+	}
+	defer rows.Close()
+	var out []FailedLoginStorm
+	for rows.Next() {
+		var f FailedLoginStorm
+		if err := rows.Scan(&f.AccountSID, &f.Failures, &f.Addresses); err != nil {
+			return nil, fmt.Errorf("failed login storms: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// LockLogins locks the console logins of every person of an account until until. API
+// credentials keep working: whoever guesses passwords must not be able to cut a developer's
+// servers off the platform.
+func (s *Service) LockLogins(ctx context.Context, accountSID string, until time.Time) error {
+	_, err := s.db.Write().ExecContext(ctx, `UPDATE people SET locked_until = $1 WHERE account_sid = $2 AND locked_until < $1`,
+		store.Micro(until), accountSID)
+	if err != nil {
+		return fmt.Errorf("lock logins: %w", err)
+	}
+	return nil
+}

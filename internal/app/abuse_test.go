@@ -120,3 +120,36 @@ func TestAbuseFreezesAppEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedLoginStorm: a password-guessing storm locks the account's console logins and leaves
+// a finding and a notice, while its API credentials keep working.
+func TestFailedLoginStorm(t *testing.T) {
+	s := startServer(t, onSQLite)
+	ctx := context.Background()
+	a := s.newTenant(t)
+	anon := client.New(s.URL)
+	for range 35 {
+		anon.Do(ctx, "POST", "/v1/login", map[string]string{"login": a.Email, "password": "guess guess 1"}, nil)
+	}
+	s.CheckLoginStorms(ctx)
+	s.CheckLoginStorms(ctx) // reported once
+	if _, err := a.C.Account(ctx); err != nil {
+		t.Fatalf("API credentials stopped working: %v", err)
+	}
+	if err := anon.Do(ctx, "POST", "/v1/login", map[string]string{"login": a.Email, "password": a.Password}, nil); client.Code(err) != 20108 {
+		t.Fatalf("login with the right password during the lock: %v", err)
+	}
+	var l noticeList
+	a.C.Do(ctx, "GET", "/v1/notices", nil, &l)
+	if len(l.Data) != 1 || l.Data[0].Kind != "abuse" {
+		t.Fatalf("notices %+v", l)
+	}
+	op := s.operator(t)
+	var findings client.List[struct {
+		Kind string `json:"kind"`
+	}]
+	op.Do(ctx, "GET", "/admin/v1/abuse-findings", nil, &findings)
+	if len(findings.Data) != 1 || findings.Data[0].Kind != "login_storm" {
+		t.Fatalf("findings %+v", findings.Data)
+	}
+}

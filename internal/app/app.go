@@ -108,6 +108,9 @@ type Server struct {
 	Webhooks   *webhooks.Service
 	dispatcher *webhooks.Dispatcher
 	background sync.WaitGroup // loops that use the database: stopped before it closes
+
+	stormMu       sync.Mutex
+	stormReported map[string]time.Time
 }
 
 // NewServer builds a node; Run starts it.
@@ -236,6 +239,7 @@ func (s *Server) Run(ctx context.Context) error {
 	s.background.Go(func() { s.Alerts.Run(bg, alertEvery) })
 	s.background.Go(func() { s.runBilling(bg) })
 	s.background.Go(func() { s.dispatcher.Run(bg) })
+	s.background.Go(func() { s.runLoginStorms(bg) })
 	s.Log.Info("switchboard serving", "addr", s.listener.Addr().String(), "database", string(s.DB.Dialect), "nats_embedded", s.Bus.Embedded())
 	select {
 	case err := <-errc:
