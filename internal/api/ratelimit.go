@@ -13,8 +13,9 @@ import (
 
 var errRateLimited = errs.Coded(errs.RateLimited, errs.CodeRateLimited, "too many requests; slow down and retry after the Retry-After header's seconds")
 
-// limit applies the request rate limits: per credential for authenticated routes (reads and
-// writes counted apart), per client address for sign-up and login. Operations routes are free.
+// limit applies the request rate limits: per credential and per app (or account) for
+// authenticated routes, reads and writes counted apart; per client address for sign-up and login.
+// Operations routes are free.
 func (a *API) limit(w http.ResponseWriter, r *http.Request, rt Route, p *auth.Principal) error {
 	if a.Limiter == nil {
 		return nil
@@ -27,8 +28,17 @@ func (a *API) limit(w http.ResponseWriter, r *http.Request, rt Route, p *auth.Pr
 		if rt.Method != http.MethodGet && rt.Method != http.MethodHead {
 			class = ratelimit.Write
 		}
+		// Two buckets: the credential's, and the app's (or the account's, for account-wide
+		// credentials), so many keys of one app cannot add up to more than the app's limit.
 		kind, id := p.Actor()
 		allowed, d := a.Limiter.Allow(kind+":"+id, class, p.AppSID, p.AccountSID())
+		owner := p.AppSID
+		if owner == "" {
+			owner = p.AccountSID()
+		}
+		if allowed && owner != id {
+			allowed, d = a.Limiter.Allow("owner:"+owner, class, p.AppSID, p.AccountSID())
+		}
 		ok, wait = allowed, d.Seconds()
 	case rt.Access == Public && rt.Method == http.MethodPost:
 		allowed, d := a.Limiter.Allow("ip:"+httpx.Info(r.Context()).ClientIP, ratelimit.Auth)

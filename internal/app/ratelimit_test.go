@@ -85,3 +85,27 @@ func mustReq(t *testing.T, url, user, pass string) *http.Request {
 	req.SetBasicAuth(user, pass)
 	return req
 }
+
+// TestRateLimitPerApp: many keys of one app share the app's limit.
+func TestRateLimitPerApp(t *testing.T) {
+	s := startServerWith(t, onSQLite, func(c *config.Config) { c.RateRead = 5 })
+	ctx := context.Background()
+	a := s.newTenant(t)
+	app, _ := a.C.CreateApp(ctx, client.AppParams{Name: "many keys"})
+	ok := 0
+	for range 10 { // 10 keys × 3 reads each: each key alone is under its burst of 10
+		k, err := a.C.CreateKey(ctx, client.KeyParams{AppSID: app.SID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := client.New(s.URL, client.WithBasicAuth(k.SID, k.Secret))
+		for range 3 {
+			if _, err := c.App(ctx, app.SID); err == nil {
+				ok++
+			}
+		}
+	}
+	if ok > 12 {
+		t.Fatalf("%d of 30 reads by 10 keys of one app passed; the app's burst is 10", ok)
+	}
+}
