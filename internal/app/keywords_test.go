@@ -62,7 +62,7 @@ func TestKeywordsThroughEveryAPI(t *testing.T) {
 		t.Fatalf("list.json = %d %v", status, body)
 	}
 	status, body = rcPost(t, s.URL, "/rc/sensitiveword/list.json", app.AppKey, app.AppSecret, url.Values{"type": {"0"}})
-	if words, _ := body["words"].([]any); len(words) != 1 || words[0].(map[string]any)["replaceWord"] != "friend" {
+	if words, _ := body["words"].([]any); status != 200 || len(words) != 1 || words[0].(map[string]any)["replaceWord"] != "friend" {
 		t.Fatalf("list.json type=0 = %v", body)
 	}
 	// Wrong secret: RongCloud's error shape and code 1004.

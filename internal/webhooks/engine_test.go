@@ -119,15 +119,6 @@ func (env *engineEnv) dispatch(d *Dispatcher) int {
 	return n
 }
 
-func (env *engineEnv) delivery(id string) Delivery {
-	env.t.Helper()
-	d, err := env.svc.GetDelivery(context.Background(), testAccount, id)
-	if err != nil {
-		env.t.Fatal(err)
-	}
-	return d
-}
-
 func (env *engineEnv) deliveries(endpointID string) []Delivery {
 	env.t.Helper()
 	var out []Delivery
