@@ -190,7 +190,7 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 		m.Status = HeldForReview
 	}
 	if m.Price > 0 {
-		if err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		if err := s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
 			return insertIntent(ctx, q, intent{SID: m.SID, AccountSID: m.AccountSID, Amount: m.Price, TTL: s.holdTTL(), CreatedAt: now})
 		}); err != nil {
 			return nil, err
@@ -209,7 +209,7 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 	}
 	var ev []statusEvent
 	var dup *Message // a concurrent retry of the same request committed first
-	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+	err := s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
 		ev, dup = nil, nil
 		if m.IdempotencyKey != "" {
 			old, err := getMessage(ctx, q, m.AccountSID, m.SID)

@@ -99,6 +99,7 @@ type Service struct {
 	carriers map[string]*carrier
 	worker   WorkerOptions
 	wake     chan struct{} // nudges the local worker after a send
+	commits  *committer    // shares commits between concurrent sends
 
 	// afterSubmit, when set (tests), runs after a carrier accepted a part and before it is
 	// recorded: the window in which a crash leaves the carrier holding a message we do not know
@@ -115,7 +116,8 @@ func New(opts Options) (*Service, error) {
 	s := &Service{db: opts.DB, bus: opts.Bus, clock: opts.Clock, log: opts.Log, ledger: opts.Ledger,
 		rating: opts.Rating, mod: opts.Moderation, apps: opts.Apps, webhooks: opts.Webhooks,
 		home: opts.HomeCountry, price: opts.DefaultPrice, validity: opts.Validity, receipts: opts.ReceiptWindow,
-		worker: opts.Worker.withDefaults(), wake: make(chan struct{}, 1), carriers: map[string]*carrier{}}
+		worker: opts.Worker.withDefaults(), wake: make(chan struct{}, 1), carriers: map[string]*carrier{},
+		commits: newCommitter(opts.DB)}
 	if s.clock == nil {
 		s.clock = clock.System{}
 	}

@@ -53,6 +53,8 @@ func TestWorkerCrash(t *testing.T) {
 			a, _ := e.svc.Get(ctx, e.acct, m1.SID)
 			b, _ := e.svc.Get(ctx, e.acct, m2.SID)
 			if a.Status.Final() && b.Status.Final() && !e.pending(m1.SID) && !e.pending(m2.SID) {
+				a, _ = e.svc.Get(ctx, e.acct, m1.SID) // settled before the outbox emptied
+				b, _ = e.svc.Get(ctx, e.acct, m2.SID)
 				if a.Status != Delivered || b.Status != Delivered || a.Charged != price || b.Charged != price {
 					t.Fatalf("m1 %s charged %d, m2 %s charged %d", a.Status, a.Charged, b.Status, b.Charged)
 				}
