@@ -17,6 +17,10 @@
 //     entry and its outbox entry, and enqueue its webhook deliveries;
 //  4. return the message (the acknowledgement), publish sms.status.
 //
+// Transactions A and B of concurrent sends share commits: a committer runs the queued ones in one
+// transaction, each in its own savepoint (one failing send undoes only its writes; a failing
+// commit fails them all, unacknowledged). Every step below holds per send whatever the batch.
+//
 // A worker claims outbox entries with a lease (one UPDATE ... RETURNING; SKIP LOCKED on
 // PostgreSQL), marks the message sending, and submits each part through the route's SMPP client
 // with our id (SID, or SID-n for parts) in the IDTag TLV. Each accepted part is recorded with

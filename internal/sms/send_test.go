@@ -2,6 +2,7 @@ package sms
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -198,6 +199,45 @@ func TestIdempotentSend(t *testing.T) {
 		wantErr(t, err, ErrIdempotency)
 		if n := e.count(`SELECT COUNT(*) FROM sms_messages`); n != 1 {
 			t.Fatalf("%d messages", n)
+		}
+	})
+}
+
+// Concurrent sends against money for n messages: exactly n are accepted, the rest refused with
+// the ledger's error, and nothing is left reserved by the refused ones.
+func TestConcurrentSendsExactBalance(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		const n, tries = 10, 30
+		e := newEnv(t, db, envConfig{balance: n * price})
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		accepted, refused := 0, 0
+		for i := range tries {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := e.send(fmt.Sprintf("+86138001380%02d", i), "flash sale")
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					accepted++
+				case errs.Is(err, errs.InsufficientFunds):
+					refused++
+				default:
+					t.Errorf("send %d: %v", i, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if accepted != n || refused != tries-n {
+			t.Fatalf("%d accepted, %d refused; want %d and %d", accepted, refused, n, tries-n)
+		}
+		if b := e.balance(); b.CashPending != n*price || b.Available != 0 {
+			t.Fatalf("balance %+v", b)
+		}
+		if c := e.count(`SELECT COUNT(*) FROM sms_messages`); c != n || e.count(`SELECT COUNT(*) FROM sms_intents`) != 0 {
+			t.Fatalf("%d messages", c)
 		}
 	})
 }
