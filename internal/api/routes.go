@@ -104,6 +104,10 @@ func (a *API) table() []Route {
 
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Balance.json", Access: Tenant, Summary: "Twilio: the account balance", Out: twilioBalance{}, Handle: a.twilioGetBalance, Owned: "AccountSid"},
 
+		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Records.json", Access: Tenant, Summary: "Twilio: usage records for the whole period (StartDate, EndDate, Category)", Out: twilioUsagePage{}, Handle: a.twilioUsage("all"), Owned: "AccountSid"},
+		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Records/Daily.json", Access: Tenant, Summary: "Twilio: usage records per day", Out: twilioUsagePage{}, Handle: a.twilioUsage("daily"), Owned: "AccountSid"},
+		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Records/Monthly.json", Access: Tenant, Summary: "Twilio: usage records per month", Out: twilioUsagePage{}, Handle: a.twilioUsage("monthly"), Owned: "AccountSid"},
+
 		// Operator API.
 		{Method: "POST", Path: "/admin/v1/login", Access: Public, Summary: "Operator login (sets the operator session cookie)", In: loginInput{}, Out: loginView{}, Handle: a.operatorLogin},
 		{Method: "POST", Path: "/admin/v1/logout", Access: Public, Summary: "End the operator session", Status: noContent, Handle: a.operatorLogout},

@@ -4,11 +4,15 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	openapi "github.com/twilio/twilio-go/rest/api/v2010"
+
 	"github.com/switchboard/switchboard/client"
+	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/billing/metering"
 	"github.com/switchboard/switchboard/internal/billing/rating"
 )
@@ -73,4 +77,36 @@ func TestUsageAndBills(t *testing.T) {
 		t.Fatalf("bill CSV: %v %v", resp, err)
 	}
 	resp.Body.Close()
+}
+
+// TestTwilioUsageRecords drives twilio-go's usage record lists.
+func TestTwilioUsageRecords(t *testing.T) {
+	s := startServer(t, onSQLite)
+	ctx := context.Background()
+	a := s.newTenant(t)
+	app, _ := a.C.CreateApp(ctx, client.AppParams{Name: "u"})
+	yesterday := time.Now().UTC().Add(-time.Second) // after the account was made: all-time starts at its creation
+	if err := s.API.Meter.Record(ctx, metering.Event{Key: "u1", AccountSID: a.SID, AppSID: app.SID, Product: "im", Meter: "im.message", Quantity: 42, OccurredAt: yesterday}); err != nil {
+		t.Fatal(err)
+	}
+	s.Ledger.RecordPayment(ctx, a.SID, ledger.Payment{Amount: 10_000_000, Reference: "r"})
+	if _, err := s.Ledger.Charge(ctx, "c", a.SID, "sms", 1_500_000, ledger.FloorCredit); err != nil {
+		t.Fatal(err)
+	}
+	tw := twilioClient(t, s.URL, a.SID, a.Token)
+	recs, err := tw.Api.ListUsageRecord(&openapi.ListUsageRecordParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range recs {
+		got[*r.Category] = *r.Usage + "/" + strconv.FormatFloat(float64(*r.Price), 'f', 2, 32)
+	}
+	if got["im"] != "42/0.00" || got["sms"] != "0/1.50" {
+		t.Fatalf("usage records %v", got)
+	}
+	daily, err := tw.Api.ListUsageRecordDaily(&openapi.ListUsageRecordDailyParams{})
+	if err != nil || len(daily) != 2 {
+		t.Fatalf("daily records %d %v", len(daily), err)
+	}
 }
