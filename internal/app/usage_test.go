@@ -85,8 +85,8 @@ func TestTwilioUsageRecords(t *testing.T) {
 	ctx := context.Background()
 	a := s.newTenant(t)
 	app, _ := a.C.CreateApp(ctx, client.AppParams{Name: "u"})
-	yesterday := time.Now().UTC().Add(-time.Second) // after the account was made: all-time starts at its creation
-	if err := s.API.Meter.Record(ctx, metering.Event{Key: "u1", AccountSID: a.SID, AppSID: app.SID, Product: "im", Meter: "im.message", Quantity: 42, OccurredAt: yesterday}); err != nil {
+	justNow := time.Now().UTC().Add(-time.Second) // after the account was made: all-time starts at its creation
+	if err := s.API.Meter.Record(ctx, metering.Event{Key: "u1", AccountSID: a.SID, AppSID: app.SID, Product: "im", Meter: "im.message", Quantity: 42, OccurredAt: justNow}); err != nil {
 		t.Fatal(err)
 	}
 	s.Ledger.RecordPayment(ctx, a.SID, ledger.Payment{Amount: 10_000_000, Reference: "r"})
