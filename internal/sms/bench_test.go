@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/store/storetest"
@@ -53,4 +54,33 @@ func BenchmarkSendBatchedLedger(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sends/s")
+}
+
+// BenchmarkSendToDelivery measures whole lives per second: accepted, submitted over SMPP to the
+// loopback carrier, receipt, settlement — SQLite, one node, the ledger's group commit.
+func BenchmarkSendToDelivery(b *testing.B) {
+	db := storetest.SQLite(b)
+	e := newEnv(b, db, envConfig{balance: 1_000_000_000_000, run: true, opts: func(o *Options) {
+		o.Worker.Batch = 256
+	}})
+	batcher := ledger.NewBatcher(e.ledger, ledger.BatchOptions{})
+	b.Cleanup(func() { batcher.Close() })
+	e.svc.ledger = batcher.Ledger()
+	var n atomic.Int64
+	b.SetParallelism(32)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			if _, err := e.svc.Send(context.Background(), SendRequest{AccountSID: e.acct, AppSID: e.app,
+				To: fmt.Sprintf("+86138%08d", i), From: "Acme", Body: "code 1234"}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	for e.count(`SELECT COUNT(*) FROM sms_outbox`)+e.count(`SELECT COUNT(*) FROM sms_messages WHERE status <> 'delivered'`) > 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "messages/s")
 }

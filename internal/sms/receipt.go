@@ -60,7 +60,7 @@ func (s *Service) receiptHandler(carrierName string) smpp.DeliverHandler {
 // and whichever writes second sees both halves, so the receipt counts exactly once.
 func (s *Service) applyReceipt(ctx context.Context, carrierName, carrierID, state, detail string) error {
 	var evs []statusEvent
-	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+	err := s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
 		evs = nil
 		now := s.clock.Now()
 		sid, ok, err := upsertReceipt(ctx, q, carrierName, carrierID, state, detail, now)
@@ -84,7 +84,7 @@ func (s *Service) applyReceipt(ctx context.Context, carrierName, carrierID, stat
 // part, that m is sent.
 func (s *Service) recordPart(ctx context.Context, m *Message, r Route, carrierID string, no, total int) error {
 	var evs []statusEvent
-	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+	err := s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
 		evs = nil
 		now := s.clock.Now()
 		state, err := upsertPart(ctx, q, r.Carrier, carrierID, m.SID, no, now)

@@ -249,7 +249,7 @@ func (s *Service) submit(ctx context.Context, m *Message, token string) error {
 // sent records that the carrier accepted n of total parts when the rest were refused.
 func (s *Service) sent(ctx context.Context, m *Message, r Route, n, total int) error {
 	var evs []statusEvent
-	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+	err := s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
 		var err error
 		evs, err = s.markSent(ctx, q, m, r, n, s.clock.Now())
 		return err
@@ -264,7 +264,7 @@ func (s *Service) sent(ctx context.Context, m *Message, r Route, n, total int) e
 // change moves a message to a status in its own transaction, with its events.
 func (s *Service) change(ctx context.Context, sid string, from []Status, to Status, code int, msg string) error {
 	var evs []statusEvent
-	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+	err := s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
 		evs = nil
 		now := s.clock.Now()
 		ok, err := setStatus(ctx, q, sid, from, to, code, msg, now)
@@ -318,7 +318,7 @@ func (s *Service) settle(ctx context.Context, m *Message, amount int64) error {
 			charged = h.Posted
 		}
 	}
-	return s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+	return s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
 		if err := setCharged(ctx, q, m.SID, charged, s.clock.Now()); err != nil {
 			return err
 		}
