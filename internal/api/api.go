@@ -25,6 +25,7 @@ import (
 	"github.com/switchboard/switchboard/internal/moderation/abuse"
 	"github.com/switchboard/switchboard/internal/moderation/ratelimit"
 	"github.com/switchboard/switchboard/internal/notices"
+	"github.com/switchboard/switchboard/internal/sms"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/webhooks"
 )
@@ -68,6 +69,8 @@ type Deps struct {
 	Rating *rating.Service
 	// Arrears follows post-paid bills that take cash below zero.
 	Arrears *arrears.Service
+	// SMS sends and reads messages.
+	SMS *sms.Service
 	// Webhooks holds endpoints and the durable delivery queue.
 	Webhooks *webhooks.Service
 	// SLA grants credits for incidents.

@@ -104,6 +104,11 @@ func (a *API) table() []Route {
 
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Balance.json", Access: Tenant, Summary: "Twilio: the account balance", Out: twilioBalance{}, Handle: a.twilioGetBalance, Owned: "AccountSid"},
 
+		{Method: "POST", Path: "/2010-04-01/Accounts/{AccountSid}/Messages.json", Access: Tenant, Summary: "Twilio: send an SMS (To, From, Body, StatusCallback)", Out: twilioMessage{}, Status: created, Handle: a.twilioCreateMessage, Owned: "AccountSid"},
+		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Messages.json", Access: Tenant, Summary: "Twilio: list messages (To, From, DateSent filters; Twilio paging)", Out: twilioMessagePage{}, Handle: a.twilioListMessages, Owned: "AccountSid"},
+		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}", Access: Tenant, Summary: "Twilio: fetch a message", Out: twilioMessage{}, Handle: a.twilioFetchMessage, Owned: "AccountSid"},
+		{Method: "POST", Path: "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}", Access: Tenant, Summary: "Twilio: redact a sent message (Body=\"\")", Out: twilioMessage{}, Handle: a.twilioUpdateMessage, Owned: "AccountSid"},
+		{Method: "DELETE", Path: "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}", Access: Tenant, Summary: "Twilio: delete a message", Status: noContent, Handle: a.twilioDeleteMessage, Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Records.json", Access: Tenant, Summary: "Twilio: usage records for the whole period (StartDate, EndDate, Category)", Out: twilioUsagePage{}, Handle: a.twilioUsage("all"), Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Records/Daily.json", Access: Tenant, Summary: "Twilio: usage records per day", Out: twilioUsagePage{}, Handle: a.twilioUsage("daily"), Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Records/Monthly.json", Access: Tenant, Summary: "Twilio: usage records per month", Out: twilioUsagePage{}, Handle: a.twilioUsage("monthly"), Owned: "AccountSid"},

@@ -39,6 +39,7 @@ import (
 	"github.com/switchboard/switchboard/internal/moderation/abuse"
 	"github.com/switchboard/switchboard/internal/moderation/ratelimit"
 	"github.com/switchboard/switchboard/internal/notices"
+	"github.com/switchboard/switchboard/internal/sms"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/webhooks"
 )
@@ -107,6 +108,8 @@ type Server struct {
 	arrears    *arrears.Service
 	Webhooks   *webhooks.Service
 	dispatcher *webhooks.Dispatcher
+	SMS        *sms.Service
+	Loopback   *sms.Loopback  // the built-in carrier of the embedded default
 	background sync.WaitGroup // loops that use the database: stopped before it closes
 
 	stormMu       sync.Mutex
@@ -157,6 +160,11 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	}
 	s.Webhooks, s.dispatcher = wh, wh.NewDispatcher(webhooks.DispatcherOptions{Lease: cfg.WebhookLease})
 	s.Notices.OnPost = s.noticePosted
+	if err := s.startSMS(ctx, cfg, rating.New(core.DB, core.Clock)); err != nil {
+		b.Close()
+		core.Close()
+		return nil, err
+	}
 	s.Alerts = alerts.New(core.DB, core.Ledger, core.Clock, log, s.balanceLow)
 	s.arrears = arrears.New(core.DB, core.Ledger, core.Clock, log, s.arrearsChanged)
 	rater := rating.New(core.DB, core.Clock)
@@ -179,7 +187,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Limiter: s.limiter, Keywords: s.Keywords, Ledger: core.Ledger, Notices: s.Notices, Abuse: s.abuse, Unfreeze: s.unfreeze, Alerts: s.Alerts,
 		Invoices: invoices.New(core.DB, core.Ledger, core.Clock, log), SLA: sla.New(core.DB, core.Ledger, core.Clock, log),
-		Meter: meter, Rating: rater, Arrears: s.arrears, Webhooks: s.Webhooks,
+		Meter: meter, Rating: rater, Arrears: s.arrears, Webhooks: s.Webhooks, SMS: s.SMS,
 	})
 	mux := httpx.NewMux()
 	s.API.Register(mux.ServeMux)
@@ -240,6 +248,7 @@ func (s *Server) Run(ctx context.Context) error {
 	s.background.Go(func() { s.runBilling(bg) })
 	s.background.Go(func() { s.dispatcher.Run(bg) })
 	s.background.Go(func() { s.runLoginStorms(bg) })
+	s.background.Go(func() { s.SMS.Run(bg) })
 	s.Log.Info("switchboard serving", "addr", s.listener.Addr().String(), "database", string(s.DB.Dialect), "nats_embedded", s.Bus.Embedded())
 	select {
 	case err := <-errc:
@@ -266,6 +275,9 @@ func (s *Server) Run(ctx context.Context) error {
 }
 
 func (s *Server) close() {
+	if s.Loopback != nil {
+		s.Loopback.Close()
+	}
 	if err := s.Bus.Close(); err != nil {
 		s.Log.Error("close bus", "err", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard/switchboard/internal/api"
 	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/billing/metering"
+	"github.com/switchboard/switchboard/internal/sms"
 	"github.com/switchboard/switchboard/internal/webhooks"
 )
 
@@ -95,6 +96,16 @@ func TestTenantIsolation(t *testing.T) {
 		if err != nil || len(deliveries.Deliveries) == 0 {
 			t.Fatalf("A's deliveries: %v %v", deliveries, err)
 		}
+		if err := s.Apps.ReviewCapability(ctx, appA.SID, "sms", true, ""); err != nil {
+			if _, err := a.C.OpenCapability(ctx, appA.SID, "sms"); err != nil {
+				t.Fatal(err)
+			}
+			s.Apps.ReviewCapability(ctx, appA.SID, "sms", true, "")
+		}
+		smsA, err := s.SMS.Send(ctx, sms.SendRequest{AccountSID: a.SID, AppSID: appA.SID, To: "+8613800138000", From: "Acme", Body: "hello"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		idFor := func(path string) string {
 			switch {
 			case strings.HasPrefix(path, "/v1/apps/"):
@@ -132,6 +143,7 @@ func TestTenantIsolation(t *testing.T) {
 			}
 			path := strings.ReplaceAll(rt.Path, "{"+rt.Owned+"}", idFor(rt.Path))
 			path = strings.ReplaceAll(path, "{capability}", "im")
+			path = strings.ReplaceAll(path, "{Sid}", smsA.SID+".json")
 			var body []byte
 			if rt.In != nil {
 				body, _ = json.Marshal(rt.In)
@@ -163,7 +175,7 @@ func TestTenantIsolation(t *testing.T) {
 			t.Fatalf("A's app after B's requests: %+v %v", got, err)
 		}
 		caps, _ := a.C.Capabilities(ctx, appA.SID)
-		if len(caps.Data) != 1 || caps.Data[0].Status != "open" {
+		if len(caps.Data) != 2 || caps.Data[0].Status != "open" || caps.Data[1].Status != "open" {
 			t.Fatalf("A's capabilities after B's requests: %+v", caps.Data)
 		}
 		keys, _ := a.C.Keys(ctx, client.ListOptions{})

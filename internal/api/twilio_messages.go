@@ -1,0 +1,258 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/apps"
+	"github.com/switchboard/switchboard/internal/errs"
+	"github.com/switchboard/switchboard/internal/httpx"
+	"github.com/switchboard/switchboard/internal/money"
+	"github.com/switchboard/switchboard/internal/sms"
+)
+
+// twilioMessage is Twilio's Message resource: the types are Twilio's (num_segments and price are
+// strings, error_code an integer or null, dates RFC 2822), so twilio-go decodes it unchanged.
+type twilioMessage struct {
+	AccountSID          string            `json:"account_sid"`
+	APIVersion          string            `json:"api_version"`
+	Body                string            `json:"body"`
+	DateCreated         string            `json:"date_created"`
+	DateSent            *string           `json:"date_sent"`
+	DateUpdated         string            `json:"date_updated"`
+	Direction           string            `json:"direction"`
+	ErrorCode           *int              `json:"error_code"`
+	ErrorMessage        *string           `json:"error_message"`
+	From                string            `json:"from"`
+	MessagingServiceSID *string           `json:"messaging_service_sid"`
+	NumMedia            string            `json:"num_media"`
+	NumSegments         string            `json:"num_segments"`
+	Price               *string           `json:"price"`
+	PriceUnit           string            `json:"price_unit"`
+	SID                 string            `json:"sid"`
+	Status              string            `json:"status"`
+	SubresourceURIs     map[string]string `json:"subresource_uris"`
+	To                  string            `json:"to"`
+	URI                 string            `json:"uri"`
+}
+
+func newTwilioMessage(m *sms.Message, currency string) twilioMessage {
+	uri := "/2010-04-01/Accounts/" + m.AccountSID + "/Messages/" + m.SID
+	v := twilioMessage{AccountSID: m.AccountSID, APIVersion: "2010-04-01", Body: m.Body, DateCreated: m.CreatedAt.Format(twilioTime),
+		DateUpdated: m.UpdatedAt.Format(twilioTime), Direction: "outbound-api", From: m.From, NumMedia: "0",
+		NumSegments: strconv.Itoa(m.Segments), PriceUnit: currency, SID: m.SID, Status: twilioMessageStatus(m.Status), To: m.To,
+		URI: uri + ".json", SubresourceURIs: map[string]string{"media": uri + "/Media.json"}}
+	if !m.SentAt.IsZero() {
+		s := m.SentAt.Format(twilioTime)
+		v.DateSent = &s
+	}
+	if m.ErrorCode != 0 {
+		code, msg := m.ErrorCode, m.ErrorMessage
+		v.ErrorCode, v.ErrorMessage = &code, &msg
+	}
+	// Twilio shows the price once it is known, as a negative amount; a delivered message whose
+	// charge is still being settled shows none yet, and free outcomes show zero.
+	switch {
+	case m.Charged > 0:
+		p := "-" + money.Format(m.Charged)
+		v.Price = &p
+	case m.Status.Final() && m.Status != sms.Delivered:
+		p := "0.00"
+		v.Price = &p
+	}
+	return v
+}
+
+// twilioMessageStatus shows our statuses in Twilio's vocabulary.
+func twilioMessageStatus(s sms.Status) string {
+	if s == sms.HeldForReview {
+		return "queued"
+	}
+	return string(s)
+}
+
+// twilioForm parses a form body the way Twilio's API takes parameters.
+func twilioForm(r *http.Request) (url.Values, error) {
+	r.Body = http.MaxBytesReader(nil, r.Body, httpx.MaxBody)
+	if err := r.ParseForm(); err != nil {
+		return nil, errs.Coded(errs.Invalid, errs.CodeMalformedJSON, "malformed form body")
+	}
+	return r.PostForm, nil
+}
+
+// smsApp picks the app whose SMS capability a Twilio-style request uses: the credential's own app,
+// else the account's oldest active app with SMS open (Twilio has no apps).
+func (a *API) smsApp(ctx context.Context, r *http.Request) (string, error) {
+	p := principal(r)
+	if p.AppSID != "" {
+		return p.AppSID, nil
+	}
+	list, err := a.Apps.List(ctx, p.AccountSID(), "", 1000)
+	if err != nil {
+		return "", err
+	}
+	for _, app := range list {
+		if a.Apps.Require(ctx, app, apps.SMS) == nil {
+			return app.SID, nil
+		}
+	}
+	return "", apps.ErrCapabilityNotOpen
+}
+
+func (a *API) twilioCreateMessage(w http.ResponseWriter, r *http.Request) error {
+	account, err := twilioAccountSID(r)
+	if err != nil {
+		return err
+	}
+	form, err := twilioForm(r)
+	if err != nil {
+		return err
+	}
+	appSID, err := a.smsApp(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	m, err := a.SMS.Send(r.Context(), sms.SendRequest{AccountSID: account, AppSID: appSID, To: form.Get("To"), From: form.Get("From"),
+		Body: form.Get("Body"), StatusCallback: form.Get("StatusCallback"), IdempotencyKey: r.Header.Get("I-Twilio-Idempotency-Token")})
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusCreated, newTwilioMessage(m, principal(r).Account.Currency))
+}
+
+func (a *API) twilioFetchMessage(w http.ResponseWriter, r *http.Request) error {
+	account, err := twilioAccountSID(r)
+	if err != nil {
+		return err
+	}
+	m, err := a.SMS.Get(r.Context(), account, strings.TrimSuffix(r.PathValue("Sid"), ".json"))
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusOK, newTwilioMessage(m, principal(r).Account.Currency))
+}
+
+// twilioUpdateMessage supports what Twilio's update does for sent messages: Body="" redacts.
+func (a *API) twilioUpdateMessage(w http.ResponseWriter, r *http.Request) error {
+	account, err := twilioAccountSID(r)
+	if err != nil {
+		return err
+	}
+	form, err := twilioForm(r)
+	if err != nil {
+		return err
+	}
+	if _, ok := form["Body"]; !ok || form.Get("Body") != "" {
+		return errs.InvalidField("Body", "only Body=\"\" (redact) can be updated")
+	}
+	m, err := a.SMS.Redact(r.Context(), account, strings.TrimSuffix(r.PathValue("Sid"), ".json"))
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusOK, newTwilioMessage(m, principal(r).Account.Currency))
+}
+
+func (a *API) twilioDeleteMessage(w http.ResponseWriter, r *http.Request) error {
+	account, err := twilioAccountSID(r)
+	if err != nil {
+		return err
+	}
+	if err := a.SMS.Delete(r.Context(), account, strings.TrimSuffix(r.PathValue("Sid"), ".json")); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}
+
+// twilioMessagePage is Twilio's list envelope; twilio-go follows next_page_uri.
+type twilioMessagePage struct {
+	Messages        []twilioMessage `json:"messages"`
+	End             int             `json:"end"`
+	FirstPageURI    string          `json:"first_page_uri"`
+	NextPageURI     *string         `json:"next_page_uri"`
+	Page            int             `json:"page"`
+	PageSize        int             `json:"page_size"`
+	PreviousPageURI *string         `json:"previous_page_uri"`
+	Start           int             `json:"start"`
+	URI             string          `json:"uri"`
+}
+
+func (a *API) twilioListMessages(w http.ResponseWriter, r *http.Request) error {
+	account, err := twilioAccountSID(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	size := 50
+	if s := q.Get("PageSize"); s != "" {
+		if size, err = strconv.Atoi(s); err != nil || size < 1 || size > 1000 {
+			return errs.InvalidField("PageSize", "PageSize must be 1 to 1000")
+		}
+	}
+	page, _ := strconv.Atoi(q.Get("Page"))
+	f := sms.ListFilter{AccountSID: account, To: q.Get("To"), From: q.Get("From"), Cursor: q.Get("PageToken"), Limit: size}
+	if err := twilioDateSent(q, &f); err != nil {
+		return err
+	}
+	res, err := a.SMS.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	base := "/2010-04-01/Accounts/" + account + "/Messages.json"
+	keep := url.Values{}
+	for _, k := range []string{"To", "From", "DateSent", "DateSent<", "DateSent>"} {
+		if v := q.Get(k); v != "" {
+			keep.Set(k, v)
+		}
+	}
+	keep.Set("PageSize", strconv.Itoa(size))
+	first := base + "?" + keep.Encode() + "&Page=0"
+	out := twilioMessagePage{Messages: []twilioMessage{}, FirstPageURI: first, Page: page, PageSize: size, Start: page * size,
+		URI: r.URL.RequestURI()}
+	for _, m := range res.Messages {
+		out.Messages = append(out.Messages, newTwilioMessage(m, principal(r).Account.Currency))
+	}
+	out.End = out.Start + max(len(out.Messages)-1, 0)
+	if res.Next != "" {
+		next := keep
+		next.Set("Page", strconv.Itoa(page+1))
+		next.Set("PageToken", res.Next)
+		uri := base + "?" + next.Encode()
+		out.NextPageURI = &uri
+	}
+	return httpx.JSON(w, http.StatusOK, out)
+}
+
+// twilioDateSent reads Twilio's DateSent, DateSent< and DateSent> (YYYY-MM-DD, UTC days).
+func twilioDateSent(q url.Values, f *sms.ListFilter) error {
+	day := func(k string) (time.Time, bool, error) {
+		v := q.Get(k)
+		if v == "" {
+			return time.Time{}, false, nil
+		}
+		t, err := time.Parse("2006-01-02", v)
+		if err != nil {
+			return t, false, errs.InvalidField(k, k+" must be a date like 2026-11-22")
+		}
+		return t, true, nil
+	}
+	if t, ok, err := day("DateSent"); err != nil {
+		return err
+	} else if ok {
+		f.SentAfter, f.SentBefore = t, t.AddDate(0, 0, 1)
+	}
+	if t, ok, err := day("DateSent<"); err != nil {
+		return err
+	} else if ok {
+		f.SentBefore = t.AddDate(0, 0, 1) // Twilio's "<" is on or before that day
+	}
+	if t, ok, err := day("DateSent>"); err != nil {
+		return err
+	} else if ok {
+		f.SentAfter = t
+	}
+	return nil
+}
