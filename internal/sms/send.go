@@ -265,6 +265,13 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 		// key), so nothing is voided here.
 		return s.committed(ctx, m)
 	}
+	if err != nil && errs.KindOf(err) == errs.Internal {
+		// A failed commit may have committed after all (a lost acknowledgement): never void the
+		// hold of a message that exists.
+		if old, gerr := getMessage(context.WithoutCancel(ctx), s.db.Read(), m.AccountSID, m.SID); gerr == nil && old.requestHash == m.requestHash {
+			return old, nil
+		}
+	}
 	if err != nil {
 		if m.HoldID != "" && !errors.Is(err, ErrSendAbandoned) {
 			s.release(ctx, m)

@@ -43,19 +43,37 @@ func (o WorkerOptions) withDefaults() WorkerOptions {
 	return o
 }
 
-// runWorker empties the outbox until ctx ends, and sweeps abandoned send intents.
+// runWorker empties the outbox until ctx ends, and sweeps abandoned send intents. Up to Batch
+// entries are in flight at once; a slow carrier holds only its own slots, and each finished
+// entry lets the worker claim another.
 func (s *Service) runWorker(ctx context.Context) error {
 	poll := time.NewTicker(s.worker.Poll)
 	defer poll.Stop()
 	sweep := time.NewTicker(s.worker.SweepEvery)
 	defer sweep.Stop()
+	slots := make(chan struct{}, s.worker.Batch)
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for {
-		n, err := s.Work(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.log.WarnContext(ctx, "sms: worker", "err", err)
-		}
-		if n == s.worker.Batch {
-			continue
+		free := cap(slots) - len(slots)
+		if free > 0 {
+			tasks, token, err := s.claim(ctx, free)
+			if err != nil && ctx.Err() == nil {
+				s.log.WarnContext(ctx, "sms: worker", "err", err)
+			}
+			for _, t := range tasks {
+				slots <- struct{}{}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					s.process(ctx, t, token)
+					<-slots
+					s.notify()
+				}()
+			}
+			if len(tasks) == free {
+				continue
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -71,20 +89,38 @@ func (s *Service) runWorker(ctx context.Context) error {
 }
 
 // Work claims one batch of due outbox entries, processes them and reports how many it claimed.
-// Run calls it in a loop; tests call it to step the worker.
+// Tests call it to step the worker by hand.
 func (s *Service) Work(ctx context.Context) (int, error) {
+	tasks, token, err := s.claim(ctx, s.worker.Batch)
+	if err != nil {
+		return 0, err
+	}
+	var wg sync.WaitGroup
+	for _, t := range tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.process(ctx, t, token)
+		}()
+	}
+	wg.Wait()
+	return len(tasks), nil
+}
+
+// claim leases up to limit due entries under a new token and, in the same transaction (one
+// commit for the batch), moves the claimed messages to sending.
+func (s *Service) claim(ctx context.Context, limit int) ([]task, string, error) {
 	token := sid.New("LT")
 	now := s.clock.Now()
 	if due, err := anyDue(ctx, s.db, now); err != nil || !due {
-		return 0, err
+		return nil, "", err
 	}
-	// The claim and the move to sending share one transaction: one commit for the batch.
 	var tasks []task
 	var evs []statusEvent
 	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
 		evs = nil
 		var err error
-		if tasks, err = claimTasks(ctx, q, s.db.Dialect, now, now.Add(s.worker.Lease), token, s.worker.Batch); err != nil {
+		if tasks, err = claimTasks(ctx, q, s.db.Dialect, now, now.Add(s.worker.Lease), token, limit); err != nil {
 			return err
 		}
 		for _, t := range tasks {
@@ -111,19 +147,10 @@ func (s *Service) Work(ctx context.Context) (int, error) {
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return nil, "", err
 	}
 	s.publish(ctx, evs)
-	var wg sync.WaitGroup
-	for _, t := range tasks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s.process(ctx, t, token)
-		}()
-	}
-	wg.Wait()
-	return len(tasks), nil
+	return tasks, token, nil
 }
 
 func (s *Service) process(ctx context.Context, t task, token string) {
