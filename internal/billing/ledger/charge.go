@@ -10,7 +10,7 @@ import (
 
 // Debit is the result of a Charge: the amount and which accounts and grants paid it.
 type Debit struct {
-	ID        string // the operation id; its transfers are ID:00, ID:01, ...
+	ID        string // the operation's journal id; its transfers are ID:00, ID:01, ...
 	Tenant    string
 	Product   string
 	Amount    int64
@@ -28,21 +28,21 @@ func (l *Ledger) Charge(ctx context.Context, key, tenant, product string, amount
 		return Debit{}, ErrInvalidAmount.WithField("amount")
 	}
 	r := record("charge", key)
-	r.fingerprint, r.ref, r.tenant = fingerprint(tenant, product, amount, floor), r.id, tenant
-	o := l.newOp(r, func(ctx context.Context, q store.Querier) (any, error) {
+	r.fingerprint, r.tenant = fingerprint(tenant, product, amount, floor), tenant
+	o := l.newOp(r, func(ctx context.Context, q store.Querier, journal string) (any, error) {
 		now := l.clk.Now()
-		parts, err := l.spend(ctx, q, spendRequest{op: r.id, tenant: tenant, product: product, amount: amount,
+		parts, err := l.spend(ctx, q, spendRequest{op: journal, tenant: tenant, product: product, amount: amount,
 			kind: KindPost, floor: floor, now: now})
 		if err != nil {
 			return nil, err
 		}
-		return Debit{ID: r.id, Tenant: tenant, Product: product, Amount: amount, Parts: parts, CreatedAt: now}, nil
-	}, func(ctx context.Context, q store.Querier) (any, error) {
-		ts, err := transfersOf(ctx, q, r.id)
+		return Debit{ID: journal, Tenant: tenant, Product: product, Amount: amount, Parts: parts, CreatedAt: now}, nil
+	}, func(ctx context.Context, q store.Querier, journal string) (any, error) {
+		ts, err := transfersOf(ctx, q, journal)
 		if err != nil {
 			return nil, err
 		}
-		d := Debit{ID: r.id, Tenant: tenant, Product: product, Amount: amount}
+		d := Debit{ID: journal, Tenant: tenant, Product: product, Amount: amount}
 		for _, t := range ts {
 			d.Parts = append(d.Parts, Part{TransferID: t.ID, Account: t.DebitAccount, GrantID: t.GrantID, Amount: t.Amount})
 			d.CreatedAt = t.CreatedAt

@@ -29,7 +29,9 @@
 // # Idempotency and crash safety
 //
 // Every operation takes an idempotency key. The operation's id is hex SHA-256("op|key")
-// truncated, its transfers are "<id>:00", "<id>:01", ... and a hold's id is "HL<id>". The first
+// truncated; it keys the operation's idempotency record (ledger_ops) and nothing else. The journal
+// names the operation by a time-ordered journal id (journalIDs) recorded with it: its transfers are
+// "<journal id>:00", "<journal id>:01", ... and a hold's id is "HL<journal id>". The first
 // statement of an operation inserts its idempotency record (ledger_ops, with a fingerprint of the
 // request); if the record exists the stored result is returned and nothing moves. The record,
 // the journal entries and the cached balances are written in ONE transaction, so at any crash
@@ -51,8 +53,15 @@
 // caller still gets its own result and its own failure. With several writers (PostgreSQL),
 // operations are routed by tenant so that concurrent batches never lock the same account rows.
 //
-// Once commits are shared, the cost on SQLite is pages: ids derived from idempotency keys are
-// random, so each operation dirties about five pages (its ledger_ops, ledger_transfers and
-// ledger_holds B-tree leaves, the pending_id index) that all go to the WAL. Going much further
-// would need journal keys that grow monotonically, with the key hash kept only in ledger_ops.
+// Once commits are shared, the cost on SQLite is pages and statements. Every page a batch dirties
+// is written to the WAL at commit (4 KiB each), so keys decide the cost: ids derived from
+// idempotency keys are random, and when they keyed the journal each reserve+post pair dirtied
+// about eight random B-tree leaves (ledger_ops twice, ledger_transfers twice, ledger_holds, the
+// pending_id index) that all went to the WAL. Journal and hold keys are now time-ordered, so those
+// inserts append at the right-hand edge of their B-trees and a whole batch shares a few pages there;
+// the key hash, random by nature, is written only to ledger_ops (one random leaf per operation).
+// The pending_id index is partial (resolutions only). Measured with BenchmarkReservePost on SQLite
+// (2 loaded cores, same run as the one-transaction-per-operation baseline): 3,700-4,200 pairs/s
+// before, 4,400-5,600 after. What remains is CPU: the single writer executes about 13 statements
+// per pair in the pure-Go SQLite.
 package ledger

@@ -58,13 +58,13 @@ func (l *Ledger) Credit(ctx context.Context, key, tenant string, amount int64, g
 	}
 	r := record("credit", key)
 	r.fingerprint = fingerprint(tenant, amount, g.Kind, store.Micro(g.ExpiresAt), from)
-	r.ref, r.tenant = transferID(r.id, 0), tenant
-	o := l.newOp(r, func(ctx context.Context, q store.Querier) (any, error) {
+	r.tenant = tenant
+	o := l.newOp(r, func(ctx context.Context, q store.Querier, journal string) (any, error) {
 		now := l.clk.Now()
 		if err := ensureAccounts(ctx, q, tenant, store.Micro(now)); err != nil {
 			return nil, err
 		}
-		t := Transfer{ID: r.ref, OpID: r.id, DebitAccount: from, CreditAccount: AccountID(tenant, g.Kind),
+		t := Transfer{ID: transferID(journal, 0), OpID: journal, DebitAccount: from, CreditAccount: AccountID(tenant, g.Kind),
 			Amount: amount, Kind: KindPost, Tenant: tenant, Metadata: "{}", CreatedAt: now}
 		if g.Kind == Promo {
 			t.GrantID = t.ID
@@ -77,10 +77,10 @@ func (l *Ledger) Credit(ctx context.Context, key, tenant string, amount int64, g
 			return nil, err
 		}
 		return t, addCredit(ctx, q, t.CreditAccount, amount)
-	}, func(ctx context.Context, q store.Querier) (any, error) {
-		ts, err := transfersOf(ctx, q, r.id)
+	}, func(ctx context.Context, q store.Querier, journal string) (any, error) {
+		ts, err := transfersOf(ctx, q, journal)
 		if err != nil || len(ts) == 0 {
-			return nil, fmt.Errorf("read credit %s: %d transfers: %w", r.id, len(ts), err)
+			return nil, fmt.Errorf("read credit %s: %d transfers: %w", journal, len(ts), err)
 		}
 		return ts[0], nil
 	})
@@ -137,7 +137,7 @@ func (l *Ledger) expireGrant(ctx context.Context, q store.Querier, tenant, id st
 	if g.Remaining == 0 {
 		return nil
 	}
-	_, err = l.clawBack(ctx, q, opID("expire_grant", id), 0, g, g.Remaining, now)
+	_, err = l.clawBack(ctx, q, l.ids.next(), 0, g, g.Remaining, now)
 	return err
 }
 

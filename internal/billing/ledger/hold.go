@@ -40,8 +40,8 @@ type Hold struct {
 	resolvedBy  string
 }
 
-// holdPrefix starts every hold id; the rest is the reserve operation's id, which names its
-// pending transfers.
+// holdPrefix starts every hold id; the rest is the reserve operation's journal id, which names
+// its pending transfers.
 const holdPrefix = "HL"
 
 // Reserve holds up to max micro-units of a tenant's money for product until ttl passes, promo
@@ -56,12 +56,12 @@ func (l *Ledger) Reserve(ctx context.Context, key, tenant, product string, max i
 		return Hold{}, errs.InvalidField("ttl", "ledger: a hold needs a positive TTL")
 	}
 	r := record("reserve", key)
-	r.fingerprint, r.ref, r.tenant = fingerprint(tenant, product, max, ttl), holdPrefix+r.id, tenant
-	o := l.newOp(r, func(ctx context.Context, q store.Querier) (any, error) {
+	r.fingerprint, r.tenant = fingerprint(tenant, product, max, ttl), tenant
+	o := l.newOp(r, func(ctx context.Context, q store.Querier, journal string) (any, error) {
 		now := l.clk.Now()
-		h := Hold{ID: r.ref, Tenant: tenant, Product: product, Amount: max, State: HoldPending,
+		h := Hold{ID: holdPrefix + journal, Tenant: tenant, Product: product, Amount: max, State: HoldPending,
 			ExpiresAt: now.Add(ttl), CreatedAt: now}
-		parts, err := l.spend(ctx, q, spendRequest{op: r.id, tenant: tenant, product: product, amount: max,
+		parts, err := l.spend(ctx, q, spendRequest{op: journal, tenant: tenant, product: product, amount: max,
 			kind: KindPending, holdID: h.ID, now: now})
 		if err != nil {
 			return nil, err
@@ -75,7 +75,9 @@ func (l *Ledger) Reserve(ctx context.Context, key, tenant, product string, max i
 		}
 		h.Parts = parts
 		return h, insertHold(ctx, q, h)
-	}, func(ctx context.Context, q store.Querier) (any, error) { return loadHold(ctx, q, r.ref) })
+	}, func(ctx context.Context, q store.Querier, journal string) (any, error) {
+		return loadHold(ctx, q, holdPrefix+journal)
+	})
 	h, err := do[Hold](ctx, l, o)
 	if err != nil {
 		return Hold{}, fmt.Errorf("ledger: reserve %d of %s for %s: %w", max, tenant, product, err)
@@ -147,14 +149,14 @@ func (l *Ledger) ExpireHolds(ctx context.Context, now time.Time) (int, error) {
 // sweeper into a different outcome on each node; the sweeper's expire is what settles it.
 func (l *Ledger) resolveOp(name, key, holdID string, actual int64, kind TransferKind, now time.Time) op {
 	r := record(name, key)
-	r.fingerprint, r.ref, r.holdID = fingerprint(holdID, actual), holdID, holdID
+	r.fingerprint, r.holdID = fingerprint(holdID, actual), holdID
 	state := map[TransferKind]HoldState{KindPostPending: HoldPosted, KindVoidPending: HoldVoided, KindExpire: HoldExpired}[kind]
 	unexpired := store.Micro(now)
 	if kind == KindExpire {
 		unexpired = math.MinInt64
 	}
-	return l.newOp(r, func(ctx context.Context, q store.Querier) (any, error) {
-		h, ok, err := claimHold(ctx, q, holdID, state, actual, r.id, store.Micro(now), unexpired)
+	return l.newOp(r, func(ctx context.Context, q store.Querier, journal string) (any, error) {
+		h, ok, err := claimHold(ctx, q, holdID, state, actual, journal, store.Micro(now), unexpired)
 		if err != nil {
 			return nil, err
 		}
@@ -164,8 +166,8 @@ func (l *Ledger) resolveOp(name, key, holdID string, actual int64, kind Transfer
 		if h.Parts, err = holdParts(ctx, q, h); err != nil {
 			return nil, err
 		}
-		return h, l.settle(ctx, q, r.id, h, actual, kind, now)
-	}, func(ctx context.Context, q store.Querier) (any, error) {
+		return h, l.settle(ctx, q, journal, h, actual, kind, now)
+	}, func(ctx context.Context, q store.Querier, _ string) (any, error) {
 		if kind == KindExpire { // another sweeper expired it; this sweep must not count it too
 			return nil, ErrHoldResolved
 		}

@@ -18,6 +18,7 @@ type Ledger struct {
 	log   *slog.Logger
 	lock  string // " FOR UPDATE" on PostgreSQL: rows read to decide a split are locked first
 	stmts *stmtCache
+	ids   *journalIDs
 	// exec runs one operation: in its own transaction, or queued into a group commit.
 	exec func(ctx context.Context, o op) (any, error)
 }
@@ -28,7 +29,7 @@ func New(db *store.DB, clk clock.Clock, log *slog.Logger) *Ledger {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Ledger{db: db, clk: clk, log: log, stmts: newStmtCache(db)}
+	l := &Ledger{db: db, clk: clk, log: log, stmts: newStmtCache(db), ids: newJournalIDs()}
 	if db.Dialect == store.Postgres {
 		l.lock = " FOR UPDATE"
 	}
@@ -37,7 +38,8 @@ func New(db *store.DB, clk clock.Clock, log *slog.Logger) *Ledger {
 }
 
 // op is one ledger operation, ready to run against a transaction. id is the operation's
-// deterministic id (op name and idempotency key): a batch runs operations with the same id once.
+// deterministic id (a hash of op name and idempotency key): a batch runs operations with the same
+// id once.
 type op struct {
 	id             string
 	tenant, holdID string // see opRecord
@@ -68,18 +70,20 @@ func do[T any](ctx context.Context, l *Ledger, o op) (T, error) {
 // record starts the idempotency record of operation name with key.
 func record(name, key string) opRecord { return opRecord{op: name, key: key, id: opID(name, key)} }
 
-// newOp builds an operation that first claims its idempotency record r: when the record exists the
-// stored result is read back (again) instead of the work being done a second time.
-func (l *Ledger) newOp(r opRecord, work, again func(ctx context.Context, q store.Querier) (any, error)) op {
+// newOp builds an operation that first claims its idempotency record r. work runs when the
+// record is new, with a fresh journal id naming the operation's transfers; when the record exists,
+// again reads the stored result back under the journal id the first attempt recorded, instead of
+// doing the work a second time.
+func (l *Ledger) newOp(r opRecord, work, again func(ctx context.Context, q store.Querier, journal string) (any, error)) op {
 	return op{id: r.id, tenant: r.tenant, holdID: r.holdID, run: func(ctx context.Context, q store.Querier) (any, error) {
-		done, err := claimOp(ctx, q, r, store.Micro(l.clk.Now()))
+		journal, done, err := claimOp(ctx, q, r, l.ids.next(), store.Micro(l.clk.Now()))
 		if err != nil {
 			return nil, err
 		}
 		if done {
-			return again(ctx, q)
+			return again(ctx, q, journal)
 		}
-		return work(ctx, q)
+		return work(ctx, q, journal)
 	}}
 }
 

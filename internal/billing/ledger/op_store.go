@@ -10,42 +10,42 @@ import (
 // opRecord is the idempotency record of one operation. It commits in the same transaction as the
 // money it moves, so after any crash either both exist or neither does.
 type opRecord struct {
-	id          string
+	id          string // opID(op, key): the only random key the ledger writes (see journalIDs)
 	op          string
 	key         string
 	fingerprint string
-	ref         string // hold or transfer id of the result, known before the work is done
 	// tenant, or for a hold's resolution holdID, routes the operation to its Batcher writer.
 	tenant, holdID string
 }
 
-// claimOp inserts the idempotency record. done is true when the operation already committed
-// earlier (or earlier in the same batch); the caller then returns the stored result instead of
-// doing the work again. A key reused for a different request is refused.
+// claimOp inserts the idempotency record, naming journal as the operation's journal id. done is
+// true when the operation already committed earlier (or earlier in the same batch); the caller
+// then returns the stored result, found under the returned (first attempt's) journal id, instead
+// of doing the work again. A key reused for a different request is refused.
 //
 // ON CONFLICT DO NOTHING rather than catching the unique violation: on PostgreSQL a failed statement
 // aborts the whole transaction, and a concurrent insert of the same id waits for the first
 // transaction and then sees its row.
-func claimOp(ctx context.Context, q store.Querier, r opRecord, now int64) (done bool, err error) {
+func claimOp(ctx context.Context, q store.Querier, r opRecord, journal string, now int64) (string, bool, error) {
 	res, err := q.ExecContext(ctx, `
-		INSERT INTO ledger_ops (id, op, idem_key, fingerprint, ref, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (id) DO NOTHING`, r.id, r.op, r.key, r.fingerprint, r.ref, now)
+		INSERT INTO ledger_ops (id, op, idem_key, fingerprint, journal_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (id) DO NOTHING`, r.id, r.op, r.key, r.fingerprint, journal, now)
 	if err != nil {
-		return false, fmt.Errorf("record ledger %s %s: %w", r.op, r.id, err)
+		return "", false, fmt.Errorf("record ledger %s %s: %w", r.op, r.id, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, fmt.Errorf("record ledger %s %s: %w", r.op, r.id, err)
+		return "", false, fmt.Errorf("record ledger %s %s: %w", r.op, r.id, err)
 	}
 	if n == 1 {
-		return false, nil
+		return journal, false, nil
 	}
-	var fp, ref string
-	if err := q.QueryRowContext(ctx, `SELECT fingerprint, ref FROM ledger_ops WHERE id = $1`, r.id).Scan(&fp, &ref); err != nil {
-		return false, fmt.Errorf("read ledger %s %s: %w", r.op, r.id, err)
+	var fp string
+	if err := q.QueryRowContext(ctx, `SELECT fingerprint, journal_id FROM ledger_ops WHERE id = $1`, r.id).Scan(&fp, &journal); err != nil {
+		return "", false, fmt.Errorf("read ledger %s %s: %w", r.op, r.id, err)
 	}
-	if fp != r.fingerprint || ref != r.ref {
-		return false, ErrKeyReused
+	if fp != r.fingerprint {
+		return "", false, ErrKeyReused
 	}
-	return true, nil
+	return journal, true, nil
 }

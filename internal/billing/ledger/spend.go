@@ -10,7 +10,7 @@ import (
 
 // spendRequest takes money from a tenant, either as a hold (KindPending) or at once (KindPost).
 type spendRequest struct {
-	op      string // operation id; transfers are named op:00, op:01, ...
+	op      string // the operation's journal id; transfers are named op:00, op:01, ...
 	tenant  string
 	product string
 	amount  int64

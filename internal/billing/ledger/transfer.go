@@ -24,7 +24,7 @@ const (
 // every balance in the ledger is a function of it.
 type Transfer struct {
 	ID            string
-	OpID          string
+	OpID          string // the operation's journal id (see journalIDs)
 	DebitAccount  string
 	CreditAccount string
 	Amount        int64
@@ -48,15 +48,15 @@ type Part struct {
 }
 
 // opID derives the deterministic id of an operation from its idempotency key: the same key always
-// names the same operation, so a retry finds the first attempt's records instead of moving money
-// twice.
+// names the same operation, so a retry finds the first attempt's record in ledger_ops instead of
+// moving money twice. Only ledger_ops is keyed by it; the journal uses journalIDs.
 func opID(op, key string) string {
 	sum := sha256.Sum256([]byte(op + "|" + key))
 	return hex.EncodeToString(sum[:16])
 }
 
-// transferID names the n-th transfer of an operation. Ids of one operation sort together, so its
-// transfers are found by a primary-key range scan (see partRange).
+// transferID names the n-th transfer of the operation with journal id op. Ids of one operation
+// sort together, so its transfers are found by a primary-key range scan (see partRange).
 func transferID(op string, n int) string { return fmt.Sprintf("%s:%02d", op, n) }
 
 // partRange is the half-open id range that holds every transfer of op (':' < ';').

@@ -22,13 +22,13 @@ CREATE TABLE ledger_accounts (
 );
 
 CREATE TABLE ledger_transfers (
-	id              TEXT PRIMARY KEY,                  -- "<op id>:<part>", op id = hex SHA-256("op|key")[:32]
-	op_id           TEXT NOT NULL,
+	id              TEXT PRIMARY KEY,                  -- "<journal id>:<part>"; journal ids grow with time
+	op_id           TEXT NOT NULL,                     -- the operation's journal id
 	debit_account   TEXT NOT NULL,
 	credit_account  TEXT NOT NULL,
 	amount          BIGINT NOT NULL CHECK (amount >= 0),
 	kind            TEXT NOT NULL CHECK (kind IN ('post', 'pending', 'post_pending', 'void_pending', 'expire')),
-	pending_id      TEXT UNIQUE REFERENCES ledger_transfers(id),  -- each pending transfer resolves once
+	pending_id      TEXT REFERENCES ledger_transfers(id),  -- resolutions only; UNIQUE below
 	hold_id         TEXT,
 	grant_id        TEXT,
 	tenant          TEXT NOT NULL,
@@ -44,6 +44,8 @@ CREATE TABLE ledger_transfers (
 CREATE INDEX ledger_transfers_debit ON ledger_transfers(debit_account, created_at);
 CREATE INDEX ledger_transfers_credit ON ledger_transfers(credit_account, created_at);
 CREATE INDEX ledger_transfers_grant ON ledger_transfers(grant_id) WHERE grant_id IS NOT NULL;
+-- Each pending transfer resolves once. Partial: holds and posts (most entries) write no entry.
+CREATE UNIQUE INDEX ledger_transfers_pending ON ledger_transfers(pending_id) WHERE pending_id IS NOT NULL;
 
 CREATE FUNCTION ledger_transfers_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -54,7 +56,7 @@ CREATE TRIGGER ledger_transfers_no_change BEFORE UPDATE OR DELETE ON ledger_tran
 	FOR EACH ROW EXECUTE FUNCTION ledger_transfers_append_only();
 
 CREATE TABLE ledger_holds (
-	id             TEXT PRIMARY KEY,                   -- "HL" + reserve op id
+	id             TEXT PRIMARY KEY,                   -- "HL" + the reserve's journal id
 	tenant         TEXT NOT NULL,
 	product        TEXT NOT NULL,
 	amount         BIGINT NOT NULL CHECK (amount > 0),
@@ -62,7 +64,7 @@ CREATE TABLE ledger_holds (
 	cash_amount    BIGINT NOT NULL CHECK (cash_amount >= 0),
 	state          TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'posted', 'voided', 'expired')),
 	posted_amount  BIGINT NOT NULL DEFAULT 0 CHECK (posted_amount >= 0),
-	resolved_by    TEXT NOT NULL DEFAULT '',           -- op id of the resolution
+	resolved_by    TEXT NOT NULL DEFAULT '',           -- journal id of the resolution
 	expires_at     BIGINT NOT NULL,
 	created_at     BIGINT NOT NULL,
 	resolved_at    BIGINT NOT NULL DEFAULT 0,
@@ -89,6 +91,6 @@ CREATE TABLE ledger_ops (
 	op           TEXT NOT NULL,
 	idem_key     TEXT NOT NULL,
 	fingerprint  TEXT NOT NULL,                        -- the request, so a reused key with other data is refused
-	ref          TEXT NOT NULL DEFAULT '',             -- hold id or transfer id of the result
+	journal_id   TEXT NOT NULL,                        -- names the operation's transfers (and hold)
 	created_at   BIGINT NOT NULL
 );
