@@ -99,6 +99,33 @@ func addCredit(ctx context.Context, q store.Querier, id string, amount int64) er
 	return err
 }
 
+// debitCashOnly holds (KindPending) or posts (KindPost) amount on the tenant's cash account in one
+// statement, but only when the tenant's promo account has nothing available: promo is spent before
+// cash, so a tenant with promo money goes the long way (spend reads the promo account and its
+// grants). Most tenants have no promo money most of the time, and this saves them a read per
+// spend. The floor is checked in the write, as in addPending and addDebit. ok is false when the
+// tenant has promo money, or the cash floor does not allow amount; spend then takes the long way.
+//
+// On PostgreSQL the promo row is read without a lock: a promo credit committing concurrently is
+// simply ordered after this spend, and a concurrent promo spend can only make the promo account
+// emptier.
+func debitCashOnly(ctx context.Context, q store.Querier, tenant string, amount int64, kind TransferKind, floor Floor) (bool, error) {
+	column, limit := "debits_posted", "credit_limit"
+	if kind == KindPending {
+		column = "debits_pending"
+	} else if floor == FloorArrears {
+		limit = "arrears_limit"
+	}
+	id := AccountID(tenant, Cash)
+	res, err := q.ExecContext(ctx, `
+		UPDATE ledger_accounts SET `+column+` = `+column+` + $2
+		WHERE id = $1 AND credits_posted - debits_posted - debits_pending - $2 + `+limit+` >= 0
+		AND NOT EXISTS (SELECT 1 FROM ledger_accounts p WHERE p.id = $3
+			AND p.credits_posted - p.debits_posted - p.debits_pending + p.credit_limit > 0)`,
+		id, amount, AccountID(tenant, Promo))
+	return affectedOne(res, err, "debit cash of", id)
+}
+
 // settlePending resolves part of a hold: held leaves debits_pending and posted of it enters
 // debits_posted. posted <= held, so the balance can only rise and no floor check is needed.
 func settlePending(ctx context.Context, q store.Querier, id string, held, posted int64) error {

@@ -26,8 +26,32 @@ type spendRequest struct {
 // The promo split is decided from a read, but under the promo account's row lock (PostgreSQL) or
 // the single writer (SQLite), and every amount is still checked by its UPDATE. The cash part is
 // never read: its UPDATE alone decides whether the floor allows it, so concurrent spenders cannot
-// overdraw.
+// overdraw. A tenant without promo money is served by that one UPDATE (debitCashOnly).
 func (l *Ledger) spend(ctx context.Context, q store.Querier, r spendRequest) ([]Part, error) {
+	parts, err := l.takeFrom(ctx, q, r)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range parts {
+		if err := insertTransfer(ctx, q, Transfer{ID: p.TransferID, OpID: r.op, DebitAccount: p.Account,
+			CreditAccount: RevenueAccount(r.product), Amount: p.Amount, Kind: r.kind, HoldID: r.holdID,
+			GrantID: p.GrantID, Tenant: r.tenant, Product: r.product, CreatedAt: r.now}); err != nil {
+			return nil, err
+		}
+	}
+	return parts, nil
+}
+
+// takeFrom moves the cached balances of a spend and says which account or grant paid what.
+func (l *Ledger) takeFrom(ctx context.Context, q store.Querier, r spendRequest) ([]Part, error) {
+	cashID := AccountID(r.tenant, Cash)
+	ok, err := debitCashOnly(ctx, q, r.tenant, r.amount, r.kind, r.floor)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		return []Part{{TransferID: transferID(r.op, 0), Account: cashID, Amount: r.amount}}, nil
+	}
 	promoID := AccountID(r.tenant, Promo)
 	promo, ok, err := getAccount(ctx, q, promoID, l.lock)
 	if err != nil {
@@ -62,7 +86,6 @@ func (l *Ledger) spend(ctx context.Context, q store.Querier, r spendRequest) ([]
 		}
 	}
 	if cash := r.amount - fromPromo; cash > 0 {
-		cashID := AccountID(r.tenant, Cash)
 		ok, err := l.debit(ctx, q, cashID, cash, r.kind, r.floor)
 		if err != nil {
 			return nil, err
@@ -71,13 +94,6 @@ func (l *Ledger) spend(ctx context.Context, q store.Querier, r spendRequest) ([]
 			return nil, ErrInsufficientFunds
 		}
 		parts = append(parts, Part{TransferID: transferID(r.op, len(parts)), Account: cashID, Amount: cash})
-	}
-	for _, p := range parts {
-		if err := insertTransfer(ctx, q, Transfer{ID: p.TransferID, OpID: r.op, DebitAccount: p.Account,
-			CreditAccount: RevenueAccount(r.product), Amount: p.Amount, Kind: r.kind, HoldID: r.holdID,
-			GrantID: p.GrantID, Tenant: r.tenant, Product: r.product, CreatedAt: r.now}); err != nil {
-			return nil, err
-		}
 	}
 	return parts, nil
 }
