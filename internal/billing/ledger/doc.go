@@ -33,7 +33,11 @@
 // names the operation by a time-ordered journal id (journalIDs) recorded with it: its transfers are
 // "<journal id>:00", "<journal id>:01", ... and a hold's id is "HL<journal id>". The first
 // statement of an operation inserts its idempotency record (ledger_ops, with a fingerprint of the
-// request); if the record exists the stored result is returned and nothing moves. The record,
+// request); if the record exists the stored result is returned and nothing moves. A hold's
+// resolution (post, void, expire) keeps its record on the hold instead: the conditional UPDATE
+// that resolves the hold also stores the hash of the resolution's operation and key
+// (resolved_key), so a retry finds the hold resolved by its own key and gets the same answer, and
+// the key of a resolution is scoped to its hold. The record,
 // the journal entries and the cached balances are written in ONE transaction, so at any crash
 // point either all of an operation is durable or none of it is: a client that retries with the
 // same key after a crash either finds the first attempt's result or performs it now, never twice.

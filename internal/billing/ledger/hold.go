@@ -37,7 +37,8 @@ type Hold struct {
 	CreatedAt   time.Time
 	ResolvedAt  time.Time
 	Parts       []Part // the pending transfers, in spending order
-	resolvedBy  string
+	resolvedBy  string // journal id of the resolution
+	resolvedKey string // opID of the resolution: its idempotency record
 }
 
 // holdPrefix starts every hold id; the rest is the reserve operation's journal id, which names
@@ -147,46 +148,60 @@ func (l *Ledger) ExpireHolds(ctx context.Context, now time.Time) (int, error) {
 // resolveOp builds the operation that settles a hold: post actual, or release everything (void,
 // expire). Posts and voids refuse a hold whose TTL has passed, so that a late post cannot race the
 // sweeper into a different outcome on each node; the sweeper's expire is what settles it.
+//
+// A resolution writes no ledger_ops record: the hold row is its idempotency record. claimHold
+// stores the hash of the operation and key (resolved_key) in the same conditional UPDATE that
+// resolves the hold, so a retry finds the hold resolved by its own key and returns it, and a
+// resolution's key is scoped to its hold. This spares each post a random leaf of ledger_ops (see
+// doc.go, "Throughput"); a hold resolves once either way.
 func (l *Ledger) resolveOp(name, key, holdID string, actual int64, kind TransferKind, now time.Time) op {
-	r := record(name, key)
-	r.fingerprint, r.holdID = fingerprint(holdID, actual), holdID
+	id := opID(name, key)
 	state := map[TransferKind]HoldState{KindPostPending: HoldPosted, KindVoidPending: HoldVoided, KindExpire: HoldExpired}[kind]
 	unexpired := store.Micro(now)
 	if kind == KindExpire {
 		unexpired = math.MinInt64
 	}
-	return l.newOp(r, func(ctx context.Context, q store.Querier, journal string) (any, error) {
-		h, ok, err := claimHold(ctx, q, holdID, state, actual, journal, store.Micro(now), unexpired)
+	return op{id: id, holdID: holdID, run: func(ctx context.Context, q store.Querier) (any, error) {
+		journal := l.ids.next()
+		h, ok, err := claimHold(ctx, q, holdID, state, actual, journal, id, store.Micro(now), unexpired)
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
-			return nil, whyNotClaimed(ctx, q, holdID, actual)
+			if h, err = resolvedBefore(ctx, q, holdID, actual, id); err != nil {
+				return nil, err
+			}
+			if kind == KindExpire { // another sweeper expired it; this sweep must not count it too
+				return nil, ErrHoldResolved
+			}
+			h.Parts, err = holdParts(ctx, q, h)
+			return h, err
 		}
 		if h.Parts, err = holdParts(ctx, q, h); err != nil {
 			return nil, err
 		}
 		return h, l.settle(ctx, q, journal, h, actual, kind, now)
-	}, func(ctx context.Context, q store.Querier, _ string) (any, error) {
-		if kind == KindExpire { // another sweeper expired it; this sweep must not count it too
-			return nil, ErrHoldResolved
-		}
-		return loadHold(ctx, q, holdID)
-	})
+	}}
 }
 
-// whyNotClaimed reads a hold that claimHold did not take and says why.
-func whyNotClaimed(ctx context.Context, q store.Querier, holdID string, actual int64) error {
+// resolvedBefore reads a hold that claimHold did not take. If this same resolution (operation and
+// key, id) resolved it earlier, it returns the hold: the caller is a retry. Otherwise it says why
+// the hold could not be taken; a retry asking for another amount is a reused key.
+func resolvedBefore(ctx context.Context, q store.Querier, holdID string, actual int64, id string) (Hold, error) {
 	h, err := getHold(ctx, q, holdID)
 	switch {
 	case err != nil:
-		return err
+		return Hold{}, err
+	case h.State != HoldPending && h.resolvedKey == id && h.Posted != actual:
+		return Hold{}, ErrKeyReused
+	case h.State != HoldPending && h.resolvedKey == id:
+		return h, nil
 	case h.State != HoldPending:
-		return ErrHoldResolved
+		return Hold{}, ErrHoldResolved
 	case actual > h.Amount:
-		return ErrPostExceedsHold
+		return Hold{}, ErrPostExceedsHold
 	default:
-		return ErrHoldExpired
+		return Hold{}, ErrHoldExpired
 	}
 }
 

@@ -25,9 +25,9 @@ func getHold(ctx context.Context, q store.Querier, id string) (Hold, error) {
 	var expires, created, resolved int64
 	err := q.QueryRowContext(ctx, `
 		SELECT id, tenant, product, amount, promo_amount, cash_amount, state, posted_amount, resolved_by,
-			expires_at, created_at, resolved_at
+			resolved_key, expires_at, created_at, resolved_at
 		FROM ledger_holds WHERE id = $1`, id).Scan(&h.ID, &h.Tenant, &h.Product, &h.Amount, &h.PromoAmount,
-		&h.CashAmount, &state, &h.Posted, &h.resolvedBy, &expires, &created, &resolved)
+		&h.CashAmount, &state, &h.Posted, &h.resolvedBy, &h.resolvedKey, &expires, &created, &resolved)
 	if store.NoRows(err) {
 		return Hold{}, ErrHoldNotFound
 	}
@@ -39,17 +39,18 @@ func getHold(ctx context.Context, q store.Querier, id string) (Hold, error) {
 	return h, nil
 }
 
-// claimHold moves a pending hold to its final state and returns it. Every condition is in the
-// UPDATE (still pending, actual within the hold, TTL not over unless unexpired is MinInt64), so
-// of two concurrent resolutions exactly one wins; ok is false for the loser, and the caller reads
-// the hold to say why.
-func claimHold(ctx context.Context, q store.Querier, id string, state HoldState, actual int64, by string, now, unexpired int64) (h Hold, ok bool, err error) {
+// claimHold moves a pending hold to its final state and returns it, recording the resolution's
+// journal id (by) and idempotency record (key). Every condition is in the UPDATE (still pending,
+// actual within the hold, TTL not over unless unexpired is MinInt64), so of two concurrent
+// resolutions exactly one wins; ok is false for the loser, and the caller reads the hold to say
+// why.
+func claimHold(ctx context.Context, q store.Querier, id string, state HoldState, actual int64, by, key string, now, unexpired int64) (h Hold, ok bool, err error) {
 	var expires, created int64
 	err = q.QueryRowContext(ctx, `
-		UPDATE ledger_holds SET state = $2, posted_amount = $3, resolved_by = $4, resolved_at = $5
+		UPDATE ledger_holds SET state = $2, posted_amount = $3, resolved_by = $4, resolved_key = $7, resolved_at = $5
 		WHERE id = $1 AND state = 'pending' AND amount >= $3 AND expires_at > $6
 		RETURNING tenant, product, amount, promo_amount, cash_amount, expires_at, created_at`,
-		id, string(state), actual, by, now, unexpired).Scan(&h.Tenant, &h.Product, &h.Amount, &h.PromoAmount,
+		id, string(state), actual, by, now, unexpired, key).Scan(&h.Tenant, &h.Product, &h.Amount, &h.PromoAmount,
 		&h.CashAmount, &expires, &created)
 	if store.NoRows(err) {
 		return Hold{}, false, nil
@@ -57,7 +58,7 @@ func claimHold(ctx context.Context, q store.Querier, id string, state HoldState,
 	if err != nil {
 		return Hold{}, false, fmt.Errorf("resolve hold %s: %w", id, err)
 	}
-	h.ID, h.State, h.Posted, h.resolvedBy = id, state, actual, by
+	h.ID, h.State, h.Posted, h.resolvedBy, h.resolvedKey = id, state, actual, by, key
 	h.ExpiresAt, h.CreatedAt, h.ResolvedAt = store.FromMicro(expires), store.FromMicro(created), store.FromMicro(now)
 	return h, true, nil
 }

@@ -41,8 +41,9 @@ func New(db *store.DB, clk clock.Clock, log *slog.Logger) *Ledger {
 // deterministic id (a hash of op name and idempotency key): a batch runs operations with the same
 // id once.
 type op struct {
-	id             string
-	tenant, holdID string // see opRecord
+	id string
+	// tenant, or for a hold's resolution holdID, routes the operation to its Batcher writer.
+	tenant, holdID string
 	run            func(ctx context.Context, q store.Querier) (any, error)
 }
 
@@ -75,7 +76,7 @@ func record(name, key string) opRecord { return opRecord{op: name, key: key, id:
 // again reads the stored result back under the journal id the first attempt recorded, instead of
 // doing the work a second time.
 func (l *Ledger) newOp(r opRecord, work, again func(ctx context.Context, q store.Querier, journal string) (any, error)) op {
-	return op{id: r.id, tenant: r.tenant, holdID: r.holdID, run: func(ctx context.Context, q store.Querier) (any, error) {
+	return op{id: r.id, tenant: r.tenant, run: func(ctx context.Context, q store.Querier) (any, error) {
 		journal, done, err := claimOp(ctx, q, r, l.ids.next(), store.Micro(l.clk.Now()))
 		if err != nil {
 			return nil, err

@@ -234,6 +234,9 @@ func TestHoldResolvesOnce(t *testing.T) {
 		if again := must(l.Post(ctx, "post-1", h.ID, 2*unit))(t); !reflect.DeepEqual(again, first) {
 			t.Fatalf("retried post = %+v, want %+v", again, first)
 		}
+		if _, err := l.Post(ctx, "post-1", h.ID, 3*unit); !errors.Is(err, ledger.ErrKeyReused) {
+			t.Fatalf("retried post of another amount = %v, want ErrKeyReused", err)
+		}
 		if _, err := l.Post(ctx, "post-9", "HLnope", unit); !errors.Is(err, ledger.ErrHoldNotFound) {
 			t.Fatalf("post of an unknown hold = %v", err)
 		}

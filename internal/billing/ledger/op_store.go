@@ -7,15 +7,15 @@ import (
 	"github.com/switchboard/switchboard/internal/store"
 )
 
-// opRecord is the idempotency record of one operation. It commits in the same transaction as the
+// opRecord is the idempotency record of one operation (credit, reserve, charge; a hold's
+// resolution is recorded on the hold, see resolveOp). It commits in the same transaction as the
 // money it moves, so after any crash either both exist or neither does.
 type opRecord struct {
 	id          string // opID(op, key): the only random key the ledger writes (see journalIDs)
 	op          string
 	key         string
 	fingerprint string
-	// tenant, or for a hold's resolution holdID, routes the operation to its Batcher writer.
-	tenant, holdID string
+	tenant      string // routes the operation to its Batcher writer
 }
 
 // claimOp inserts the idempotency record, naming journal as the operation's journal id. done is

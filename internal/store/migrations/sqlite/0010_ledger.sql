@@ -70,6 +70,7 @@ CREATE TABLE ledger_holds (
 	state          TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'posted', 'voided', 'expired')),
 	posted_amount  BIGINT NOT NULL DEFAULT 0 CHECK (posted_amount >= 0),
 	resolved_by    TEXT NOT NULL DEFAULT '',           -- journal id of the resolution
+	resolved_key   TEXT NOT NULL DEFAULT '',           -- the resolution's idempotency record: hash of op and key
 	expires_at     BIGINT NOT NULL,
 	created_at     BIGINT NOT NULL,
 	resolved_at    BIGINT NOT NULL DEFAULT 0,
