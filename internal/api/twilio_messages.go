@@ -117,7 +117,7 @@ func (a *API) twilioCreateMessage(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	m, err := a.SMS.Send(r.Context(), sms.SendRequest{AccountSID: account, AppSID: appSID, To: form.Get("To"), From: form.Get("From"),
-		Body: form.Get("Body"), StatusCallback: form.Get("StatusCallback"), IdempotencyKey: r.Header.Get("I-Twilio-Idempotency-Token")})
+		Body: form.Get("Body"), StatusCallback: form.Get("StatusCallback"), IdempotencyKey: idempotencyKey(r)})
 	if err != nil {
 		return err
 	}
@@ -255,4 +255,14 @@ func twilioDateSent(q url.Values, f *sms.ListFilter) error {
 		f.SentAfter = t
 	}
 	return nil
+}
+
+// idempotencyKey is the request's Idempotency-Key (or Twilio's I-Twilio-Idempotency-Token). For
+// sends the SMS service keeps it with the message, in the same transaction, so a retry after any
+// crash finds the first message instead of sending another.
+func idempotencyKey(r *http.Request) string {
+	if k := r.Header.Get("Idempotency-Key"); k != "" {
+		return k
+	}
+	return r.Header.Get("I-Twilio-Idempotency-Token")
 }

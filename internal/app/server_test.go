@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -157,3 +158,11 @@ func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func keyParams() client.KeyParams { return client.KeyParams{FriendlyName: "twilio"} }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
+
+// openCoreReadOnly opens a data dir's database next to a running server (SQLite allows it).
+func openCoreReadOnly(t *testing.T, dir string) *app.Core {
+	t.Helper()
+	return openCore(t, dir)
+}

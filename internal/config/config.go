@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -43,6 +44,13 @@ type Config struct {
 	AbuseFloor   float64       `json:"abuse_floor"`
 	AbuseSustain time.Duration `json:"abuse_sustain"`
 	AbuseWarmUp  time.Duration `json:"abuse_warmup"`
+	// SMSCarrier is the SMSC messages go to: smpp://system_id:password@host:port. Empty runs the
+	// built-in loopback SMSC, which delivers every message (the embedded default).
+	SMSCarrier string `json:"sms_carrier"`
+	// SMSLease is how long a node owns the messages it is submitting: after a crash, they are
+	// sent (once: the carrier recognises our ids) when the lease ends. Longer than the 30 s
+	// submit timeout.
+	SMSLease time.Duration `json:"sms_lease"`
 	// WebhookAllowNetworks are private networks webhooks may reach (comma-separated CIDRs, e.g.
 	// an on-premises receiver); every other private, loopback or metadata address is refused.
 	WebhookAllowNetworks string `json:"webhook_allow_networks"`
@@ -77,6 +85,7 @@ func Defaults() Config {
 		AbuseSustain:    30 * time.Second,
 		AbuseWarmUp:     10 * time.Minute,
 		WebhookLease:    30 * time.Second,
+		SMSLease:        2 * time.Minute,
 	}
 }
 
@@ -110,6 +119,8 @@ func (c *Config) fields() []field {
 		{name: "abuse-floor", usage: "smallest normal rate (requests a minute) an app is judged against", num: &c.AbuseFloor},
 		{name: "abuse-sustain", usage: "how long the excess must last before a freeze", dur: &c.AbuseSustain},
 		{name: "abuse-warmup", usage: "how long a new app is only watched", dur: &c.AbuseWarmUp},
+		{name: "sms-carrier", usage: "SMSC for outgoing SMS, smpp://system_id:password@host:port (default: built-in loopback)", str: &c.SMSCarrier},
+		{name: "sms-lease", usage: "how long a node owns messages it is submitting (> 30s)", dur: &c.SMSLease},
 		{name: "webhook-allow-networks", usage: "private networks webhooks may reach, comma-separated CIDRs (default: none)", str: &c.WebhookAllowNetworks},
 		{name: "webhook-allow-http", usage: "accept http:// webhook URLs (default: https only)", bool: &c.WebhookAllowHTTP},
 		{name: "webhook-lease", usage: "how long a node owns a webhook delivery in flight (> 15s)", dur: &c.WebhookLease},
@@ -273,6 +284,14 @@ func (c *Config) Validate() error {
 	}
 	if c.RateRead < 0 || c.RateWrite < 0 || c.RateAuth < 0 {
 		errs = append(errs, fmt.Errorf("config: rate limits must not be negative"))
+	}
+	if c.SMSCarrier != "" {
+		if u, err := url.Parse(c.SMSCarrier); err != nil || u.Scheme != "smpp" || u.Host == "" || u.User == nil {
+			errs = append(errs, fmt.Errorf("config: sms-carrier must look like smpp://system_id:password@host:2775"))
+		}
+	}
+	if c.SMSLease <= 30*time.Second {
+		errs = append(errs, fmt.Errorf("config: sms-lease must be longer than the 30s submit timeout"))
 	}
 	if c.WebhookLease <= 15*time.Second {
 		errs = append(errs, fmt.Errorf("config: webhook-lease must be longer than the 15s send timeout"))
