@@ -95,6 +95,28 @@ const (
 	CodeInvalidEvent     = 30505
 	CodeInvalidOverlap   = 30506
 	CodeTooManyEndpoints = 30507
+
+	// SMS (21xxx: Twilio's numbers where Twilio has the same meaning; 218xx ours).
+	CodeSMSInvalidTo         = 21211
+	CodeSMSInvalidFrom       = 21212
+	CodeSMSFromRequired      = 21603
+	CodeSMSBodyRequired      = 21602
+	CodeSMSBodyTooLong       = 21617
+	CodeSMSCountryNotAllowed = 21408
+	CodeSMSNotMobile         = 21614
+	CodeSMSInvalidCallback   = 21609
+	CodeSMSNumberTypeBlocked = 21800
+	CodeSMSContentBlocked    = 21801
+	CodeSMSTooOftenPair      = 21802
+	CodeSMSTooOftenTo        = 21803
+	CodeSMSNoRoute           = 21804
+	CodeSMSNotFinal          = 21805
+	CodeSMSNotHeld           = 21806
+	CodeSMSBatchTooLarge     = 21807
+	CodeSMSSendAbandoned     = 21808
+	CodeSMSAppRequired       = 21809
+	CodeSMSInvalidCategory   = 21810
+	CodeSMSInvalidCountry    = 21811
 )
 
 // CodeInfo documents one public code.
@@ -181,6 +203,26 @@ func Codes() []CodeInfo {
 		{CodeInvalidEvent, Invalid, "An event or callback to enqueue is malformed (field names the part)."},
 		{CodeInvalidOverlap, Invalid, "A secret rotation's overlap is negative or longer than MaxRotationOverlap."},
 		{CodeTooManyEndpoints, Conflict, "The app has MaxEndpointsPerApp endpoints already."},
+		{Code: CodeSMSInvalidTo, Kind: Invalid, Summary: "'To' is not a valid phone number."},
+		{Code: CodeSMSInvalidFrom, Kind: Invalid, Summary: "'From' is not a valid phone number or sender id."},
+		{Code: CodeSMSFromRequired, Kind: Invalid, Summary: "A 'From' is required."},
+		{Code: CodeSMSBodyRequired, Kind: Invalid, Summary: "The message body is required."},
+		{Code: CodeSMSBodyTooLong, Kind: Invalid, Summary: "The message body exceeds 1600 characters."},
+		{Code: CodeSMSCountryNotAllowed, Kind: Permission, Summary: "Sending to this country is not enabled for the account (home country only by default; the operator enables more)."},
+		{Code: CodeSMSNotMobile, Kind: Invalid, Summary: "'To' is a fixed-line number, which cannot receive SMS."},
+		{Code: CodeSMSInvalidCallback, Kind: Invalid, Summary: "StatusCallback must be an absolute http or https URL."},
+		{Code: CodeSMSNumberTypeBlocked, Kind: Permission, Summary: "Premium-rate, shared-cost and unknown number types are blocked."},
+		{Code: CodeSMSContentBlocked, Kind: Invalid, Summary: "The text contains a word the keyword lists block."},
+		{Code: CodeSMSTooOftenPair, Kind: RateLimited, Summary: "Verification messages are limited per sender and number (default 1 a minute, 5 an hour, 10 a day)."},
+		{Code: CodeSMSTooOftenTo, Kind: RateLimited, Summary: "Messages are limited per number (default 40 a day)."},
+		{Code: CodeSMSNoRoute, Kind: Permission, Summary: "No carrier route serves the destination."},
+		{Code: CodeSMSNotFinal, Kind: Conflict, Summary: "The message is still in flight; it can be redacted once sent and deleted once final."},
+		{Code: CodeSMSNotHeld, Kind: Conflict, Summary: "The message is not held for review."},
+		{Code: CodeSMSBatchTooLarge, Kind: Invalid, Summary: "A batch holds 1 to 1000 numbers."},
+		{Code: CodeSMSSendAbandoned, Kind: Conflict, Summary: "An earlier attempt with this idempotency key was abandoned or refused after its reservation; send again with a new key."},
+		{Code: CodeSMSAppRequired, Kind: Invalid, Summary: "A send must name an app with the SMS capability open."},
+		{Code: CodeSMSInvalidCategory, Kind: Invalid, Summary: "Category must be verification, notification or marketing."},
+		{Code: CodeSMSInvalidCountry, Kind: Invalid, Summary: "Country permissions are ISO 3166-1 alpha-2 codes such as CN."},
 		{CodeKeyScopeForbidden, Permission, "The API key is limited to one app and cannot do this (manage keys, create apps, rotate tokens)."},
 	}
 }

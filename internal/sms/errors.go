@@ -7,26 +7,26 @@ import "github.com/switchboard/switchboard/internal/errs"
 // 218xx. Codes lists them for internal/errs's table and docs/ERRORS.md. An insufficient balance
 // is the ledger's errs.CodeInsufficientFunds and a closed capability apps' errs.CodeCapabilityNotOpen.
 const (
-	CodeInvalidTo         = 21211 // Twilio: invalid 'To' phone number
-	CodeInvalidFrom       = 21212 // Twilio: invalid 'From' phone number
-	CodeFromRequired      = 21603 // Twilio: a 'From' is required
-	CodeBodyRequired      = 21602 // Twilio: message body is required
-	CodeBodyTooLong       = 21617 // Twilio: the body exceeds 1600 characters
-	CodeCountryNotAllowed = 21408 // Twilio: permission to send to this region is not enabled
-	CodeNotMobile         = 21614 // Twilio: 'To' is not a mobile number
-	CodeInvalidCallback   = 21609 // Twilio: invalid StatusCallback URL
-	CodeNumberTypeBlocked = 21800 // premium-rate, shared-cost or unknown number type
-	CodeContentBlocked    = 21801 // the text contains a blocked keyword
-	CodeTooOftenPair      = 21802 // verification messages: per sender and number per minute, hour, day
-	CodeTooOftenTo        = 21803 // messages per number per day
-	CodeNoRoute           = 21804 // no carrier route for the destination
-	CodeNotFinal          = 21805 // delete or redact of a message still in flight
-	CodeNotHeld           = 21806 // approve or reject of a message not held for review
-	CodeBatchTooLarge     = 21807 // a batch of more than MaxBatch numbers
-	CodeSendAbandoned     = 21808 // the idempotency key belongs to an abandoned or refused attempt
-	CodeAppRequired       = 21809 // a send names no app
-	CodeInvalidCategory   = 21810 // category is not verification, notification or marketing
-	CodeInvalidCountry    = 21811 // a country permission is not an ISO 3166-1 alpha-2 code
+	CodeInvalidTo         = errs.CodeSMSInvalidTo         // Twilio: invalid 'To' phone number
+	CodeInvalidFrom       = errs.CodeSMSInvalidFrom       // Twilio: invalid 'From' phone number
+	CodeFromRequired      = errs.CodeSMSFromRequired      // Twilio: a 'From' is required
+	CodeBodyRequired      = errs.CodeSMSBodyRequired      // Twilio: message body is required
+	CodeBodyTooLong       = errs.CodeSMSBodyTooLong       // Twilio: the body exceeds 1600 characters
+	CodeCountryNotAllowed = errs.CodeSMSCountryNotAllowed // Twilio: permission to send to this region is not enabled
+	CodeNotMobile         = errs.CodeSMSNotMobile         // Twilio: 'To' is not a mobile number
+	CodeInvalidCallback   = errs.CodeSMSInvalidCallback   // Twilio: invalid StatusCallback URL
+	CodeNumberTypeBlocked = errs.CodeSMSNumberTypeBlocked // premium-rate, shared-cost or unknown number type
+	CodeContentBlocked    = errs.CodeSMSContentBlocked    // the text contains a blocked keyword
+	CodeTooOftenPair      = errs.CodeSMSTooOftenPair      // verification messages: per sender and number per minute, hour, day
+	CodeTooOftenTo        = errs.CodeSMSTooOftenTo        // messages per number per day
+	CodeNoRoute           = errs.CodeSMSNoRoute           // no carrier route for the destination
+	CodeNotFinal          = errs.CodeSMSNotFinal          // delete or redact of a message still in flight
+	CodeNotHeld           = errs.CodeSMSNotHeld           // approve or reject of a message not held for review
+	CodeBatchTooLarge     = errs.CodeSMSBatchTooLarge     // a batch of more than MaxBatch numbers
+	CodeSendAbandoned     = errs.CodeSMSSendAbandoned     // the idempotency key belongs to an abandoned or refused attempt
+	CodeAppRequired       = errs.CodeSMSAppRequired       // a send names no app
+	CodeInvalidCategory   = errs.CodeSMSInvalidCategory   // category is not verification, notification or marketing
+	CodeInvalidCountry    = errs.CodeSMSInvalidCountry    // a country permission is not an ISO 3166-1 alpha-2 code
 )
 
 // Sentinel errors; match them with errors.Is. Each refusal happens before any money moves, or
@@ -55,32 +55,6 @@ var (
 	ErrMessageNotFound   = errs.New(errs.NotFound, "sms: message not found")
 	ErrIdempotency       = errs.Coded(errs.Conflict, errs.CodeIdempotencyMismatch, "sms: the idempotency key was used for a different message")
 )
-
-// Codes documents the public codes of this package, for internal/errs's table.
-func Codes() []errs.CodeInfo {
-	return []errs.CodeInfo{
-		{Code: CodeInvalidTo, Kind: errs.Invalid, Summary: "'To' is not a valid phone number."},
-		{Code: CodeInvalidFrom, Kind: errs.Invalid, Summary: "'From' is not a valid phone number or sender id."},
-		{Code: CodeFromRequired, Kind: errs.Invalid, Summary: "A 'From' is required."},
-		{Code: CodeBodyRequired, Kind: errs.Invalid, Summary: "The message body is required."},
-		{Code: CodeBodyTooLong, Kind: errs.Invalid, Summary: "The message body exceeds 1600 characters."},
-		{Code: CodeCountryNotAllowed, Kind: errs.Permission, Summary: "Sending to this country is not enabled for the account (home country only by default; the operator enables more)."},
-		{Code: CodeNotMobile, Kind: errs.Invalid, Summary: "'To' is a fixed-line number, which cannot receive SMS."},
-		{Code: CodeInvalidCallback, Kind: errs.Invalid, Summary: "StatusCallback must be an absolute http or https URL."},
-		{Code: CodeNumberTypeBlocked, Kind: errs.Permission, Summary: "Premium-rate, shared-cost and unknown number types are blocked."},
-		{Code: CodeContentBlocked, Kind: errs.Invalid, Summary: "The text contains a word the keyword lists block."},
-		{Code: CodeTooOftenPair, Kind: errs.RateLimited, Summary: "Verification messages are limited per sender and number (default 1 a minute, 5 an hour, 10 a day)."},
-		{Code: CodeTooOftenTo, Kind: errs.RateLimited, Summary: "Messages are limited per number (default 40 a day)."},
-		{Code: CodeNoRoute, Kind: errs.Permission, Summary: "No carrier route serves the destination."},
-		{Code: CodeNotFinal, Kind: errs.Conflict, Summary: "The message is still in flight; it can be redacted once sent and deleted once final."},
-		{Code: CodeNotHeld, Kind: errs.Conflict, Summary: "The message is not held for review."},
-		{Code: CodeBatchTooLarge, Kind: errs.Invalid, Summary: "A batch holds 1 to 1000 numbers."},
-		{Code: CodeSendAbandoned, Kind: errs.Conflict, Summary: "An earlier attempt with this idempotency key was abandoned or refused after its reservation; send again with a new key."},
-		{Code: CodeAppRequired, Kind: errs.Invalid, Summary: "A send must name an app with the SMS capability open."},
-		{Code: CodeInvalidCategory, Kind: errs.Invalid, Summary: "Category must be verification, notification or marketing."},
-		{Code: CodeInvalidCountry, Kind: errs.Invalid, Summary: "Country permissions are ISO 3166-1 alpha-2 codes such as CN."},
-	}
-}
 
 // Carrier error codes stored in Message.ErrorCode (Twilio's 300xx delivery codes, so Twilio
 // users read them as they are used to). They describe what happened to a message, not a refused
