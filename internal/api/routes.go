@@ -81,6 +81,12 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/rc/sensitiveword/batch/delete.json", Access: Tenant, Summary: "RongCloud: delete sensitive words", Out: rcOK{}, Handle: a.rcDeleteSensitiveWords, Render: renderRC},
 		{Method: "POST", Path: "/rc/sensitiveword/list.json", Access: Tenant, Summary: "RongCloud: list sensitive words", Out: rcWordList{}, Handle: a.rcListSensitiveWords, Render: renderRC},
 
+		// SMS.
+		{Method: "POST", Path: "/v1/sms/messages", Access: Tenant, Summary: "Send an SMS to one number, or one each to up to 1,000 (207 with per-number results)", In: smsSendInput{}, Out: smsView{}, Status: created, Handle: a.sendSMS},
+		{Method: "GET", Path: "/v1/sms/messages", Access: Tenant, Summary: "List SMS (to, from, sent_after, sent_before; cursor pages)", Out: httpx.List[smsView]{}, Handle: a.listSMS},
+		{Method: "GET", Path: "/v1/sms/messages/{sid}", Access: Tenant, Summary: "An SMS with its status history", Out: smsView{}, Handle: a.getSMS, Owned: "sid"},
+		{Method: "GET", Path: "/v1/sms/stats", Access: Tenant, Summary: "SMS per day: accepted, sent, delivered, failed, delivery rate, spend", Out: httpx.List[smsStatView]{}, Handle: a.smsStats},
+
 		// Webhooks: endpoints per app, the delivery log, replays.
 		{Method: "POST", Path: "/v1/apps/{sid}/webhooks", Access: Tenant, Summary: "Add a webhook endpoint (the whsec_ secret is shown once)", In: endpointInput{}, Out: endpointView{}, Status: created, Handle: a.createEndpoint, Owned: "sid"},
 		{Method: "GET", Path: "/v1/apps/{sid}/webhooks", Access: Tenant, Summary: "An app's webhook endpoints", Out: httpx.List[endpointView]{}, Handle: a.listEndpoints, Owned: "sid"},
@@ -140,6 +146,9 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/admin/v1/capability-settings/{capability}", Access: Operator, Summary: "Require (or not) review for a capability", In: capabilitySettingInput{}, Out: httpx.List[capabilitySettingView]{}, Handle: a.adminSetCapabilitySetting},
 		{Method: "GET", Path: "/admin/v1/verification-codes", Access: Operator, Summary: "Verification codes sent by the log notifier (embedded default)", Out: httpx.List[accounts.SentCode]{}, Handle: a.adminVerificationCodes},
 		{Method: "POST", Path: "/admin/v1/announcements", Access: Operator, Summary: "Write an announcement to one account's or every account's message box", In: announcementInput{}, Out: announcementView{}, Status: created, Handle: a.adminAnnounce},
+		{Method: "GET", Path: "/admin/v1/sms/held", Access: Operator, Summary: "SMS held for review by a review keyword", Out: httpx.List[smsView]{}, Handle: a.adminHeldSMS},
+		{Method: "POST", Path: "/admin/v1/sms/{sid}/approve", Access: Operator, Summary: "Send a held SMS", Out: smsView{}, Handle: a.adminApproveSMS},
+		{Method: "POST", Path: "/admin/v1/sms/{sid}/reject", Access: Operator, Summary: "Cancel a held SMS (its reservation is released)", In: reasonInput{}, Out: smsView{}, Handle: a.adminRejectSMS},
 		{Method: "GET", Path: "/admin/v1/keywords", Access: Operator, Summary: "The platform-wide keyword list", Out: httpx.List[keywordView]{}, Handle: a.listKeywords},
 		{Method: "POST", Path: "/admin/v1/keywords", Access: Operator, Summary: "Add words to the platform-wide keyword list", In: keywordInput{}, Out: httpx.List[keywordView]{}, Handle: a.addKeywords},
 		{Method: "POST", Path: "/admin/v1/keywords/delete", Access: Operator, Summary: "Remove words from the platform-wide keyword list", In: keywordDeleteInput{}, Out: httpx.List[keywordView]{}, Handle: a.deleteKeywords},

@@ -120,6 +120,8 @@ func TestTenantIsolation(t *testing.T) {
 				return invoiceA.ID
 			case strings.HasPrefix(path, "/v1/bills/"):
 				return bills[0].ID
+			case strings.HasPrefix(path, "/v1/sms/messages/"):
+				return smsA.SID
 			case strings.HasPrefix(path, "/v1/webhooks/"):
 				return endpointA.ID
 			case strings.HasPrefix(path, "/v1/webhook-deliveries/"):

@@ -1,0 +1,96 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/switchboard/switchboard/client"
+)
+
+type smsMsg struct {
+	SID      string `json:"sid"`
+	Status   string `json:"status"`
+	Charged  string `json:"charged"`
+	Segments int    `json:"segments"`
+	History  []struct {
+		Status string `json:"status"`
+	} `json:"history"`
+}
+
+// TestNativeSMS: single and batch sends, status history, held-for-review and the operator's
+// decision, daily statistics, and no SMS from a suspended app.
+func TestNativeSMS(t *testing.T) {
+	s := startServer(t, onSQLite)
+	ctx := context.Background()
+	a := s.newTenant(t)
+	app, _ := a.C.CreateApp(ctx, client.AppParams{Name: "sms"})
+	a.C.OpenCapability(ctx, app.SID, "sms")
+	op := s.operator(t)
+	op.Do(ctx, "POST", "/admin/v1/apps/"+app.SID+"/capabilities/sms/review", map[string]any{"approve": true}, nil)
+	op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", map[string]string{"amount": "10.00", "reference": "r"}, nil)
+
+	var m smsMsg
+	if err := a.C.Do(ctx, "POST", "/v1/sms/messages", map[string]any{"app_sid": app.SID, "to": []string{"13800138000"}, "from": "Acme", "body": "你好，世界"}, &m); err != nil {
+		t.Fatal(err)
+	}
+	var batch struct {
+		Data []struct {
+			To      string  `json:"to"`
+			Message *smsMsg `json:"message"`
+			Error   *struct {
+				Code int `json:"code"`
+			} `json:"error"`
+		} `json:"data"`
+	}
+	if err := a.C.Do(ctx, "POST", "/v1/sms/messages", map[string]any{"app_sid": app.SID, "to": []string{"+8613900139000", "12345", "+8613700137000"}, "from": "Acme", "body": "hi"}, &batch); err != nil {
+		t.Fatal(err)
+	}
+	if len(batch.Data) != 3 || batch.Data[0].Message == nil || batch.Data[1].Error == nil || batch.Data[1].Error.Code != 21211 || batch.Data[2].Message == nil {
+		t.Fatalf("batch %+v", batch)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		a.C.Do(ctx, "GET", "/v1/sms/messages/"+m.SID, nil, &m)
+		if m.Status == "delivered" && m.Charged != "0.00" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("message %+v", m)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(m.History) < 3 || m.Segments != 1 {
+		t.Fatalf("history %+v", m)
+	}
+	// A review keyword holds the message for the operator.
+	a.C.Do(ctx, "POST", "/v1/apps/"+app.SID+"/keywords", map[string]any{"words": []string{"lottery"}, "action": "review"}, nil)
+	var held smsMsg
+	if err := a.C.Do(ctx, "POST", "/v1/sms/messages", map[string]any{"app_sid": app.SID, "to": []string{"+8613600136000"}, "from": "Acme", "body": "win the lottery"}, &held); err != nil {
+		t.Fatal(err)
+	}
+	if held.Status != "held_for_review" {
+		t.Fatalf("held %+v", held)
+	}
+	var list client.List[smsMsg]
+	op.Do(ctx, "GET", "/admin/v1/sms/held", nil, &list)
+	if len(list.Data) != 1 || list.Data[0].SID != held.SID {
+		t.Fatalf("operator's held list %+v", list)
+	}
+	if err := op.Do(ctx, "POST", "/admin/v1/sms/"+held.SID+"/reject", map[string]string{"reason": "gambling"}, &held); err != nil || held.Status != "canceled" {
+		t.Fatalf("reject %+v %v", held, err)
+	}
+	var stats client.List[struct {
+		Accepted int `json:"accepted"`
+	}]
+	if err := a.C.Do(ctx, "GET", "/v1/sms/stats", nil, &stats); err != nil || len(stats.Data) != 1 || stats.Data[0].Accepted < 3 {
+		t.Fatalf("stats %+v %v", stats, err)
+	}
+	// After a freeze no message leaves.
+	if err := op.Do(ctx, "POST", "/admin/v1/apps/"+app.SID+"/suspend", map[string]string{"reason": "abuse"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.C.Do(ctx, "POST", "/v1/sms/messages", map[string]any{"app_sid": app.SID, "to": []string{"+8613500135000"}, "from": "Acme", "body": "x"}, nil); client.Code(err) != 20303 {
+		t.Fatalf("send from a suspended app: %v; want 20303", err)
+	}
+}
