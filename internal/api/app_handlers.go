@@ -221,3 +221,21 @@ func (a *API) revokeKey(w http.ResponseWriter, r *http.Request) error {
 	}
 	return httpx.NoContent(w)
 }
+
+type smppCredentialView struct {
+	SystemID string `json:"system_id"`
+	Password string `json:"password"` // shown once
+}
+
+// setSMPPPassword issues the app's SMPP password for the customer-facing SMPP port.
+func (a *API) setSMPPPassword(w http.ResponseWriter, r *http.Request) error {
+	app, err := a.app(r)
+	if err != nil {
+		return err
+	}
+	systemID, password, err := a.Apps.SetSMPPPassword(r.Context(), app.AccountSID, app.SID)
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusCreated, smppCredentialView{SystemID: systemID, Password: password})
+}

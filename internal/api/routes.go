@@ -66,6 +66,7 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/v1/apps/{sid}", Access: Tenant, Summary: "Rename an app", In: updateAppInput{}, Out: appView{}, Handle: a.updateApp, Owned: "sid"},
 		{Method: "DELETE", Path: "/v1/apps/{sid}", Access: Tenant, Summary: "Delete an app", Status: noContent, Handle: a.deleteApp, Owned: "sid"},
 		{Method: "POST", Path: "/v1/apps/{sid}/secret", Access: Tenant, Summary: "Rotate the App Secret (shown once)", Out: appView{}, Status: created, Handle: a.rotateAppSecret, Owned: "sid"},
+		{Method: "POST", Path: "/v1/apps/{sid}/smpp-password", Access: Tenant, Summary: "Issue the app's SMPP password (system_id is the App Key; shown once)", Out: smppCredentialView{}, Status: created, Handle: a.setSMPPPassword, Owned: "sid"},
 		{Method: "GET", Path: "/v1/apps/{sid}/capabilities", Access: Tenant, Summary: "List an app's capabilities", Out: httpx.List[capabilityView]{}, Handle: a.listCapabilities, Owned: "sid"},
 		{Method: "POST", Path: "/v1/apps/{sid}/capabilities", Access: Tenant, Summary: "Open a capability by accepting its terms", In: openCapabilityInput{}, Out: capabilityView{}, Status: created, Handle: a.openCapability, Owned: "sid"},
 		{Method: "DELETE", Path: "/v1/apps/{sid}/capabilities/{capability}", Access: Tenant, Summary: "Close a capability", Status: noContent, Handle: a.closeCapability, Owned: "sid"},

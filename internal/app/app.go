@@ -39,6 +39,7 @@ import (
 	"github.com/switchboard/switchboard/internal/moderation/abuse"
 	"github.com/switchboard/switchboard/internal/moderation/ratelimit"
 	"github.com/switchboard/switchboard/internal/notices"
+	"github.com/switchboard/switchboard/internal/smppserver"
 	"github.com/switchboard/switchboard/internal/sms"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/webhooks"
@@ -111,6 +112,7 @@ type Server struct {
 	SMS        *sms.Service
 	Loopback   *sms.Loopback  // the built-in carrier of the embedded default
 	background sync.WaitGroup // loops that use the database: stopped before it closes
+	smppLn     net.Listener   // the customer-facing SMPP port
 
 	stormMu       sync.Mutex
 	stormReported map[string]time.Time
@@ -217,14 +219,29 @@ func (s *Server) ready(ctx context.Context) error {
 	return nil
 }
 
-// Listen binds the HTTP address (separate from Run so callers learn a random port first).
+// Listen binds the HTTP address and the SMPP port (separate from Run so callers learn random
+// ports first).
 func (s *Server) Listen() (net.Addr, error) {
 	ln, err := net.Listen("tcp", s.Config.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", s.Config.Addr, err)
 	}
+	if s.Config.SMPPAddr != "" {
+		if s.smppLn, err = net.Listen("tcp", s.Config.SMPPAddr); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("listen smpp %s: %w", s.Config.SMPPAddr, err)
+		}
+	}
 	s.listener = ln
 	return ln.Addr(), nil
+}
+
+// SMPPAddr is the customer-facing SMPP port's address (nil when it is off).
+func (s *Server) SMPPAddr() net.Addr {
+	if s.smppLn == nil {
+		return nil
+	}
+	return s.smppLn.Addr()
 }
 
 // Run serves until ctx ends, then drains: /readyz turns 503 at once, in-flight requests get up
@@ -249,6 +266,20 @@ func (s *Server) Run(ctx context.Context) error {
 	s.background.Go(func() { s.dispatcher.Run(bg) })
 	s.background.Go(func() { s.runLoginStorms(bg) })
 	s.background.Go(func() { s.SMS.Run(bg) })
+	if s.smppLn != nil {
+		gw, err := smppserver.New(s.SMS, s.Apps, s.Bus, s.Log)
+		if err != nil {
+			s.Log.Error("smpp server", "err", err)
+		}
+		s.background.Go(func() {
+			if gw == nil {
+				return
+			}
+			if err := gw.Serve(bg, s.smppLn); err != nil && bg.Err() == nil {
+				s.Log.Error("smpp server", "err", err)
+			}
+		})
+	}
 	s.Log.Info("switchboard serving", "addr", s.listener.Addr().String(), "database", string(s.DB.Dialect), "nats_embedded", s.Bus.Embedded())
 	select {
 	case err := <-errc:

@@ -1,0 +1,65 @@
+package app_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/switchboard/switchboard/client"
+)
+
+// TestSMPPServerWithNetSMPP: a customer's Net::SMPP transceiver binds to the SMPP port with the
+// app's credentials (a wrong password is refused), submits a message that goes through the same
+// pipeline as the REST API, and receives its delivery receipt.
+func TestSMPPServerWithNetSMPP(t *testing.T) {
+	if err := exec.Command("perl", "-MNet::SMPP", "-e1").Run(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("perl with Net::SMPP (Debian libnet-smpp-perl) is needed")
+		}
+		t.Skip("Net::SMPP not installed")
+	}
+	s := startServer(t, onSQLite)
+	ctx := context.Background()
+	a := s.newTenant(t)
+	app, _ := a.C.CreateApp(ctx, client.AppParams{Name: "smpp"})
+	a.C.OpenCapability(ctx, app.SID, "sms")
+	op := s.operator(t)
+	op.Do(ctx, "POST", "/admin/v1/apps/"+app.SID+"/capabilities/sms/review", map[string]any{"approve": true}, nil)
+	op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", map[string]string{"amount": "1.00", "reference": "r"}, nil)
+	var cred struct {
+		SystemID string `json:"system_id"`
+		Password string `json:"password"`
+	}
+	if err := a.C.Do(ctx, "POST", "/v1/apps/"+app.SID+"/smpp-password", nil, &cred); err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := strings.Cut(s.SMPPAddr().String(), ":")
+	out, err := exec.Command("perl", "../sms/smpp/testdata/esme.pl", host, port, cred.SystemID, cred.Password, "wrongpw1").CombinedOutput()
+	if err != nil {
+		t.Fatalf("esme.pl: %v\n%s", err, out)
+	}
+	lines := map[string][]string{}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(l)
+		lines[f[0]] = f[1:]
+	}
+	if got := lines["BIND_BAD"]; len(got) == 0 || got[0] != "14" {
+		t.Fatalf("bind with a wrong password: %v\n%s", got, out)
+	}
+	if got := lines["BIND_OK"]; len(got) == 0 || got[0] != "0" {
+		t.Fatalf("bind: %v\n%s", got, out)
+	}
+	sub := lines["SUBMIT"]
+	if len(sub) != 2 || sub[0] != "0" || !strings.HasPrefix(sub[1], "SM") {
+		t.Fatalf("submit: %v\n%s", sub, out)
+	}
+	rec := lines["RECEIPT"]
+	if len(rec) < 3 || rec[1] != sub[1] || rec[2] != "2" { // message_state 2: DELIVERED
+		t.Fatalf("receipt: %v\n%s", rec, out)
+	}
+	if err := a.C.Do(ctx, "GET", "/v1/sms/messages/"+sub[1], nil, nil); err != nil {
+		t.Fatalf("the SMPP message is not visible through the API: %v", err)
+	}
+}
