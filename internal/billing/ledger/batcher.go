@@ -207,24 +207,11 @@ func (b *Batcher) run(batch []*request) {
 	if len(live) == 0 {
 		return
 	}
-	err := b.l.db.InTx(context.Background(), func(ctx context.Context, q store.Querier) error {
-		leaders := make(map[string]*request, len(live))
-		for _, r := range live {
-			r.res, r.err = nil, nil
-			if lead, ok := leaders[r.op.id]; ok && lead.err != nil {
-				r.err = lead.err
-				continue
-			}
-			leaders[r.op.id] = r
-			res, opErr, err := inSavepoint(ctx, b.l.stmts.wrap(q), r.op)
-			if err != nil {
-				return err
-			}
-			r.res, r.err = res, opErr
-		}
-		return nil
-	})
-	b.l.stmts.warm(context.Background())
+	err := b.commit(live, true)
+	if isFastPathError(err) {
+		b.l.log.Warn("ledger fast path failed; running the batch the full way", "ops", len(live), "err", err)
+		err = b.commit(live, false)
+	}
 	if err != nil {
 		b.l.log.Warn("ledger batch failed; its callers may retry with the same keys", "ops", len(live), "err", err)
 	} else {
@@ -237,6 +224,39 @@ func (b *Batcher) run(batch []*request) {
 		}
 		close(r.done)
 	}
+}
+
+// commit applies the batch in one transaction: each operation by its fast path when it has one
+// and fast is on (see fastFunc), and otherwise, or when the fast path declines, in a savepoint.
+func (b *Batcher) commit(live []*request, fast bool) error {
+	err := b.l.db.InTx(context.Background(), func(ctx context.Context, q store.Querier) error {
+		q = b.l.stmts.wrap(q)
+		leaders := make(map[string]*request, len(live))
+		for _, r := range live {
+			r.res, r.err = nil, nil
+			if lead, ok := leaders[r.op.id]; ok && lead.err != nil {
+				r.err = lead.err
+				continue
+			}
+			leaders[r.op.id] = r
+			res, done, err := runFast(ctx, q, r.op, fast)
+			if err != nil {
+				return err
+			}
+			if done {
+				r.res = res
+				continue
+			}
+			res, opErr, err := inSavepoint(ctx, q, r.op)
+			if err != nil {
+				return err
+			}
+			r.res, r.err = res, opErr
+		}
+		return nil
+	})
+	b.l.stmts.warm(context.Background())
+	return err
 }
 
 // inSavepoint runs one operation inside the current transaction so that its failure undoes only

@@ -79,6 +79,7 @@ func (l *Ledger) Reserve(ctx context.Context, key, tenant, product string, max i
 	}, func(ctx context.Context, q store.Querier, journal string) (any, error) {
 		return loadHold(ctx, q, holdPrefix+journal)
 	})
+	o.fast = l.reserveFast(r, tenant, product, max, ttl)
 	h, err := do[Hold](ctx, l, o)
 	if err != nil {
 		return Hold{}, fmt.Errorf("ledger: reserve %d of %s for %s: %w", max, tenant, product, err)
@@ -161,7 +162,24 @@ func (l *Ledger) resolveOp(name, key, holdID string, actual int64, kind Transfer
 	if kind == KindExpire {
 		unexpired = math.MinInt64
 	}
-	return op{id: id, holdID: holdID, run: func(ctx context.Context, q store.Querier) (any, error) {
+	// settle completes a claimed hold. What can fail after the claim is the database, not the
+	// request, so the fast path is the whole resolution once the claim succeeded.
+	settle := func(ctx context.Context, q store.Querier, h Hold, journal string) (any, error) {
+		var err error
+		if h.Parts, err = holdParts(ctx, q, h); err != nil {
+			return nil, err
+		}
+		return h, l.settle(ctx, q, journal, h, actual, kind, now)
+	}
+	return op{id: id, holdID: holdID, fast: func(ctx context.Context, q store.Querier) (any, bool, error) {
+		journal := l.ids.next()
+		h, ok, err := claimHold(ctx, q, holdID, state, actual, journal, id, store.Micro(now), unexpired)
+		if err != nil || !ok {
+			return nil, false, err
+		}
+		res, err := settle(ctx, q, h, journal)
+		return res, err == nil, err
+	}, run: func(ctx context.Context, q store.Querier) (any, error) {
 		journal := l.ids.next()
 		h, ok, err := claimHold(ctx, q, holdID, state, actual, journal, id, store.Micro(now), unexpired)
 		if err != nil {
@@ -177,10 +195,7 @@ func (l *Ledger) resolveOp(name, key, holdID string, actual int64, kind Transfer
 			h.Parts, err = holdParts(ctx, q, h)
 			return h, err
 		}
-		if h.Parts, err = holdParts(ctx, q, h); err != nil {
-			return nil, err
-		}
-		return h, l.settle(ctx, q, journal, h, actual, kind, now)
+		return settle(ctx, q, h, journal)
 	}}
 }
 

@@ -45,12 +45,30 @@ type op struct {
 	// tenant, or for a hold's resolution holdID, routes the operation to its Batcher writer.
 	tenant, holdID string
 	run            func(ctx context.Context, q store.Querier) (any, error)
+	fast           fastFunc // optional: the common case without a savepoint
 }
 
+// execTx runs o in its own transaction, by its fast path when it has one. If the fast path breaks
+// the transaction, o runs again the full way.
 func (l *Ledger) execTx(ctx context.Context, o op) (any, error) {
+	out, err := l.execTxOnce(ctx, o, true)
+	if isFastPathError(err) && ctx.Err() == nil {
+		l.log.Warn("ledger fast path failed; running the operation the full way", "err", err)
+		out, err = l.execTxOnce(ctx, o, false)
+	}
+	return out, err
+}
+
+func (l *Ledger) execTxOnce(ctx context.Context, o op, fast bool) (any, error) {
 	var out any
 	err := l.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
-		r, err := o.run(ctx, l.stmts.wrap(q))
+		q = l.stmts.wrap(q)
+		r, done, err := runFast(ctx, q, o, fast)
+		if err != nil || done {
+			out = r
+			return err
+		}
+		r, err = o.run(ctx, q)
 		out = r
 		return err
 	})

@@ -27,17 +27,11 @@ type opRecord struct {
 // aborts the whole transaction, and a concurrent insert of the same id waits for the first
 // transaction and then sees its row.
 func claimOp(ctx context.Context, q store.Querier, r opRecord, journal string, now int64) (string, bool, error) {
-	res, err := q.ExecContext(ctx, `
-		INSERT INTO ledger_ops (id, op, idem_key, fingerprint, journal_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (id) DO NOTHING`, r.id, r.op, r.key, r.fingerprint, journal, now)
+	inserted, err := insertOp(ctx, q, r, journal, now)
 	if err != nil {
-		return "", false, fmt.Errorf("record ledger %s %s: %w", r.op, r.id, err)
+		return "", false, err
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return "", false, fmt.Errorf("record ledger %s %s: %w", r.op, r.id, err)
-	}
-	if n == 1 {
+	if inserted {
 		return journal, false, nil
 	}
 	var fp string
@@ -48,4 +42,28 @@ func claimOp(ctx context.Context, q store.Querier, r opRecord, journal string, n
 		return "", false, ErrKeyReused
 	}
 	return journal, true, nil
+}
+
+// insertOp inserts the idempotency record unless one with its id exists.
+func insertOp(ctx context.Context, q store.Querier, r opRecord, journal string, now int64) (bool, error) {
+	res, err := q.ExecContext(ctx, `
+		INSERT INTO ledger_ops (id, op, idem_key, fingerprint, journal_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (id) DO NOTHING`, r.id, r.op, r.key, r.fingerprint, journal, now)
+	if err != nil {
+		return false, fmt.Errorf("record ledger %s %s: %w", r.op, r.id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("record ledger %s %s: %w", r.op, r.id, err)
+	}
+	return n == 1, nil
+}
+
+// deleteOp removes an idempotency record this transaction inserted for an operation that then
+// turned out not to be able to go the fast way (see fastFunc).
+func deleteOp(ctx context.Context, q store.Querier, id string) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM ledger_ops WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("undo ledger record %s: %w", id, err)
+	}
+	return nil
 }
