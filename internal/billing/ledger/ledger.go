@@ -148,8 +148,14 @@ func (l *Ledger) SetLimits(ctx context.Context, tenant string, lim Limits) error
 }
 
 // PlatformBalance returns a platform account's balances, summed from the journal (platform
-// accounts have no cached row; see doc.go).
+// accounts have no cached row; see doc.go). Given a tenant account it returns the cached row.
 func (l *Ledger) PlatformBalance(ctx context.Context, account string) (Account, error) {
+	if a, ok, err := getAccount(ctx, l.db.Read(), account, ""); err != nil || ok {
+		if err != nil {
+			return Account{}, fmt.Errorf("ledger: %w", err)
+		}
+		return a, nil
+	}
 	s, err := sumAccount(ctx, l.db.Read(), account)
 	if err != nil {
 		return Account{}, fmt.Errorf("ledger: %w", err)

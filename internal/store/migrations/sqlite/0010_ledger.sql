@@ -45,7 +45,11 @@ CREATE TABLE ledger_transfers (
 ) WITHOUT ROWID;
 -- created_at after the account: new entries land at the end of each account's range, so a batch
 -- dirties one index page per account rather than one per entry (random ids would scatter them).
-CREATE INDEX ledger_transfers_debit ON ledger_transfers(debit_account, created_at);
+-- Debits are indexed only where the debit side is a platform account (grants funded by cash_in,
+-- promo_expense, ...): tenant balances are cached rows, and indexing every spend would cost each
+-- batch one page per active tenant. Queries repeat the condition (ledger's platformDebit).
+CREATE INDEX ledger_transfers_debit ON ledger_transfers(debit_account, created_at)
+	WHERE debit_account NOT IN (tenant || ':cash', tenant || ':promo');
 CREATE INDEX ledger_transfers_credit ON ledger_transfers(credit_account, created_at);
 CREATE INDEX ledger_transfers_grant ON ledger_transfers(grant_id) WHERE grant_id IS NOT NULL;
 -- Each pending transfer resolves once. Partial: holds and posts (most entries) write no entry.
