@@ -86,6 +86,11 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/v1/sms/messages", Access: Tenant, Summary: "Send an SMS to one number, or one each to up to 1,000 (207 with per-number results)", In: smsSendInput{}, Out: smsView{}, Status: created, Handle: a.sendSMS},
 		{Method: "GET", Path: "/v1/sms/messages", Access: Tenant, Summary: "List SMS (to, from, sent_after, sent_before; cursor pages)", Out: httpx.List[smsView]{}, Handle: a.listSMS},
 		{Method: "GET", Path: "/v1/sms/messages/{sid}", Access: Tenant, Summary: "An SMS with its status history", Out: smsView{}, Handle: a.getSMS, Owned: "sid"},
+		{Method: "POST", Path: "/v1/apps/{sid}/sms/signatures", Access: Tenant, Summary: "Submit an SMS signature (【Acme】) for review", In: signatureInput{}, Out: signatureView{}, Status: created, Handle: a.submitSignature, Owned: "sid"},
+		{Method: "GET", Path: "/v1/apps/{sid}/sms/signatures", Access: Tenant, Summary: "An app's SMS signatures and their review state", Out: httpx.List[signatureView]{}, Handle: a.listSignatures, Owned: "sid"},
+		{Method: "POST", Path: "/v1/apps/{sid}/sms/templates", Access: Tenant, Summary: "Submit an SMS template with ${variables} for review", In: templateInput{}, Out: templateView{}, Status: created, Handle: a.submitTemplate, Owned: "sid"},
+		{Method: "POST", Path: "/v1/apps/{sid}/sms/templates/{id}", Access: Tenant, Summary: "Change a template (back to review)", In: templateInput{}, Out: templateView{}, Handle: a.submitTemplate, Owned: "sid"},
+		{Method: "GET", Path: "/v1/apps/{sid}/sms/templates", Access: Tenant, Summary: "An app's SMS templates and their review state", Out: httpx.List[templateView]{}, Handle: a.listTemplates, Owned: "sid"},
 		{Method: "GET", Path: "/v1/sms/stats", Access: Tenant, Summary: "SMS per day: accepted, sent, delivered, failed, delivery rate, spend", Out: httpx.List[smsStatView]{}, Handle: a.smsStats},
 
 		// Webhooks: endpoints per app, the delivery log, replays.
@@ -147,6 +152,10 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/admin/v1/capability-settings/{capability}", Access: Operator, Summary: "Require (or not) review for a capability", In: capabilitySettingInput{}, Out: httpx.List[capabilitySettingView]{}, Handle: a.adminSetCapabilitySetting},
 		{Method: "GET", Path: "/admin/v1/verification-codes", Access: Operator, Summary: "Verification codes sent by the log notifier (embedded default)", Out: httpx.List[accounts.SentCode]{}, Handle: a.adminVerificationCodes},
 		{Method: "POST", Path: "/admin/v1/announcements", Access: Operator, Summary: "Write an announcement to one account's or every account's message box", In: announcementInput{}, Out: announcementView{}, Status: created, Handle: a.adminAnnounce},
+		{Method: "GET", Path: "/admin/v1/sms/signatures", Access: Operator, Summary: "SMS signatures (?status=pending)", Out: httpx.List[signatureView]{}, Handle: a.adminSignatures},
+		{Method: "POST", Path: "/admin/v1/sms/signatures/{id}/review", Access: Operator, Summary: "Approve or reject (with a note) an SMS signature", In: reviewInput{}, Status: noContent, Handle: a.adminReviewSignature},
+		{Method: "GET", Path: "/admin/v1/sms/templates", Access: Operator, Summary: "SMS templates (?status=pending)", Out: httpx.List[templateView]{}, Handle: a.adminTemplates},
+		{Method: "POST", Path: "/admin/v1/sms/templates/{id}/review", Access: Operator, Summary: "Approve or reject (with a note) an SMS template", In: reviewInput{}, Status: noContent, Handle: a.adminReviewTemplate},
 		{Method: "GET", Path: "/admin/v1/sms/held", Access: Operator, Summary: "SMS held for review by a review keyword", Out: httpx.List[smsView]{}, Handle: a.adminHeldSMS},
 		{Method: "POST", Path: "/admin/v1/sms/{sid}/approve", Access: Operator, Summary: "Send a held SMS", Out: smsView{}, Handle: a.adminApproveSMS},
 		{Method: "POST", Path: "/admin/v1/sms/{sid}/reject", Access: Operator, Summary: "Cancel a held SMS (its reservation is released)", In: reasonInput{}, Out: smsView{}, Handle: a.adminRejectSMS},

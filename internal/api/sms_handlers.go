@@ -18,6 +18,10 @@ type smsSendInput struct {
 	Body           string   `json:"body"`
 	Category       string   `json:"category"` // verification, notification (default) or marketing
 	StatusCallback string   `json:"status_callback"`
+	// SignatureID and TemplateID (approved ones) with Params replace From, Body and Category.
+	SignatureID string            `json:"signature_id"`
+	TemplateID  string            `json:"template_id"`
+	Params      map[string]string `json:"params"`
 }
 
 type statusChangeView struct {
@@ -82,6 +86,16 @@ func (a *API) sendSMS(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !p.CanUseApp(in.AppSID) {
 		return errs.Coded(errs.NotFound, errs.CodeNotFound, "app not found").WithField("app_sid")
+	}
+	if in.SignatureID != "" || in.TemplateID != "" {
+		if in.Body != "" || in.From != "" || in.Category != "" {
+			return errs.InvalidField("body", "give either signature_id and template_id with params, or from and body")
+		}
+		c, err := a.SMS.Compose(r.Context(), p.AccountSID(), in.AppSID, in.SignatureID, in.TemplateID, in.Params)
+		if err != nil {
+			return err
+		}
+		in.From, in.Body, in.Category = c.From, c.Body, string(c.Category)
 	}
 	if len(in.To) == 1 {
 		m, err := a.SMS.Send(r.Context(), sms.SendRequest{AccountSID: p.AccountSID(), AppSID: in.AppSID, To: in.To[0], From: in.From, Body: in.Body,

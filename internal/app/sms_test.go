@@ -94,3 +94,65 @@ func TestNativeSMS(t *testing.T) {
 		t.Fatalf("send from a suspended app: %v; want 20303", err)
 	}
 }
+
+// TestSMSTemplates: signatures and templates are reviewed by the operator; only approved ones
+// send; marketing messages carry the opt-out; a changed template goes back to review.
+func TestSMSTemplates(t *testing.T) {
+	s := startServer(t, onSQLite)
+	ctx := context.Background()
+	a := s.newTenant(t)
+	app, _ := a.C.CreateApp(ctx, client.AppParams{Name: "tpl"})
+	a.C.OpenCapability(ctx, app.SID, "sms")
+	op := s.operator(t)
+	op.Do(ctx, "POST", "/admin/v1/apps/"+app.SID+"/capabilities/sms/review", map[string]any{"approve": true}, nil)
+	op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", map[string]string{"amount": "10.00", "reference": "r"}, nil)
+	var sg, tpl, mkt struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	if err := a.C.Do(ctx, "POST", "/v1/apps/"+app.SID+"/sms/signatures", map[string]string{"text": "【Acme】"}, &sg); err != nil || sg.Status != "pending" {
+		t.Fatalf("signature %+v %v", sg, err)
+	}
+	a.C.Do(ctx, "POST", "/v1/apps/"+app.SID+"/sms/templates", map[string]string{"name": "otp", "category": "verification", "body": "Your code is ${code}."}, &tpl)
+	a.C.Do(ctx, "POST", "/v1/apps/"+app.SID+"/sms/templates", map[string]string{"name": "promo", "category": "marketing", "body": "Sale: ${pct}% off"}, &mkt)
+	send := func(tplID string, params map[string]string) (smsMsg, error) {
+		var m smsMsg
+		err := a.C.Do(ctx, "POST", "/v1/sms/messages", map[string]any{"app_sid": app.SID, "to": []string{"+8613800138000"},
+			"signature_id": sg.ID, "template_id": tplID, "params": params}, &m)
+		return m, err
+	}
+	if _, err := send(tpl.ID, map[string]string{"code": "1"}); client.Code(err) != 10001 {
+		t.Fatalf("send with an unapproved signature: %v", err)
+	}
+	if err := op.Do(ctx, "POST", "/admin/v1/sms/signatures/"+sg.ID+"/review", map[string]any{"approve": false}, nil); client.Code(err) != 10001 {
+		t.Fatalf("rejection without a reason: %v", err)
+	}
+	for _, path := range []string{"/admin/v1/sms/signatures/" + sg.ID + "/review", "/admin/v1/sms/templates/" + tpl.ID + "/review", "/admin/v1/sms/templates/" + mkt.ID + "/review"} {
+		if err := op.Do(ctx, "POST", path, map[string]any{"approve": true}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := send(tpl.ID, map[string]string{"cod": "1"}); client.Code(err) != 10001 {
+		t.Fatalf("wrong parameter name: %v", err)
+	}
+	var m struct {
+		SID  string `json:"sid"`
+		Body string `json:"body"`
+		From string `json:"from"`
+	}
+	if err := a.C.Do(ctx, "POST", "/v1/sms/messages", map[string]any{"app_sid": app.SID, "to": []string{"+8613800138001"},
+		"signature_id": sg.ID, "template_id": mkt.ID, "params": map[string]string{"pct": "20"}}, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Body != "【Acme】Sale: 20% off 拒收请回复R" {
+		t.Fatalf("marketing body %q", m.Body)
+	}
+	// Changing a template sends it back to review.
+	a.C.Do(ctx, "POST", "/v1/apps/"+app.SID+"/sms/templates/"+tpl.ID, map[string]string{"name": "otp", "category": "verification", "body": "Code: ${code}"}, &tpl)
+	if tpl.Status != "pending" {
+		t.Fatalf("edited template %+v", tpl)
+	}
+	if _, err := send(tpl.ID, map[string]string{"code": "1"}); client.Code(err) != 10001 {
+		t.Fatalf("send with an edited, unreviewed template: %v", err)
+	}
+}
