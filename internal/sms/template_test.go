@@ -13,8 +13,8 @@ func TestRender(t *testing.T) {
 		err    bool
 	}{
 		{map[string]string{"code": "123456", "minutes": "5"}, "Your code is 123456, valid for 5 minutes.", false},
-		{map[string]string{"code": "123456"}, "", true},                                  // missing
-		{map[string]string{"code": "1", "minutes": "5", "extra": "x"}, "", true},         // unknown
+		{map[string]string{"code": "123456"}, "", true},                                 // missing
+		{map[string]string{"code": "1", "minutes": "5", "extra": "x"}, "", true},        // unknown
 		{map[string]string{"code": string(make([]byte, 65)), "minutes": "5"}, "", true}, // too long
 	}
 	for _, tt := range tests {
