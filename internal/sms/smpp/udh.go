@@ -8,9 +8,6 @@ import (
 // iei8BitConcat is the information element of an 8-bit-reference concatenated message.
 const iei8BitConcat = 0x00
 
-// udhConcatLen is the size of the user data header Split writes: UDHL, IEI, IEDL, ref, total, seq.
-const udhConcatLen = 6
-
 // Concat is the concatenation information of one part of a long message.
 type Concat struct {
 	Ref   uint16 // the same for all parts of one message
