@@ -9,7 +9,7 @@ export SWITCHBOARD_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postg
 export SWITCHBOARD_TEST_NATS_URL ?= nats://127.0.0.1:4222
 endif
 
-.PHONY: test peers race bench build
+.PHONY: test peers race bench build lint
 
 build:
 	$(GO) build -o bin/switchboard .
@@ -28,3 +28,8 @@ race: peers
 ## bench: the HTTP benchmark of docs/PERFORMANCE.md.
 bench: build
 	./bench/http.sh
+
+## lint: vet and staticcheck (not part of CI: it downloads the tool).
+lint:
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest ./...
