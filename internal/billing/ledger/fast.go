@@ -50,6 +50,19 @@ func (l *Ledger) reserveFast(r opRecord, tenant, product string, max int64, ttl 
 	return func(ctx context.Context, q store.Querier) (any, bool, error) {
 		now := l.clk.Now()
 		journal := l.ids.next()
+		h := Hold{ID: holdPrefix + journal, Tenant: tenant, Product: product, Amount: max, CashAmount: max,
+			State: HoldPending, ExpiresAt: now.Add(ttl), CreatedAt: now,
+			Parts: []Part{{TransferID: transferID(journal, 0), Account: AccountID(tenant, Cash), Amount: max}}}
+		if l.db.Dialect == store.Postgres {
+			claimed, debited, err := reserveCashOnlyPG(ctx, q, r, journal, store.Micro(now), h)
+			if err != nil || !claimed {
+				return nil, false, err
+			}
+			if !debited {
+				return nil, false, deleteOp(ctx, q, r.id)
+			}
+			return h, true, nil
+		}
 		claimed, err := insertOp(ctx, q, r, journal, store.Micro(now))
 		if err != nil || !claimed {
 			return nil, false, err
@@ -61,9 +74,6 @@ func (l *Ledger) reserveFast(r opRecord, tenant, product string, max int64, ttl 
 		if !ok {
 			return nil, false, deleteOp(ctx, q, r.id)
 		}
-		h := Hold{ID: holdPrefix + journal, Tenant: tenant, Product: product, Amount: max, CashAmount: max,
-			State: HoldPending, ExpiresAt: now.Add(ttl), CreatedAt: now,
-			Parts: []Part{{TransferID: transferID(journal, 0), Account: AccountID(tenant, Cash), Amount: max}}}
 		if err := insertTransfer(ctx, q, Transfer{ID: h.Parts[0].TransferID, OpID: journal, DebitAccount: h.Parts[0].Account,
 			CreditAccount: RevenueAccount(product), Amount: max, Kind: KindPending, HoldID: h.ID, Tenant: tenant,
 			Product: product, CreatedAt: now}); err != nil {

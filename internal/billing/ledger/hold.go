@@ -177,6 +177,10 @@ func (l *Ledger) resolveOp(name, key, holdID string, actual int64, kind Transfer
 		if err != nil || !ok {
 			return nil, false, err
 		}
+		if l.db.Dialect == store.Postgres && h.PromoAmount == 0 {
+			h.Parts, _ = holdParts(ctx, q, h) // cash alone: computed, no read
+			return h, true, settleCashOnlyPG(ctx, q, journal, h, actual, kind, store.Micro(now))
+		}
 		res, err := settle(ctx, q, h, journal)
 		return res, err == nil, err
 	}, run: func(ctx context.Context, q store.Querier) (any, error) {
