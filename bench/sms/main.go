@@ -409,9 +409,9 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 }
 
 func (r throughput) print() {
-	log.Printf("%-11s accepted %7.0f msg/s (%d in window, %d failed), server CPU %5.1f µs/msg, client+SMSC CPU %5.1f µs/msg, "+
+	log.Printf("conns %d %-11s accepted %7.0f msg/s (%d in window, %d failed), server CPU %5.1f µs/msg, client+SMSC CPU %5.1f µs/msg, "+
 		"relayed in window %6.0f msg/s; all %d accepted relayed: %v after %.1fs; %d new connections; load %s",
-		r.target, r.rate, r.accepted, r.failed, us(r.cpuPerMsg), us(r.clientCPUPerMsg),
+		r.conns, r.target, r.rate, r.accepted, r.failed, us(r.cpuPerMsg), us(r.clientCPUPerMsg),
 		float64(r.relayedInWindow)/flagDuration.Seconds(), r.acceptedTotal, r.relayed >= r.acceptedTotal, r.drain.Seconds(), r.dials, r.load)
 	if r.firstErr != "" {
 		log.Printf("%-11s first error: %.300s", r.target, r.firstErr)
