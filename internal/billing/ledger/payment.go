@@ -12,10 +12,12 @@ import (
 
 // Payment is money a tenant paid, recorded by an operator, with an optional promotional bonus.
 type Payment struct {
-	Amount    int64  // paid, into cash (invoiceable)
-	Bonus     int64  // bonus, into promo (never invoiced); 0 for none
-	Reference string // the payment's external reference: the idempotency key
-	Method    string // bank transfer, card, cli, ...
+	Amount int64 // paid, into cash (invoiceable)
+	Bonus  int64 // bonus, into promo (never invoiced); 0 for none
+	// BonusExpires ends the bonus: what is unspent then is taken back. Zero: it does not expire.
+	BonusExpires time.Time
+	Reference    string // the payment's external reference: the idempotency key
+	Method       string // bank transfer, card, cli, ...
 }
 
 // RecordPayment credits a payment and its bonus. The external reference makes it idempotent:
@@ -32,7 +34,7 @@ func (l *Ledger) RecordPayment(ctx context.Context, tenant string, p Payment) er
 		return err
 	}
 	if p.Bonus > 0 {
-		if _, err := l.Credit(ctx, "payment-bonus:"+tenant+":"+p.Reference, tenant, p.Bonus, Grant{Kind: Promo}); err != nil {
+		if _, err := l.Credit(ctx, "payment-bonus:"+tenant+":"+p.Reference, tenant, p.Bonus, Grant{Kind: Promo, ExpiresAt: p.BonusExpires}); err != nil {
 			return err
 		}
 	}

@@ -91,6 +91,8 @@ CREATE TABLE ledger_grants (
 CREATE INDEX ledger_grants_tenant ON ledger_grants(tenant, expires_at);
 CREATE INDEX ledger_grants_expiry ON ledger_grants(expires_at) WHERE expired = 0 AND expires_at > 0;
 
+-- Idempotency records of credits, reserves and charges. A hold's resolution is recorded on the
+-- hold (resolved_key), which spares each post a random leaf here.
 CREATE TABLE ledger_ops (
 	id           TEXT PRIMARY KEY,                     -- hex SHA-256("op|key")[:32]
 	op           TEXT NOT NULL,
