@@ -85,10 +85,11 @@ func (a *API) twilioGetBalance(w http.ResponseWriter, r *http.Request) error {
 
 // PaymentInput records a payment; the CLI and the operator API share it.
 type PaymentInput struct {
-	Amount    string `json:"amount"`
-	Bonus     string `json:"bonus"`
-	Reference string `json:"reference"`
-	Method    string `json:"method"`
+	BonusExpiresAt time.Time `json:"bonus_expires_at"` // optional: unspent bonus is taken back then
+	Amount         string    `json:"amount"`
+	Bonus          string    `json:"bonus"`
+	Reference      string    `json:"reference"`
+	Method         string    `json:"method"`
 }
 
 // Payment parses a payment's amounts; the CLI and the operator API share it.
@@ -103,7 +104,10 @@ func (in PaymentInput) Payment() (ledger.Payment, error) {
 			return ledger.Payment{}, errs.InvalidField("bonus", "bonus must be a decimal like 10.00")
 		}
 	}
-	return ledger.Payment{Amount: amount, Bonus: bonus, Reference: in.Reference, Method: in.Method}, nil
+	if !in.BonusExpiresAt.IsZero() && bonus == 0 {
+		return ledger.Payment{}, errs.InvalidField("bonus_expires_at", "bonus_expires_at needs a bonus")
+	}
+	return ledger.Payment{Amount: amount, Bonus: bonus, Reference: in.Reference, Method: in.Method, BonusExpires: in.BonusExpiresAt}, nil
 }
 
 func (a *API) adminRecordPayment(w http.ResponseWriter, r *http.Request) error {

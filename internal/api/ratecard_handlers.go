@@ -78,11 +78,7 @@ func (a *API) adminSetPlan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	from := in.From
-	if from.IsZero() {
-		from = a.Clock.Now()
-	}
-	if err := a.Rating.SetAccountPlan(r.Context(), acct.SID, in.PlanID, from); err != nil {
+	if err := a.Rating.SetAccountPlan(r.Context(), acct.SID, in.PlanID, in.From); err != nil { // zero: now
 		return err
 	}
 	return httpx.NoContent(w)

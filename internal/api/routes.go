@@ -44,6 +44,7 @@ func (a *API) table() []Route {
 		// Money.
 		{Method: "GET", Path: "/v1/balance", Access: Tenant, Summary: "The account's balance: cash, promo credit, held and available", Out: balanceView{}, Handle: a.getBalance},
 
+		{Method: "GET", Path: "/v1/plan", Access: Tenant, Summary: "The account's plan and its entitlements", Out: planView{}, Handle: a.getPlan},
 		{Method: "GET", Path: "/v1/usage", Access: Tenant, Summary: "Usage statistics by day, product, app and meter (?product, app_sid, from, to)", Out: httpx.List[statView]{}, Handle: a.usageStats},
 		{Method: "GET", Path: "/v1/usage/records", Access: Tenant, Summary: "Detailed usage records (cursor pages; same filters)", Out: usagePage{}, Handle: a.usageRecords},
 		{Method: "GET", Path: "/v1/usage/records.csv", Access: Tenant, Summary: "Detailed usage records as CSV", Handle: a.usageCSV},
@@ -139,6 +140,8 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/admin/v1/incidents/{id}/grant", Access: Operator, Summary: "Finish granting an incident's credits (idempotent)", Out: incidentView{}, Handle: a.adminGrantIncident},
 		{Method: "POST", Path: "/admin/v1/rate-cards", Access: Operator, Summary: "Publish a new rate card version (never edited in place)", In: rateCardInput{}, Out: rateCardView{}, Status: created, Handle: a.adminPublishRateCard},
 		{Method: "GET", Path: "/admin/v1/rate-cards", Access: Operator, Summary: "Rate card versions (?product, meter)", Out: httpx.List[rateCardView]{}, Handle: a.adminRateCards},
+		{Method: "POST", Path: "/admin/v1/plans", Access: Operator, Summary: "Create or replace a plan and its entitlements", In: planInputBody{}, Out: planView{}, Handle: a.adminPutPlan},
+		{Method: "POST", Path: "/admin/v1/promotions", Access: Operator, Summary: "Create a free quota or discount on a product's bills (promotions do not stack)", In: promotionInput{}, Out: promotionView{}, Status: created, Handle: a.adminCreatePromotion},
 		{Method: "POST", Path: "/admin/v1/accounts/{sid}/plan", Access: Operator, Summary: "Move an account to a plan from a time (default now)", In: planInput{}, Status: noContent, Handle: a.adminSetPlan},
 		{Method: "GET", Path: "/admin/v1/invoices", Access: Operator, Summary: "Invoice requests of every account (?status=requested)", Out: httpx.List[invoiceView]{}, Handle: a.adminListInvoices},
 		{Method: "POST", Path: "/admin/v1/invoices/{id}/issue", Access: Operator, Summary: "Issue a due invoice with the next number", Out: invoiceView{}, Handle: a.adminIssueInvoice},

@@ -148,3 +148,54 @@ func TestInvoicesThroughTheAPI(t *testing.T) {
 		t.Fatalf("issuing next month's invoice: %v", err)
 	}
 }
+
+// TestPlansPromotionsBonusExpiry: operators manage plans and promotions; a bonus that expires is
+// taken back unspent.
+func TestPlansPromotionsBonusExpiry(t *testing.T) {
+	s := startServer(t, onSQLite)
+	ctx := context.Background()
+	a := s.newTenant(t)
+	op := s.operator(t)
+	var plan struct {
+		ID           string `json:"id"`
+		Entitlements []struct {
+			Name  string `json:"name"`
+			Value int64  `json:"value"`
+		} `json:"entitlements"`
+	}
+	if err := a.C.Do(ctx, "GET", "/v1/plan", nil, &plan); err != nil || plan.ID != "free" {
+		t.Fatalf("default plan %+v %v", plan, err)
+	}
+	if err := op.Do(ctx, "POST", "/admin/v1/plans", map[string]any{"id": "pro", "name": "Pro",
+		"entitlements": []map[string]any{{"name": "im.registered_users", "kind": "limit", "value": 100000}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/plan", map[string]any{"plan_id": "pro"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if a.C.Do(ctx, "GET", "/v1/plan", nil, &plan); plan.ID != "pro" || len(plan.Entitlements) != 1 {
+		t.Fatalf("plan after the change %+v", plan)
+	}
+	now := time.Now().UTC()
+	if err := op.Do(ctx, "POST", "/admin/v1/promotions", map[string]any{"product": "im", "kind": "discount", "discount_ppm": 100000,
+		"starts_at": now, "ends_at": now.Add(30 * 24 * time.Hour)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := op.Do(ctx, "POST", "/admin/v1/promotions", map[string]any{"product": "im", "kind": "cashback"}, nil); client.Code(err) == 0 {
+		t.Fatal("an unknown promotion kind was accepted")
+	}
+	exp := now.Add(time.Second)
+	if err := op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", map[string]any{"amount": "10.00", "bonus": "5.00",
+		"bonus_expires_at": exp, "reference": "with-bonus"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if _, err := s.Ledger.ExpireGrants(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var b balance
+	a.C.Do(ctx, "GET", "/v1/balance", nil, &b)
+	if b.Promo != "0.00" || b.Cash != "10.00" {
+		t.Fatalf("after the bonus expired: %+v", b)
+	}
+}

@@ -5,8 +5,12 @@ import (
 	"time"
 )
 
-// Retention of login records and the operation log (the terms promise at least 90 days).
-const logRetention = 180 * 24 * time.Hour
+// Retention of login records and the operation log (the terms promise at least 90 days), and of
+// finished webhook deliveries and their attempt log.
+const (
+	logRetention     = 180 * 24 * time.Hour
+	webhookRetention = 30 * 24 * time.Hour
+)
 
 // sweep deletes what has outlived its purpose: used signature nonces, idempotency keys older than
 // 24 hours, and logs past retention. Every node sweeps; the deletes are idempotent.
@@ -30,6 +34,17 @@ func (s *Server) sweep(ctx context.Context) {
 		}
 		if _, err := s.Audit.Purge(ctx, logRetention); err != nil {
 			s.Log.Warn("sweep operation log", "err", err)
+		}
+		// Money held past its time (a crashed send, an abandoned call) goes back, and promotional
+		// credit past its expiry is taken back; both are idempotent across nodes.
+		if _, err := s.Ledger.ExpireHolds(ctx, s.Clock.Now()); err != nil {
+			s.Log.Warn("expire holds", "err", err)
+		}
+		if _, err := s.Ledger.ExpireGrants(ctx, s.Clock.Now()); err != nil {
+			s.Log.Warn("expire promo grants", "err", err)
+		}
+		if _, _, err := s.Webhooks.Sweep(ctx, webhookRetention); err != nil {
+			s.Log.Warn("sweep webhook attempts", "err", err)
 		}
 	}
 }

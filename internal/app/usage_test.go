@@ -60,9 +60,8 @@ func TestUsageAndBills(t *testing.T) {
 	if lines := strings.Split(strings.TrimSpace(string(csv)), "\n"); len(lines) != 3 || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" {
 		t.Fatalf("usage CSV:\n%s", csv)
 	}
-	bills, err := s.API.Meter.CloseCycle(ctx, a.SID, "im", today)
-	if err != nil || len(bills) != 1 {
-		t.Fatalf("close cycle: %v %v", bills, err)
+	if _, err := s.API.Meter.CloseCycle(ctx, a.SID, "im", today); err != nil { // or the server's billing loop did
+		t.Fatal(err)
 	}
 	var page struct {
 		Data []struct {
