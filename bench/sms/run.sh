@@ -5,7 +5,7 @@
 #       concurrency, with CPU time per message of each server;
 #   (c) p99 from the API's 201 to the SMSC receiving the submit_sm, at half the best rate of (a);
 #   (b) submit_sm/s of the SMPP client with window 100, baselines window 1 and a raw pipeline.
-# Needs the Debian package kannel (apt-get install -y kannel). Takes about 5-6 minutes.
+# Needs the Debian package kannel (apt-get install -y kannel). Takes about 6-7 minutes.
 #   usage: bench/sms/run.sh [harness flags, e.g. -duration 15s -conns 64,256 -rounds 2]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
