@@ -137,3 +137,32 @@ func (a *API) adminRecordPayment(w http.ResponseWriter, r *http.Request) error {
 	}
 	return httpx.JSON(w, http.StatusCreated, newBalanceView(acct.SID, acct.Currency, b))
 }
+
+type refundInput struct {
+	Amount    string `json:"amount"`
+	Reference string `json:"reference"`
+}
+
+// adminRefund pays unspent cash back (idempotent on its reference); promo credit is not refundable.
+func (a *API) adminRefund(w http.ResponseWriter, r *http.Request) error {
+	var in refundInput
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	acct, err := a.Accounts.Get(r.Context(), r.PathValue("sid"))
+	if err != nil {
+		return err
+	}
+	amount, err := money.Parse(in.Amount)
+	if err != nil || amount == 0 {
+		return errs.InvalidField("amount", "amount must be a positive decimal like 10.00")
+	}
+	if _, err := a.Ledger.Refund(r.Context(), acct.SID, amount, in.Reference); err != nil {
+		return err
+	}
+	b, err := a.Ledger.Balance(r.Context(), acct.SID)
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusCreated, newBalanceView(acct.SID, acct.Currency, b))
+}

@@ -140,6 +140,7 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/admin/v1/incidents/{id}/grant", Access: Operator, Summary: "Finish granting an incident's credits (idempotent)", Out: incidentView{}, Handle: a.adminGrantIncident},
 		{Method: "POST", Path: "/admin/v1/rate-cards", Access: Operator, Summary: "Publish a new rate card version (never edited in place)", In: rateCardInput{}, Out: rateCardView{}, Status: created, Handle: a.adminPublishRateCard},
 		{Method: "GET", Path: "/admin/v1/rate-cards", Access: Operator, Summary: "Rate card versions (?product, meter)", Out: httpx.List[rateCardView]{}, Handle: a.adminRateCards},
+		{Method: "POST", Path: "/admin/v1/accounts/{sid}/refunds", Access: Operator, Summary: "Refund unspent cash (idempotent on its reference; promo credit is not refundable)", In: refundInput{}, Out: balanceView{}, Status: created, Handle: a.adminRefund},
 		{Method: "POST", Path: "/admin/v1/plans", Access: Operator, Summary: "Create or replace a plan and its entitlements", In: planInputBody{}, Out: planView{}, Handle: a.adminPutPlan},
 		{Method: "POST", Path: "/admin/v1/promotions", Access: Operator, Summary: "Create a free quota or discount on a product's bills (promotions do not stack)", In: promotionInput{}, Out: promotionView{}, Status: created, Handle: a.adminCreatePromotion},
 		{Method: "POST", Path: "/admin/v1/accounts/{sid}/plan", Access: Operator, Summary: "Move an account to a plan from a time (default now)", In: planInput{}, Status: noContent, Handle: a.adminSetPlan},

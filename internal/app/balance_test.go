@@ -199,3 +199,24 @@ func TestPlansPromotionsBonusExpiry(t *testing.T) {
 		t.Fatalf("after the bonus expired: %+v", b)
 	}
 }
+
+// TestRefundThroughTheOperatorAPI: unspent cash is refunded once per reference; never more.
+func TestRefundThroughTheOperatorAPI(t *testing.T) {
+	s := startServer(t, onSQLite)
+	ctx := context.Background()
+	a := s.newTenant(t)
+	op := s.operator(t)
+	op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", map[string]string{"amount": "20.00", "bonus": "5.00", "reference": "p"}, nil)
+	if err := op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/refunds", map[string]string{"amount": "25.00", "reference": "r"}, nil); client.Code(err) != 10402 {
+		t.Fatalf("refunding the bonus too: %v", err)
+	}
+	var b balance
+	for range 2 {
+		if err := op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/refunds", map[string]string{"amount": "15.00", "reference": "r2"}, &b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b.Cash != "5.00" || b.Promo != "5.00" {
+		t.Fatalf("after refund %+v", b)
+	}
+}
