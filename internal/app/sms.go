@@ -22,7 +22,8 @@ func (s *Server) startSMS(ctx context.Context, cfg config.Config, rater *rating.
 		carrier = sms.Carrier{Name: "carrier", SMPP: smpp.ClientConfig{Addr: u.Host, SystemID: u.User.Username(), Password: pass}}
 	} else {
 		var err error
-		if lb, err = sms.StartLoopback(ctx, sms.LoopbackConfig{Log: s.Log}); err != nil {
+		// The loopback SMSC outlives the start-up context: it closes after the SMS workers stop.
+		if lb, err = sms.StartLoopback(context.WithoutCancel(ctx), sms.LoopbackConfig{Log: s.Log}); err != nil {
 			return err
 		}
 		carrier = lb.Carrier("loopback")
