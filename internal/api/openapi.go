@@ -124,6 +124,13 @@ func schemaOf(t reflect.Type) map[string]any {
 		props := map[string]any{}
 		for i := range t.NumField() {
 			f := t.Field(i)
+			if f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == "" {
+				// encoding/json inlines an embedded struct's fields; so does the schema.
+				for k, v := range schemaOf(f.Type)["properties"].(map[string]any) {
+					props[k] = v
+				}
+				continue
+			}
 			if !f.IsExported() {
 				continue
 			}

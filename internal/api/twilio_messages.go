@@ -124,12 +124,18 @@ func (a *API) twilioCreateMessage(w http.ResponseWriter, r *http.Request) error 
 	return httpx.JSON(w, http.StatusCreated, newTwilioMessage(m, principal(r).Account.Currency))
 }
 
+// twilioMessageRef reads the account and message SIDs of a Twilio message path.
+func twilioMessageRef(r *http.Request) (account, sid string, err error) {
+	account, err = twilioAccountSID(r)
+	return account, strings.TrimSuffix(r.PathValue("Sid"), ".json"), err
+}
+
 func (a *API) twilioFetchMessage(w http.ResponseWriter, r *http.Request) error {
-	account, err := twilioAccountSID(r)
+	account, sid, err := twilioMessageRef(r)
 	if err != nil {
 		return err
 	}
-	m, err := a.SMS.Get(r.Context(), account, strings.TrimSuffix(r.PathValue("Sid"), ".json"))
+	m, err := a.SMS.Get(r.Context(), account, sid)
 	if err != nil {
 		return err
 	}
@@ -138,7 +144,7 @@ func (a *API) twilioFetchMessage(w http.ResponseWriter, r *http.Request) error {
 
 // twilioUpdateMessage supports what Twilio's update does for sent messages: Body="" redacts.
 func (a *API) twilioUpdateMessage(w http.ResponseWriter, r *http.Request) error {
-	account, err := twilioAccountSID(r)
+	account, sid, err := twilioMessageRef(r)
 	if err != nil {
 		return err
 	}
@@ -149,7 +155,7 @@ func (a *API) twilioUpdateMessage(w http.ResponseWriter, r *http.Request) error 
 	if _, ok := form["Body"]; !ok || form.Get("Body") != "" {
 		return errs.InvalidField("Body", "only Body=\"\" (redact) can be updated")
 	}
-	m, err := a.SMS.Redact(r.Context(), account, strings.TrimSuffix(r.PathValue("Sid"), ".json"))
+	m, err := a.SMS.Redact(r.Context(), account, sid)
 	if err != nil {
 		return err
 	}
@@ -157,27 +163,32 @@ func (a *API) twilioUpdateMessage(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (a *API) twilioDeleteMessage(w http.ResponseWriter, r *http.Request) error {
-	account, err := twilioAccountSID(r)
+	account, sid, err := twilioMessageRef(r)
 	if err != nil {
 		return err
 	}
-	if err := a.SMS.Delete(r.Context(), account, strings.TrimSuffix(r.PathValue("Sid"), ".json")); err != nil {
+	if err := a.SMS.Delete(r.Context(), account, sid); err != nil {
 		return err
 	}
 	return httpx.NoContent(w)
 }
 
-// twilioMessagePage is Twilio's list envelope; twilio-go follows next_page_uri.
+// twilioPage is the paging part of Twilio's list envelopes; twilio-go follows next_page_uri.
+type twilioPage struct {
+	End             int     `json:"end"`
+	FirstPageURI    string  `json:"first_page_uri"`
+	NextPageURI     *string `json:"next_page_uri"`
+	Page            int     `json:"page"`
+	PageSize        int     `json:"page_size"`
+	PreviousPageURI *string `json:"previous_page_uri"`
+	Start           int     `json:"start"`
+	URI             string  `json:"uri"`
+}
+
+// twilioMessagePage is Twilio's message list.
 type twilioMessagePage struct {
-	Messages        []twilioMessage `json:"messages"`
-	End             int             `json:"end"`
-	FirstPageURI    string          `json:"first_page_uri"`
-	NextPageURI     *string         `json:"next_page_uri"`
-	Page            int             `json:"page"`
-	PageSize        int             `json:"page_size"`
-	PreviousPageURI *string         `json:"previous_page_uri"`
-	Start           int             `json:"start"`
-	URI             string          `json:"uri"`
+	Messages []twilioMessage `json:"messages"`
+	twilioPage
 }
 
 func (a *API) twilioListMessages(w http.ResponseWriter, r *http.Request) error {
@@ -210,8 +221,8 @@ func (a *API) twilioListMessages(w http.ResponseWriter, r *http.Request) error {
 	}
 	keep.Set("PageSize", strconv.Itoa(size))
 	first := base + "?" + keep.Encode() + "&Page=0"
-	out := twilioMessagePage{Messages: []twilioMessage{}, FirstPageURI: first, Page: page, PageSize: size, Start: page * size,
-		URI: r.URL.RequestURI()}
+	out := twilioMessagePage{Messages: []twilioMessage{}, twilioPage: twilioPage{FirstPageURI: first, Page: page, PageSize: size,
+		Start: page * size, URI: r.URL.RequestURI()}}
 	for _, m := range res.Messages {
 		out.Messages = append(out.Messages, newTwilioMessage(m, principal(r).Account.Currency))
 	}

@@ -32,15 +32,8 @@ type twilioUsageRecord struct {
 }
 
 type twilioUsagePage struct {
-	UsageRecords    []twilioUsageRecord `json:"usage_records"`
-	End             int                 `json:"end"`
-	FirstPageURI    string              `json:"first_page_uri"`
-	NextPageURI     *string             `json:"next_page_uri"`
-	Page            int                 `json:"page"`
-	PageSize        int                 `json:"page_size"`
-	PreviousPageURI *string             `json:"previous_page_uri"`
-	Start           int                 `json:"start"`
-	URI             string              `json:"uri"`
+	UsageRecords []twilioUsageRecord `json:"usage_records"`
+	twilioPage
 }
 
 // usageCategories maps our products to Twilio's category names and units.
@@ -82,7 +75,7 @@ func (a *API) twilioUsage(bucket string) func(w http.ResponseWriter, r *http.Req
 			return errs.InvalidField("EndDate", "EndDate must be on or after StartDate, within three years")
 		}
 		want := q.Get("Category")
-		out := twilioUsagePage{UsageRecords: []twilioUsageRecord{}, PageSize: 1000, URI: r.URL.RequestURI(), FirstPageURI: r.URL.RequestURI()}
+		out := twilioUsagePage{UsageRecords: []twilioUsageRecord{}, twilioPage: twilioPage{PageSize: 1000, URI: r.URL.RequestURI(), FirstPageURI: r.URL.RequestURI()}}
 		for from := start; !from.After(end); {
 			to := end.AddDate(0, 0, 1)
 			switch bucket {

@@ -166,3 +166,23 @@ func openCoreReadOnly(t *testing.T, dir string) *app.Core {
 	t.Helper()
 	return openCore(t, dir)
 }
+
+// smsReady opens the SMS capability of an app (the operator approving it, as production
+// requires) and pays amount into the account; it returns the logged-in operator.
+func (s *testServer) smsReady(t *testing.T, a *tenant, appSID, amount string) *client.Client {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := a.C.OpenCapability(ctx, appSID, "sms"); err != nil {
+		t.Fatal(err)
+	}
+	op := s.operator(t)
+	if err := op.Do(ctx, "POST", "/admin/v1/apps/"+appSID+"/capabilities/sms/review", map[string]any{"approve": true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if amount != "" {
+		if err := op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", map[string]string{"amount": amount, "reference": "sms-ready"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return op
+}

@@ -24,10 +24,7 @@ func TestSMPPServerWithNetSMPP(t *testing.T) {
 	ctx := context.Background()
 	a := s.newTenant(t)
 	app, _ := a.C.CreateApp(ctx, client.AppParams{Name: "smpp"})
-	a.C.OpenCapability(ctx, app.SID, "sms")
-	op := s.operator(t)
-	op.Do(ctx, "POST", "/admin/v1/apps/"+app.SID+"/capabilities/sms/review", map[string]any{"approve": true}, nil)
-	op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", map[string]string{"amount": "1.00", "reference": "r"}, nil)
+	s.smsReady(t, a, app.SID, "1.00")
 	var cred struct {
 		SystemID string `json:"system_id"`
 		Password string `json:"password"`

@@ -25,10 +25,7 @@ func TestNativeSMS(t *testing.T) {
 	ctx := context.Background()
 	a := s.newTenant(t)
 	app, _ := a.C.CreateApp(ctx, client.AppParams{Name: "sms"})
-	a.C.OpenCapability(ctx, app.SID, "sms")
-	op := s.operator(t)
-	op.Do(ctx, "POST", "/admin/v1/apps/"+app.SID+"/capabilities/sms/review", map[string]any{"approve": true}, nil)
-	op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", map[string]string{"amount": "10.00", "reference": "r"}, nil)
+	op := s.smsReady(t, a, app.SID, "10.00")
 
 	var m smsMsg
 	if err := a.C.Do(ctx, "POST", "/v1/sms/messages", map[string]any{"app_sid": app.SID, "to": []string{"13800138000"}, "from": "Acme", "body": "你好，世界"}, &m); err != nil {
@@ -102,10 +99,7 @@ func TestSMSTemplates(t *testing.T) {
 	ctx := context.Background()
 	a := s.newTenant(t)
 	app, _ := a.C.CreateApp(ctx, client.AppParams{Name: "tpl"})
-	a.C.OpenCapability(ctx, app.SID, "sms")
-	op := s.operator(t)
-	op.Do(ctx, "POST", "/admin/v1/apps/"+app.SID+"/capabilities/sms/review", map[string]any{"approve": true}, nil)
-	op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", map[string]string{"amount": "10.00", "reference": "r"}, nil)
+	op := s.smsReady(t, a, app.SID, "10.00")
 	var sg, tpl, mkt struct {
 		ID     string `json:"id"`
 		Status string `json:"status"`
