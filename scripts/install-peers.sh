@@ -6,6 +6,7 @@ set -eu
 missing=""
 perl -MNet::SMPP -e1 2>/dev/null || missing="$missing libnet-smpp-perl"
 command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
+command -v pg_dump >/dev/null 2>&1 || missing="$missing postgresql-client"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	echo "installing test peers:$missing"
