@@ -110,9 +110,10 @@ type Server struct {
 	Webhooks   *webhooks.Service
 	dispatcher *webhooks.Dispatcher
 	SMS        *sms.Service
-	Loopback   *sms.Loopback  // the built-in carrier of the embedded default
-	background sync.WaitGroup // loops that use the database: stopped before it closes
-	smppLn     net.Listener   // the customer-facing SMPP port
+	Loopback   *sms.Loopback   // the built-in carrier of the embedded default
+	batcher    *ledger.Batcher // the SMS service's group-commit ledger writer
+	background sync.WaitGroup  // loops that use the database: stopped before it closes
+	smppLn     net.Listener    // the customer-facing SMPP port
 
 	stormMu       sync.Mutex
 	stormReported map[string]time.Time
@@ -306,6 +307,9 @@ func (s *Server) Run(ctx context.Context) error {
 }
 
 func (s *Server) close() {
+	if s.batcher != nil {
+		s.batcher.Close()
+	}
 	if s.Loopback != nil {
 		s.Loopback.Close()
 	}

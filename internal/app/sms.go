@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 
+	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/billing/rating"
 	"github.com/switchboard/switchboard/internal/config"
 	"github.com/switchboard/switchboard/internal/sms"
@@ -28,7 +29,10 @@ func (s *Server) startSMS(ctx context.Context, cfg config.Config, rater *rating.
 		}
 		carrier = lb.Carrier("loopback")
 	}
-	svc, err := sms.New(sms.Options{DB: s.DB, Bus: s.Bus, Clock: s.Clock, Log: s.Log, Ledger: s.Ledger, Rating: rater,
+	// Sends reserve and settle money through the group-commit writer: under load, many sends'
+	// ledger operations share one transaction (each still idempotent by its own key).
+	s.batcher = ledger.NewBatcher(s.Ledger, ledger.BatchOptions{})
+	svc, err := sms.New(sms.Options{DB: s.DB, Bus: s.Bus, Clock: s.Clock, Log: s.Log, Ledger: s.batcher.Ledger(), Rating: rater,
 		Moderation: s.Keywords, Apps: s.Apps, Webhooks: s.Webhooks,
 		Carriers: []sms.Carrier{carrier},
 		Routes:   []sms.Route{{Prefix: "", Carrier: carrier.Name, BillOn: sms.BillOnDelivery}},

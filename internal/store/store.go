@@ -40,6 +40,7 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	log     *slog.Logger
+	stmts   *stmtCache // SQLite writer's prepared statements; nil on PostgreSQL
 }
 
 // Options tunes Open.
@@ -109,7 +110,7 @@ func openSQLite(ctx context.Context, path string, maxConns int, log *slog.Logger
 	r.SetMaxOpenConns(maxConns)
 	r.SetMaxIdleConns(maxConns)
 	r.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{Dialect: SQLite, write: w, read: r, log: log}, nil
+	return &DB{Dialect: SQLite, write: w, read: r, log: log, stmts: newStmtCache(w)}, nil
 }
 
 func openPostgres(ctx context.Context, url string, maxConns int, log *slog.Logger) (*DB, error) {
@@ -146,6 +147,9 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.stmts != nil {
+		db.stmts.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())

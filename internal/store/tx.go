@@ -41,7 +41,16 @@ func (db *DB) inTxOnce(ctx context.Context, fn func(ctx context.Context, q Queri
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(ctx, tx); err != nil {
+	var q Querier = tx
+	if db.stmts != nil {
+		q = cachedTx{tx: tx, cache: db.stmts}
+		defer func() {
+			if err == nil {
+				db.stmts.warm(context.WithoutCancel(ctx))
+			}
+		}()
+	}
+	if err = fn(ctx, q); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
