@@ -3,7 +3,7 @@ package errs
 // Stable public error codes. Clients match on these numbers, so a code once published never changes
 // meaning. Twilio-compatible responses reuse Twilio's published codes where one exists (20003
 // authentication, 20404 not found, 20429 too many requests); the rest are ours, grouped by hundreds.
-// docs/ERRORS.md is generated from this table by a test, so this file is the single list.
+// docs/ERRORS.md is kept equal to this table by a test (TestErrorsDoc), so this file is the single list.
 const (
 	// Generic, one per kind.
 	CodeInternal          = 10000

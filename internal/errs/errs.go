@@ -146,3 +146,27 @@ func DefaultCode(k Kind) int {
 		return CodeInternal
 	}
 }
+
+// HTTPStatus is the HTTP status an error of kind k is answered with.
+func (k Kind) HTTPStatus() int {
+	switch k {
+	case Invalid:
+		return 400
+	case NotFound:
+		return 404
+	case Conflict:
+		return 409
+	case Permission:
+		return 403
+	case Unauthenticated:
+		return 401
+	case RateLimited:
+		return 429
+	case InsufficientFunds:
+		return 402
+	case Unavailable:
+		return 503
+	default:
+		return 500
+	}
+}

@@ -54,28 +54,7 @@ func Describe(err error) ErrorInfo {
 }
 
 // Status maps an error kind to its HTTP status.
-func Status(k errs.Kind) int {
-	switch k {
-	case errs.Invalid:
-		return http.StatusBadRequest
-	case errs.NotFound:
-		return http.StatusNotFound
-	case errs.Conflict:
-		return http.StatusConflict
-	case errs.Permission:
-		return http.StatusForbidden
-	case errs.Unauthenticated:
-		return http.StatusUnauthorized
-	case errs.RateLimited:
-		return http.StatusTooManyRequests
-	case errs.InsufficientFunds:
-		return http.StatusPaymentRequired
-	case errs.Unavailable:
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
-	}
-}
+func Status(k errs.Kind) int { return k.HTTPStatus() }
 
 // ErrorBody is the native and Twilio-compatible error document: Twilio's SDKs read exactly these
 // four fields, so one shape serves both surfaces.
