@@ -230,7 +230,6 @@ func (b *Batcher) run(batch []*request) {
 // and fast is on (see fastFunc), and otherwise, or when the fast path declines, in a savepoint.
 func (b *Batcher) commit(live []*request, fast bool) error {
 	err := b.l.db.InTx(context.Background(), func(ctx context.Context, q store.Querier) error {
-		q = b.l.stmts.wrap(q)
 		leaders := make(map[string]*request, len(live))
 		for _, r := range live {
 			r.res, r.err = nil, nil
@@ -255,7 +254,6 @@ func (b *Batcher) commit(live []*request, fast bool) error {
 		}
 		return nil
 	})
-	b.l.stmts.warm(context.Background())
 	return err
 }
 

@@ -25,7 +25,7 @@ func TestFastPathsComplete(t *testing.T) {
 			t.Helper()
 			var res any
 			err := db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
-				r, done, err := f(ctx, l.stmts.wrap(q))
+				r, done, err := f(ctx, q)
 				if err != nil || !done {
 					t.Fatalf("fast path: done=%v err=%v", done, err)
 				}

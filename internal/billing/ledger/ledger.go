@@ -13,12 +13,11 @@ import (
 // Ledger is the money service. Its methods are safe for concurrent use; each runs in its own
 // transaction, or in a shared one when the Ledger comes from Batcher.Ledger.
 type Ledger struct {
-	db    *store.DB
-	clk   clock.Clock
-	log   *slog.Logger
-	lock  string // " FOR UPDATE" on PostgreSQL: rows read to decide a split are locked first
-	stmts *stmtCache
-	ids   *journalIDs
+	db   *store.DB
+	clk  clock.Clock
+	log  *slog.Logger
+	lock string // " FOR UPDATE" on PostgreSQL: rows read to decide a split are locked first
+	ids  *journalIDs
 	// exec runs one operation: in its own transaction, or queued into a group commit.
 	exec func(ctx context.Context, o op) (any, error)
 }
@@ -29,7 +28,7 @@ func New(db *store.DB, clk clock.Clock, log *slog.Logger) *Ledger {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Ledger{db: db, clk: clk, log: log, stmts: newStmtCache(db), ids: newJournalIDs()}
+	l := &Ledger{db: db, clk: clk, log: log, ids: newJournalIDs()}
 	if db.Dialect == store.Postgres {
 		l.lock = " FOR UPDATE"
 	}
@@ -62,7 +61,6 @@ func (l *Ledger) execTx(ctx context.Context, o op) (any, error) {
 func (l *Ledger) execTxOnce(ctx context.Context, o op, fast bool) (any, error) {
 	var out any
 	err := l.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
-		q = l.stmts.wrap(q)
 		r, done, err := runFast(ctx, q, o, fast)
 		if err != nil || done {
 			out = r
@@ -72,7 +70,6 @@ func (l *Ledger) execTxOnce(ctx context.Context, o op, fast bool) (any, error) {
 		out = r
 		return err
 	})
-	l.stmts.warm(ctx)
 	return out, err
 }
 
