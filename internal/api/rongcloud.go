@@ -52,15 +52,6 @@ func rcApp(r *http.Request) (*auth.Principal, error) {
 	return p, nil
 }
 
-// rcForm parses a form body (RongCloud clients send application/x-www-form-urlencoded).
-func rcForm(r *http.Request) error {
-	r.Body = http.MaxBytesReader(nil, r.Body, httpx.MaxBody)
-	if err := r.ParseForm(); err != nil {
-		return errs.Coded(errs.Invalid, errs.CodeMalformedJSON, "malformed form body")
-	}
-	return nil
-}
-
 type rcOK struct {
 	Code int `json:"code"`
 }
@@ -70,7 +61,7 @@ func (a *API) rcAddSensitiveWord(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := rcForm(r); err != nil {
+	if _, err := httpx.DecodeForm(r); err != nil {
 		return err
 	}
 	word, replace := strings.TrimSpace(r.PostFormValue("word")), r.PostFormValue("replaceWord")
@@ -92,7 +83,7 @@ func (a *API) rcDeleteSensitiveWords(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if err := rcForm(r); err != nil {
+	if _, err := httpx.DecodeForm(r); err != nil {
 		return err
 	}
 	words := r.PostForm["words"]
@@ -121,7 +112,7 @@ func (a *API) rcListSensitiveWords(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if err := rcForm(r); err != nil {
+	if _, err := httpx.DecodeForm(r); err != nil {
 		return err
 	}
 	want := r.PostFormValue("type") // "0" replace only, "1" block only, "2" or empty: all

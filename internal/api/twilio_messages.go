@@ -44,7 +44,7 @@ func newTwilioMessage(m *sms.Message, currency string) twilioMessage {
 	uri := "/2010-04-01/Accounts/" + m.AccountSID + "/Messages/" + m.SID
 	v := twilioMessage{AccountSID: m.AccountSID, APIVersion: "2010-04-01", Body: m.Body, DateCreated: m.CreatedAt.Format(twilioTime),
 		DateUpdated: m.UpdatedAt.Format(twilioTime), Direction: "outbound-api", From: m.From, NumMedia: "0",
-		NumSegments: strconv.Itoa(m.Segments), PriceUnit: currency, SID: m.SID, Status: twilioMessageStatus(m.Status), To: m.To,
+		NumSegments: strconv.Itoa(m.Segments), PriceUnit: currency, SID: m.SID, Status: m.Status.Twilio(), To: m.To,
 		URI: uri + ".json", SubresourceURIs: map[string]string{"media": uri + "/Media.json"}}
 	if !m.SentAt.IsZero() {
 		s := m.SentAt.Format(twilioTime)
@@ -67,23 +67,6 @@ func newTwilioMessage(m *sms.Message, currency string) twilioMessage {
 	return v
 }
 
-// twilioMessageStatus shows our statuses in Twilio's vocabulary.
-func twilioMessageStatus(s sms.Status) string {
-	if s == sms.HeldForReview {
-		return "queued"
-	}
-	return string(s)
-}
-
-// twilioForm parses a form body the way Twilio's API takes parameters.
-func twilioForm(r *http.Request) (url.Values, error) {
-	r.Body = http.MaxBytesReader(nil, r.Body, httpx.MaxBody)
-	if err := r.ParseForm(); err != nil {
-		return nil, errs.Coded(errs.Invalid, errs.CodeMalformedJSON, "malformed form body")
-	}
-	return r.PostForm, nil
-}
-
 // smsApp picks the app whose SMS capability a Twilio-style request uses: the credential's own app,
 // else the account's oldest active app with SMS open (Twilio has no apps).
 func (a *API) smsApp(ctx context.Context, r *http.Request) (string, error) {
@@ -91,16 +74,7 @@ func (a *API) smsApp(ctx context.Context, r *http.Request) (string, error) {
 	if p.AppSID != "" {
 		return p.AppSID, nil
 	}
-	list, err := a.Apps.List(ctx, p.AccountSID(), "", 1000)
-	if err != nil {
-		return "", err
-	}
-	for _, app := range list {
-		if a.Apps.Require(ctx, app, apps.SMS) == nil {
-			return app.SID, nil
-		}
-	}
-	return "", apps.ErrCapabilityNotOpen
+	return a.Apps.FirstWith(ctx, p.AccountSID(), apps.SMS)
 }
 
 func (a *API) twilioCreateMessage(w http.ResponseWriter, r *http.Request) error {
@@ -108,7 +82,7 @@ func (a *API) twilioCreateMessage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	form, err := twilioForm(r)
+	form, err := httpx.DecodeForm(r)
 	if err != nil {
 		return err
 	}
@@ -148,7 +122,7 @@ func (a *API) twilioUpdateMessage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	form, err := twilioForm(r)
+	form, err := httpx.DecodeForm(r)
 	if err != nil {
 		return err
 	}

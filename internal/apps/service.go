@@ -2,6 +2,7 @@ package apps
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"github.com/switchboard/switchboard/internal/clock"
@@ -234,4 +235,20 @@ func (s *Service) SetRequiresReview(ctx context.Context, capability string, requ
 func (s *Service) GetAny(ctx context.Context, appSID string) (*App, error) {
 	a, _, err := getAppAnyAccount(ctx, s.db.Read(), "sid", appSID)
 	return a, err
+}
+
+// FirstWith returns the account's oldest active app with capability open, in one query: APIs
+// without an app concept (Twilio's) send through it.
+func (s *Service) FirstWith(ctx context.Context, accountSID string, c Capability) (string, error) {
+	var sid string
+	err := s.db.Read().QueryRowContext(ctx, `SELECT a.sid FROM apps a JOIN app_capabilities c ON c.app_sid = a.sid
+		WHERE a.account_sid = $1 AND a.status = 'active' AND c.capability = $2 AND c.status = 'open'
+		ORDER BY a.created_at, a.sid LIMIT 1`, accountSID, c).Scan(&sid)
+	if store.NoRows(err) {
+		return "", ErrCapabilityNotOpen
+	}
+	if err != nil {
+		return "", fmt.Errorf("first app with %s: %w", c, err)
+	}
+	return sid, nil
 }

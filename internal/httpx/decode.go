@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/switchboard/switchboard/internal/errs"
@@ -67,4 +68,14 @@ func decodeError(err error) error {
 	default:
 		return errs.Coded(errs.Invalid, errs.CodeMalformedJSON, "malformed JSON body").Wrap(err)
 	}
+}
+
+// DecodeForm parses a form body (application/x-www-form-urlencoded), as Twilio's and RongCloud's
+// APIs take their parameters, bounded like JSON bodies.
+func DecodeForm(r *http.Request) (url.Values, error) {
+	r.Body = http.MaxBytesReader(nil, r.Body, MaxBody)
+	if err := r.ParseForm(); err != nil {
+		return nil, errs.Coded(errs.Invalid, errs.CodeMalformedJSON, "malformed form body")
+	}
+	return r.PostForm, nil
 }

@@ -3,7 +3,6 @@ package httpx
 import (
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strconv"
 
@@ -106,10 +105,7 @@ func JSON(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
 	w.WriteHeader(status)
 	b = append(b, '\n')
-	_, err = w.Write(b)
-	if err != nil {
-		slog.Debug("write response", "err", err)
-	}
+	w.Write(b) // a failed write means the client went away; there is no one left to tell
 	return nil
 }
 
