@@ -12,10 +12,13 @@ import (
 // rotation, freezing) call Forget and take effect at once; changes made on another node or by
 // the CLI take effect within cacheTTL.
 type credCache struct {
-	mu  sync.Mutex
-	m   map[[32]byte]cacheEntry
-	ttl time.Duration
-	max int
+	mu sync.Mutex
+	m  map[[32]byte]cacheEntry
+	// byAccount indexes m, so forgetting an account (which every state change through the API
+	// does) touches only that account's entries, not the whole cache.
+	byAccount map[string]map[[32]byte]struct{}
+	ttl       time.Duration
+	max       int
 }
 
 type cacheEntry struct {
@@ -27,7 +30,7 @@ type cacheEntry struct {
 const cacheTTL = 2 * time.Second
 
 func newCredCache(ttl time.Duration, max int) *credCache {
-	return &credCache{m: make(map[[32]byte]cacheEntry), ttl: ttl, max: max}
+	return &credCache{m: make(map[[32]byte]cacheEntry), byAccount: make(map[string]map[[32]byte]struct{}), ttl: ttl, max: max}
 }
 
 func cacheKey(scheme, user, secret string) [32]byte {
@@ -51,17 +54,22 @@ func (c *credCache) put(k [32]byte, p *Principal, now time.Time) {
 	if len(c.m) >= c.max {
 		// Dropping everything is crude but bounded and rare: the cache refills in one TTL.
 		clear(c.m)
+		clear(c.byAccount)
 	}
 	c.m[k] = cacheEntry{p: *p, expires: now.Add(c.ttl)}
+	acct := p.AccountSID()
+	if c.byAccount[acct] == nil {
+		c.byAccount[acct] = map[[32]byte]struct{}{}
+	}
+	c.byAccount[acct][k] = struct{}{}
 }
 
 // forget drops every cached credential of an account.
 func (c *credCache) forget(accountSID string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for k, e := range c.m {
-		if e.p.AccountSID() == accountSID {
-			delete(c.m, k)
-		}
+	for k := range c.byAccount[accountSID] {
+		delete(c.m, k)
 	}
+	delete(c.byAccount, accountSID)
 }
