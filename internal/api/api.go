@@ -141,7 +141,7 @@ func (a *API) wrap(rt Route) httpx.HandlerFunc {
 		} else {
 			err = rt.Handle(rec, r)
 		}
-		if err == nil && rec.status < 400 && !rec.replayed {
+		if err == nil && rec.status < 400 && !rec.replayed && !rt.Traffic {
 			a.forget(r, p)
 			a.record(r, rt, p)
 		}

@@ -31,6 +31,11 @@ type Route struct {
 	// Owned names the path parameter holding an id owned by the caller's tenant; the isolation
 	// test fills it with another tenant's id and expects 404.
 	Owned string
+	// Traffic marks a data-plane write (sending a message): the object it creates is its own
+	// record, so it writes no operation-log entry, and it changes no credential, so it keeps the
+	// caller's cached authentication. The operation log is for changes of configuration and
+	// state; one entry (and one commit) per message would double the cost of every send.
+	Traffic bool
 }
 
 // Pattern is the ServeMux pattern of the route.

@@ -84,7 +84,7 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/rc/sensitiveword/list.json", Access: Tenant, Summary: "RongCloud: list sensitive words", Out: rcWordList{}, Handle: a.rcListSensitiveWords, Render: renderRC},
 
 		// SMS.
-		{Method: "POST", Path: "/v1/sms/messages", Access: Tenant, Summary: "Send an SMS to one number, or one each to up to 1,000 (207 with per-number results)", In: smsSendInput{}, Out: smsView{}, Status: created, Handle: a.sendSMS},
+		{Method: "POST", Path: "/v1/sms/messages", Access: Tenant, Summary: "Send an SMS to one number, or one each to up to 1,000 (207 with per-number results)", In: smsSendInput{}, Out: smsView{}, Status: created, Handle: a.sendSMS, Traffic: true},
 		{Method: "GET", Path: "/v1/sms/messages", Access: Tenant, Summary: "List SMS (to, from, sent_after, sent_before; cursor pages)", Out: httpx.List[smsView]{}, Handle: a.listSMS},
 		{Method: "GET", Path: "/v1/sms/messages/{sid}", Access: Tenant, Summary: "An SMS with its status history", Out: smsView{}, Handle: a.getSMS, Owned: "sid"},
 		{Method: "POST", Path: "/v1/apps/{sid}/sms/signatures", Access: Tenant, Summary: "Submit an SMS signature (【Acme】) for review", In: signatureInput{}, Out: signatureView{}, Status: created, Handle: a.submitSignature, Owned: "sid"},
@@ -117,7 +117,7 @@ func (a *API) table() []Route {
 
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Balance.json", Access: Tenant, Summary: "Twilio: the account balance", Out: twilioBalance{}, Handle: a.twilioGetBalance, Owned: "AccountSid"},
 
-		{Method: "POST", Path: "/2010-04-01/Accounts/{AccountSid}/Messages.json", Access: Tenant, Summary: "Twilio: send an SMS (To, From, Body, StatusCallback)", Out: twilioMessage{}, Status: created, Handle: a.twilioCreateMessage, Owned: "AccountSid"},
+		{Method: "POST", Path: "/2010-04-01/Accounts/{AccountSid}/Messages.json", Access: Tenant, Summary: "Twilio: send an SMS (To, From, Body, StatusCallback)", Out: twilioMessage{}, Status: created, Handle: a.twilioCreateMessage, Owned: "AccountSid", Traffic: true},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Messages.json", Access: Tenant, Summary: "Twilio: list messages (To, From, DateSent filters; Twilio paging)", Out: twilioMessagePage{}, Handle: a.twilioListMessages, Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}", Access: Tenant, Summary: "Twilio: fetch a message", Out: twilioMessage{}, Handle: a.twilioFetchMessage, Owned: "AccountSid"},
 		{Method: "POST", Path: "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}", Access: Tenant, Summary: "Twilio: redact a sent message (Body=\"\")", Out: twilioMessage{}, Handle: a.twilioUpdateMessage, Owned: "AccountSid"},

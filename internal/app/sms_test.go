@@ -69,6 +69,17 @@ func TestNativeSMS(t *testing.T) {
 	if held.Status != "held_for_review" {
 		t.Fatalf("held %+v", held)
 	}
+	// Sends are traffic, not configuration: the keyword change is in the operation log, the
+	// four messages are not (each is its own record).
+	ops, err := a.C.OperationLog(ctx, client.ListOptions{})
+	if err != nil || len(ops.Data) == 0 || ops.Data[0].Action != "POST /v1/apps/{sid}/keywords" {
+		t.Fatalf("operation log %+v %v", ops, err)
+	}
+	for _, o := range ops.Data {
+		if o.Action == "POST /v1/sms/messages" {
+			t.Fatalf("a send in the operation log: %+v", o)
+		}
+	}
 	var list client.List[smsMsg]
 	op.Do(ctx, "GET", "/admin/v1/sms/held", nil, &list)
 	if len(list.Data) != 1 || list.Data[0].SID != held.SID {
