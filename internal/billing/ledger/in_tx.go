@@ -1,0 +1,28 @@
+package ledger
+
+import (
+	"context"
+
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+// In returns a Ledger whose operations run inside the caller's transaction q, so that money
+// moves in the same commit as the caller's own rows: an SMS message and its reservation are
+// durable together or not at all, with no window in which one exists without the other.
+//
+// An operation that fails may have written part of itself into q (its refusals come before
+// its writes, but a database error can come after): the caller must roll q back, or the
+// savepoint it opened around the call, whenever a method returns an error. Idempotency is the
+// same as elsewhere: the operation's record commits with q, so a retry after a crash finds it
+// exactly when the caller's rows exist.
+func (l *Ledger) In(q store.Querier) *Ledger {
+	c := *l
+	c.exec = func(ctx context.Context, o op) (any, error) {
+		res, done, err := runFast(ctx, q, o, true)
+		if err != nil || done {
+			return res, err
+		}
+		return o.run(ctx, q)
+	}
+	return &c
+}
