@@ -12,7 +12,7 @@ import (
 )
 
 // BenchmarkSend measures accepted sends per second through the whole durable path (checks,
-// intent, reservation, message and outbox commit) on SQLite, without the worker.
+// and the one commit of reservation, message and outbox entry) on SQLite, without the worker.
 func BenchmarkSend(b *testing.B) {
 	db := storetest.SQLite(b)
 	e := newEnv(b, db, envConfig{balance: 1_000_000_000_000})

@@ -77,7 +77,7 @@ func (s *Service) route(e164 string, tried map[string]bool) (Route, bool) {
 	return Route{}, false
 }
 
-// Run connects the carriers and runs the worker and the intent sweep until ctx ends.
+// Run connects the carriers and runs the outbox worker until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
 	wait := s.startCarriers(ctx)
 	err := s.runWorker(ctx)

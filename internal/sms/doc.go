@@ -10,16 +10,17 @@
 // as the SMPP splitter will cut them (smpp.Segments), prices them (the rate card in force, or
 // the default price per segment) and picks a route. Then:
 //
-//  1. tx A: insert a send intent (SID, account, amount, TTL);
-//  2. ledger.Reserve(key "sms:<SID>:hold") — its own transaction;
-//  3. tx B: take the frequency slots (conditional UPDATEs), delete the intent (only if it was
-//     not abandoned), insert the message (status accepted, with the hold id), its first history
-//     entry and its outbox entry, and enqueue its webhook deliveries;
-//  4. return the message (the acknowledgement), publish sms.status.
+//  1. one transaction: take the frequency slots (conditional UPDATEs), reserve the price in the
+//     ledger (ledger.In: key "sms:<SID>:hold", the same journal, records and limits as any
+//     reservation, run inside this transaction), insert the message (status accepted, with the
+//     hold id), its first history entry and its outbox entry, and enqueue its webhook
+//     deliveries;
+//  2. return the message (the acknowledgement), publish sms.status.
 //
-// Transactions A and B of concurrent sends share commits: a committer runs the queued ones in one
-// transaction, each in its own savepoint (one failing send undoes only its writes; a failing
-// commit fails them all, unacknowledged). Every step below holds per send whatever the batch.
+// The transactions of concurrent sends share commits: a committer runs the queued ones in one
+// transaction, each in its own savepoint (one failing send, say one refused for funds, undoes
+// only its writes; a failing commit fails them all, unacknowledged). Every step below holds per
+// send whatever the batch.
 //
 // A worker claims outbox entries with a lease (one UPDATE ... RETURNING; SKIP LOCKED on
 // PostgreSQL), marks the message sending, and submits each part through the route's SMPP client
@@ -36,26 +37,17 @@
 //
 // # Why a crash never charges twice and never loses an acknowledged message
 //
-// The ledger cannot join our transactions (on SQLite there is one writer connection), so money
-// and messages commit separately. The argument, crash point by crash point:
+// The reservation, the message and its outbox entry commit in one transaction, so there is no
+// crash point at which one exists without the others:
 //
-//   - Before tx A commits: nothing happened; the client got no answer and retries.
-//   - After tx A, before or during Reserve: an intent without a hold (or with one, if the reserve
-//     committed). Nothing is acknowledged. SweepIntents, after IntentGrace, marks the intent
-//     abandoned, asks the ledger for the hold by reserving again with the same key and
-//     parameters (the ledger returns the existing hold and holds nothing more; if none existed
-//     the new one is voided at once) and voids it. The hold's TTL and ledger.ExpireHolds release
-//     it too if no sweep ever runs. Money is held for a while, never charged.
-//   - After Reserve, before tx B commits: the same: not acknowledged, the sweep voids the hold.
-//     A sweep racing a slow send cannot void the hold of a message that commits: tx B deletes the
-//     intent only WHERE abandoned = 0 and otherwise rolls back (ErrSendAbandoned), and the sweep
-//     marks the intent abandoned before it voids.
-//   - After tx B: the message, its hold id and its outbox entry are durable together (SQLite
+//   - Before the commit: nothing happened (the ledger's idempotency record of the reservation
+//     rolls back with the message); the client got no answer and retries.
+//   - After the commit: the message, its hold id and its outbox entry are durable together (SQLite
 //     synchronous=FULL, PostgreSQL commit), so nothing acknowledged can be lost: a worker will
 //     claim the entry, and a crashed worker's lease expires so another node claims it.
 //   - A retry with the same idempotency key derives the same SID and so the same ledger keys:
-//     it finds the committed message (or, mid-flight, reserves the same hold again, which the
-//     ledger answers with the existing hold): one message, one hold.
+//     it finds the committed message, or a concurrent attempt's unique message row refuses it
+//     and it returns that message: one message, one hold.
 //   - Worker crash before a part is recorded: the part is submitted again on lease expiry, with
 //     the same id in IDTag, so the carrier can tell (the loopback carrier answers a re-submit
 //     with the first message id and does not send it again). A carrier that ignores IDTag may
@@ -80,7 +72,8 @@
 // # Frequency limits
 //
 // Per account: verification messages per sender and number (default 1 a minute, 5 an hour, 10 a
-// day) and all messages per number (40 a day), enforced by conditional UPDATEs in tx B, as the
+// day) and all messages per number (40 a day), enforced by conditional UPDATEs in the send's
+// transaction, as the
 // sign-up codes are in internal/accounts; a read before the reservation refuses early so that
 // refused sends do not touch the ledger.
 //

@@ -42,7 +42,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	go svc.Run(ctx) // carriers, outbox worker, intent sweep
+	go svc.Run(ctx) // carriers and the outbox worker
 	m, err := svc.Send(ctx, sms.SendRequest{AccountSID: "AC...", AppSID: "AP...", To: "+8613800138000",
 		From: "【Acme】", Body: "Your code is 123456", Category: "verification", IdempotencyKey: "req-1"})
 	_, _ = m, err

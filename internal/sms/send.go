@@ -180,7 +180,9 @@ func (s *Service) quote(ctx context.Context, country string, segs int, at time.T
 func holdKey(sid string) string   { return "sms:" + sid + ":hold" }
 func settleKey(sid string) string { return "sms:" + sid + ":settle" }
 
-// commit reserves the price and records the message with its outbox entry (see doc.go).
+// commit reserves the price and records the message with its outbox entry in ONE transaction
+// (shared with concurrent sends by the committer), so the message, its hold and its outbox entry
+// are durable together or not at all (see doc.go).
 func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 	m := p.m
 	now := s.clock.Now()
@@ -189,33 +191,15 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 	if p.held {
 		m.Status = HeldForReview
 	}
-	if m.Price > 0 {
-		if err := s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
-			return insertIntent(ctx, q, intent{SID: m.SID, AccountSID: m.AccountSID, Amount: m.Price, TTL: s.holdTTL(), CreatedAt: now})
-		}); err != nil {
-			return nil, err
-		}
-		h, err := s.ledger.Reserve(ctx, holdKey(m.SID), m.AccountSID, Product, m.Price, s.holdTTL())
-		if err != nil {
-			s.dropIntent(ctx, m.SID)
-			return nil, fmt.Errorf("sms: send: %w", err)
-		}
-		if h.State != ledger.HoldPending {
-			// Resolved already: a concurrent attempt with the same key committed the message
-			// (and it may even be settled), or the send was abandoned or refused.
-			return s.committed(ctx, m)
-		}
-		m.HoldID = h.ID
-	}
 	var ev []statusEvent
 	var dup *Message // a concurrent retry of the same request committed first
 	err := s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
-		ev, dup = nil, nil
+		ev, dup, m.HoldID = nil, nil, ""
 		if m.IdempotencyKey != "" {
 			old, err := getMessage(ctx, q, m.AccountSID, m.SID)
 			if err == nil {
 				dup = old
-				return deleteIntent(ctx, q, m.SID) // ours, if we wrote one after the winner committed
+				return nil
 			}
 			if !errors.Is(err, ErrMessageNotFound) {
 				return err
@@ -231,19 +215,16 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 			}
 		}
 		if m.Price > 0 {
-			ok, err := claimIntent(ctx, q, m.SID)
+			h, err := s.ledger.In(q).Reserve(ctx, holdKey(m.SID), m.AccountSID, Product, m.Price, s.holdTTL())
 			if err != nil {
-				return err
+				return fmt.Errorf("sms: send: %w", err)
 			}
-			if !ok {
-				// Abandoned by the sweep, or claimed by a concurrent attempt with the same key
-				// that committed while we waited for the row.
-				if old, err := getMessage(ctx, q, m.AccountSID, m.SID); err == nil {
-					dup = old
-					return nil
-				}
+			if h.State != ledger.HoldPending {
+				// The key's hold was resolved without a message: an earlier attempt was
+				// abandoned. Its key cannot send again.
 				return ErrSendAbandoned
 			}
+			m.HoldID = h.ID
 		}
 		if err := insertMessage(ctx, q, m); err != nil {
 			return err
@@ -261,24 +242,17 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 		return err
 	})
 	if (err == nil && dup != nil) || store.IsUniqueViolation(err) {
-		// A concurrent attempt with the same key committed first. It owns the same hold (same
-		// key), so nothing is voided here.
+		// A concurrent attempt with the same key committed first, with the same hold.
 		return s.committed(ctx, m)
 	}
 	if err != nil && errs.KindOf(err) == errs.Internal {
-		// A failed commit may have committed after all (a lost acknowledgement): never void the
-		// hold of a message that exists.
+		// A failed commit may have committed after all (a lost acknowledgement).
 		if old, gerr := getMessage(context.WithoutCancel(ctx), s.db.Read(), m.AccountSID, m.SID); gerr == nil && old.requestHash == m.requestHash {
 			return old, nil
 		}
+		return nil, fmt.Errorf("sms: send: %w", err)
 	}
 	if err != nil {
-		if m.HoldID != "" && !errors.Is(err, ErrSendAbandoned) {
-			s.release(ctx, m)
-		}
-		if errs.KindOf(err) == errs.Internal {
-			return nil, fmt.Errorf("sms: send: %w", err)
-		}
 		return nil, err
 	}
 	s.publish(ctx, ev)
@@ -288,7 +262,7 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 }
 
 // committed returns the message an attempt with the same idempotency key committed, or
-// ErrSendAbandoned when there is none (the attempt was abandoned or refused after reserving).
+// ErrSendAbandoned when there is none.
 func (s *Service) committed(ctx context.Context, m *Message) (*Message, error) {
 	old, err := getMessage(ctx, s.db.Read(), m.AccountSID, m.SID)
 	switch {
@@ -300,23 +274,6 @@ func (s *Service) committed(ctx context.Context, m *Message) (*Message, error) {
 		return nil, ErrIdempotency
 	}
 	return old, nil
-}
-
-// release voids the hold of a send that was refused after its reservation and forgets its
-// intent. When either fails the intent stays, and the sweep voids the hold later.
-func (s *Service) release(ctx context.Context, m *Message) {
-	ctx = context.WithoutCancel(ctx)
-	if _, err := s.ledger.Void(ctx, settleKey(m.SID), m.HoldID); err != nil {
-		s.log.WarnContext(ctx, "sms: void of a refused send failed; the intent sweep retries", "sid", m.SID, "err", err)
-		return
-	}
-	s.dropIntent(ctx, m.SID)
-}
-
-func (s *Service) dropIntent(ctx context.Context, sid string) {
-	if err := deleteIntent(context.WithoutCancel(ctx), s.db.Write(), sid); err != nil {
-		s.log.WarnContext(ctx, "sms: forget send intent", "sid", sid, "err", err)
-	}
 }
 
 // MaxBatch is the most numbers one Batch takes.

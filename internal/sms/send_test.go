@@ -89,7 +89,7 @@ func TestInsufficientBalance(t *testing.T) {
 		if ee, ok := errs.As(err); !ok || ee.PublicCode() != errs.CodeInsufficientFunds {
 			t.Fatalf("error %v has code %v", err, ee)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM sms_messages`) + e.count(`SELECT COUNT(*) FROM sms_intents`) +
+		if n := e.count(`SELECT COUNT(*) FROM sms_messages`) + e.count(`SELECT COUNT(*) FROM ledger_holds`) +
 			e.count(`SELECT COUNT(*) FROM sms_outbox`); n != 0 {
 			t.Fatalf("%d rows left behind by a refused send", n)
 		}
@@ -236,7 +236,7 @@ func TestConcurrentSendsExactBalance(t *testing.T) {
 		if b := e.balance(); b.CashPending != n*price || b.Available != 0 {
 			t.Fatalf("balance %+v", b)
 		}
-		if c := e.count(`SELECT COUNT(*) FROM sms_messages`); c != n || e.count(`SELECT COUNT(*) FROM sms_intents`) != 0 {
+		if c := e.count(`SELECT COUNT(*) FROM sms_messages`); c != n || e.count(`SELECT COUNT(*) FROM ledger_holds`) != n {
 			t.Fatalf("%d messages", c)
 		}
 	})

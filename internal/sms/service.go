@@ -18,11 +18,12 @@ import (
 	"github.com/switchboard/switchboard/internal/webhooks"
 )
 
-// Ledger is the part of *ledger.Ledger a send needs (a Batcher's Ledger works too).
+// Ledger is the part of *ledger.Ledger a send needs (a Batcher's Ledger works too). In runs the
+// reservation inside the send's own transaction.
 type Ledger interface {
-	Reserve(ctx context.Context, key, tenant, product string, max int64, ttl time.Duration) (ledger.Hold, error)
 	Post(ctx context.Context, key, holdID string, actual int64) (ledger.Hold, error)
 	Void(ctx context.Context, key, holdID string) (ledger.Hold, error)
+	In(q store.Querier) *ledger.Ledger
 }
 
 // Pricer is *rating.Service's Price.

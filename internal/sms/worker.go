@@ -21,8 +21,6 @@ type WorkerOptions struct {
 	Poll          time.Duration // how often an idle worker looks for work; default 500ms
 	SubmitTimeout time.Duration // wait for a carrier's answer to one part; default 30s (keep it below Lease)
 	RetryDelay    time.Duration // pause before an unanswered message is tried again; default 10s
-	IntentGrace   time.Duration // age after which a send intent is abandoned; default 5m
-	SweepEvery    time.Duration // intent sweep period; default 1m
 }
 
 func (o WorkerOptions) withDefaults() WorkerOptions {
@@ -38,19 +36,15 @@ func (o WorkerOptions) withDefaults() WorkerOptions {
 	def(&o.Poll, 500*time.Millisecond)
 	def(&o.SubmitTimeout, 30*time.Second)
 	def(&o.RetryDelay, 10*time.Second)
-	def(&o.IntentGrace, 5*time.Minute)
-	def(&o.SweepEvery, time.Minute)
 	return o
 }
 
-// runWorker empties the outbox until ctx ends, and sweeps abandoned send intents. Up to Batch
+// runWorker empties the outbox until ctx ends. Up to Batch
 // entries are in flight at once; a slow carrier holds only its own slots, and each finished
 // entry lets the worker claim another.
 func (s *Service) runWorker(ctx context.Context) error {
 	poll := time.NewTicker(s.worker.Poll)
 	defer poll.Stop()
-	sweep := time.NewTicker(s.worker.SweepEvery)
-	defer sweep.Stop()
 	slots := make(chan struct{}, s.worker.Batch)
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -80,10 +74,6 @@ func (s *Service) runWorker(ctx context.Context) error {
 			return ctx.Err()
 		case <-s.wake:
 		case <-poll.C:
-		case <-sweep.C:
-			if _, err := s.SweepIntents(ctx, s.worker.IntentGrace); err != nil && ctx.Err() == nil {
-				s.log.WarnContext(ctx, "sms: intent sweep", "err", err)
-			}
 		}
 	}
 }

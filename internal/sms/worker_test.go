@@ -79,44 +79,41 @@ func TestWorkerCrash(t *testing.T) {
 	})
 }
 
-// A send that reserved money and died before committing its message leaves an intent; the
-// sweep voids the hold. An abandoned intent can no longer be committed.
-func TestSweepIntents(t *testing.T) {
+// TestSendCommitsMoneyWithMessage: the reservation is part of the message's transaction. When a
+// write after the reservation fails (a trigger refuses the outbox row), nothing of the send
+// remains: no message, no hold, no money held.
+func TestSendCommitsMoneyWithMessage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		clk := clock.NewFake(time.Now())
-		e := newEnv(t, db, envConfig{balance: 1_000_000, clk: clk})
+		e := newEnv(t, db, envConfig{balance: 1_000_000})
 		ctx := context.Background()
-		reserved, bare := messageSID("", ""), messageSID("", "")
-		for _, sid := range []string{reserved, bare} {
-			if err := insertIntent(ctx, db.Write(), intent{SID: sid, AccountSID: e.acct, Amount: price, TTL: e.svc.holdTTL(), CreatedAt: clk.Now()}); err != nil {
+		refuse := `CREATE TRIGGER refuse_outbox BEFORE INSERT ON sms_outbox BEGIN SELECT RAISE(ABORT, 'refused by test'); END`
+		if db.Dialect == store.Postgres {
+			if _, err := db.Write().ExecContext(ctx, `CREATE FUNCTION refuse_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN RAISE EXCEPTION 'refused by test'; END $$`); err != nil {
 				t.Fatal(err)
 			}
+			refuse = `CREATE TRIGGER refuse_outbox BEFORE INSERT ON sms_outbox FOR EACH ROW EXECUTE FUNCTION refuse_outbox()`
 		}
-		if _, err := e.ledger.Reserve(ctx, holdKey(reserved), e.acct, Product, price, e.svc.holdTTL()); err != nil {
+		if _, err := db.Write().ExecContext(ctx, refuse); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := e.svc.SweepIntents(ctx, time.Minute); n != 0 || err != nil {
-			t.Fatalf("young intents swept: %d, %v", n, err)
+		if _, err := e.send("13800138000", "hello"); err == nil {
+			t.Fatal("send acknowledged without its outbox entry")
 		}
-		clk.Advance(2 * time.Minute)
-		if n, err := e.svc.SweepIntents(ctx, time.Minute); n != 2 || err != nil {
-			t.Fatalf("sweep: %d, %v", n, err)
+		if n := e.count(`SELECT COUNT(*) FROM sms_messages`) + e.count(`SELECT COUNT(*) FROM ledger_holds`); n != 0 {
+			t.Fatalf("%d rows left by a send whose transaction failed", n)
 		}
 		if b := e.balance(); b.CashPending != 0 || b.CashPosted != 1_000_000 {
-			t.Fatalf("balance %+v after the sweep", b)
+			t.Fatalf("balance %+v after a failed send", b)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM sms_intents`); n != 0 {
-			t.Fatalf("%d intents left", n)
-		}
-		fenced := messageSID("", "")
-		if err := insertIntent(ctx, db.Write(), intent{SID: fenced, AccountSID: e.acct, Amount: price, CreatedAt: clk.Now()}); err != nil {
+		if _, err := db.Write().ExecContext(ctx, `DROP TRIGGER refuse_outbox`+map[bool]string{true: " ON sms_outbox"}[db.Dialect == store.Postgres]); err != nil {
 			t.Fatal(err)
 		}
-		if err := abandonIntent(ctx, db.Write(), fenced); err != nil {
+		if _, err := e.send("13800138000", "hello"); err != nil {
 			t.Fatal(err)
 		}
-		if ok, err := claimIntent(ctx, db.Write(), fenced); ok || err != nil {
-			t.Fatalf("an abandoned intent was claimed: %v, %v", ok, err)
+		if b := e.balance(); b.CashPending != price {
+			t.Fatalf("balance %+v after a send", b)
 		}
 	})
 }
