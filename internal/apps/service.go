@@ -17,6 +17,7 @@ type Service struct {
 	keys  *keyring.Keyring
 	clock clock.Clock
 	log   *slog.Logger
+	gate  gate // Sendable and FirstWith answers; see gate.go
 }
 
 // NewService wires the apps service.
@@ -39,6 +40,7 @@ type Created struct {
 
 // Create makes an app for an account.
 func (s *Service) Create(ctx context.Context, accountSID string, in NewApp) (*Created, error) {
+	defer s.gate.clear()
 	name, err := CheckName(in.Name)
 	if err != nil {
 		return nil, err
@@ -77,6 +79,7 @@ func (s *Service) ListAll(ctx context.Context, status Status, after string, limi
 
 // Rename changes an app's name.
 func (s *Service) Rename(ctx context.Context, accountSID, appSID, name string) (*App, error) {
+	defer s.gate.clear()
 	name, err := CheckName(name)
 	if err != nil {
 		return nil, err
@@ -90,6 +93,7 @@ func (s *Service) Rename(ctx context.Context, accountSID, appSID, name string) (
 
 // Delete marks an app deleted; its credentials stop working at once.
 func (s *Service) Delete(ctx context.Context, accountSID, appSID string) error {
+	defer s.gate.clear()
 	a, err := s.Get(ctx, accountSID, appSID)
 	if err != nil {
 		return err
@@ -115,6 +119,7 @@ func (s *Service) ByAppKey(ctx context.Context, appKey string) (*App, string, er
 
 // Review is the operator's decision on a production app waiting for review.
 func (s *Service) Review(ctx context.Context, appSID string, approve bool, note string) error {
+	defer s.gate.clear()
 	to := Active
 	if !approve {
 		to = Suspended
@@ -124,17 +129,20 @@ func (s *Service) Review(ctx context.Context, appSID string, approve bool, note 
 
 // Suspend stops an active app (operator).
 func (s *Service) Suspend(ctx context.Context, appSID, reason string) error {
+	defer s.gate.clear()
 	return setAppStatus(ctx, s.db.Write(), "", appSID, Active, Suspended, reason, s.clock.Now())
 }
 
 // Resume reactivates a suspended app (operator).
 func (s *Service) Resume(ctx context.Context, appSID, reason string) error {
+	defer s.gate.clear()
 	return setAppStatus(ctx, s.db.Write(), "", appSID, Suspended, Active, reason, s.clock.Now())
 }
 
 // OpenCapability applies for a capability on an app. The developer must accept the capability's
 // current terms; it opens at once unless the operator requires review for it.
 func (s *Service) OpenCapability(ctx context.Context, accountSID, appSID, capability string, acceptTerms bool) (*AppCapability, error) {
+	defer s.gate.clear()
 	c, err := ParseCapability(capability)
 	if err != nil {
 		return nil, err
@@ -171,6 +179,7 @@ func (s *Service) Capabilities(ctx context.Context, accountSID, appSID string) (
 
 // CloseCapability closes a capability (developer or operator).
 func (s *Service) CloseCapability(ctx context.Context, accountSID, appSID, capability string) error {
+	defer s.gate.clear()
 	c, err := ParseCapability(capability)
 	if err != nil {
 		return err
@@ -183,6 +192,7 @@ func (s *Service) CloseCapability(ctx context.Context, accountSID, appSID, capab
 
 // ReviewCapability is the operator's decision on a capability waiting for review.
 func (s *Service) ReviewCapability(ctx context.Context, appSID, capability string, approve bool, note string) error {
+	defer s.gate.clear()
 	c, err := ParseCapability(capability)
 	if err != nil {
 		return err
@@ -240,15 +250,19 @@ func (s *Service) GetAny(ctx context.Context, appSID string) (*App, error) {
 // FirstWith returns the account's oldest active app with capability open, in one query: APIs
 // without an app concept (Twilio's) send through it.
 func (s *Service) FirstWith(ctx context.Context, accountSID string, c Capability) (string, error) {
+	k := gateKey{account: accountSID, c: c}
+	if a, ok := s.gate.get(askFirstWith, k); ok {
+		return a.sid, a.err
+	}
 	var sid string
 	err := s.db.Read().QueryRowContext(ctx, `SELECT a.sid FROM apps a JOIN app_capabilities c ON c.app_sid = a.sid
 		WHERE a.account_sid = $1 AND a.status = 'active' AND c.capability = $2 AND c.status = 'open'
 		ORDER BY a.created_at, a.sid LIMIT 1`, accountSID, c).Scan(&sid)
 	if store.NoRows(err) {
-		return "", ErrCapabilityNotOpen
-	}
-	if err != nil {
+		err = ErrCapabilityNotOpen
+	} else if err != nil {
 		return "", fmt.Errorf("first app with %s: %w", c, err)
 	}
-	return sid, nil
+	s.gate.put(askFirstWith, k, gateAnswer{sid: sid, err: err})
+	return sid, err
 }

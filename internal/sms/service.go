@@ -38,8 +38,7 @@ type Moderator interface {
 
 // Apps is the part of *apps.Service a send needs: the app, and whether it has SMS open.
 type Apps interface {
-	Get(ctx context.Context, accountSID, appSID string) (*apps.App, error)
-	Require(ctx context.Context, a *apps.App, c apps.Capability) error
+	Sendable(ctx context.Context, accountSID, appSID string, c apps.Capability) (*apps.App, error)
 }
 
 // Webhooks is the part of *webhooks.Service that records deliveries in our own transactions, so

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/switchboard/switchboard/internal/store"
 )
@@ -52,20 +51,6 @@ func latestCard(ctx context.Context, q store.Querier, product, meter string) (c 
 		return Card{}, false, fmt.Errorf("latest rate card %s %s: %w", product, meter, err)
 	}
 	return c, true, nil
-}
-
-// cardAt is the version that took effect last at or before t (it may have ended; see InForce).
-func cardAt(ctx context.Context, q store.Querier, product, meter string, t time.Time) (Card, error) {
-	c, err := scanCard(q.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM rate_cards
-		WHERE product = $1 AND meter = $2 AND effective_from <= $3
-		ORDER BY effective_from DESC LIMIT 1`, product, meter, store.Micro(t)))
-	if store.NoRows(err) {
-		return Card{}, fmt.Errorf("rating: no %s %s card at %s: %w", product, meter, t.Format(time.RFC3339), ErrNoRate)
-	}
-	if err != nil {
-		return Card{}, fmt.Errorf("rate card %s %s at %s: %w", product, meter, t.Format(time.RFC3339), err)
-	}
-	return c, nil
 }
 
 // listCards returns every version of a product's cards (all meters when meter is empty), oldest

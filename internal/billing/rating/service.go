@@ -18,8 +18,9 @@ const (
 
 // Service prices usage and enforces plans. It is safe for concurrent use.
 type Service struct {
-	db  *store.DB
-	clk clock.Clock
+	db    *store.DB
+	clk   clock.Clock
+	cache cardCache // CardAt's; see card_cache.go
 }
 
 // New returns the rating service.
@@ -29,6 +30,7 @@ func New(db *store.DB, clk clock.Clock) *Service { return &Service{db: db, clk: 
 // and version. The new version must take effect after the latest one and not before now: usage
 // already recorded keeps the price it was recorded under.
 func (s *Service) PublishCard(ctx context.Context, c Card) (Card, error) {
+	defer s.cache.clear()
 	c.EffectiveFrom, c.EffectiveTo = c.EffectiveFrom.UTC(), c.EffectiveTo.UTC()
 	if c.Increment == 0 {
 		c.Increment = 1
@@ -69,12 +71,15 @@ func (s *Service) PublishCard(ctx context.Context, c Card) (Card, error) {
 
 // CardAt returns the card that prices product's meter for usage at t, or ErrNoRate.
 func (s *Service) CardAt(ctx context.Context, product, meter string, t time.Time) (Card, error) {
-	c, err := cardAt(ctx, s.db.Read(), product, meter, t)
+	cards, err := s.cache.cards(ctx, product, meter, func(ctx context.Context) ([]Card, error) {
+		return listCards(ctx, s.db.Read(), product, meter)
+	})
 	if err != nil {
 		return Card{}, err
 	}
-	if !c.InForce(t) {
-		return Card{}, fmt.Errorf("rating: %s %s v%d ended %s: %w", product, meter, c.Version, c.EffectiveTo.Format(time.RFC3339), ErrNoRate)
+	c, ok := SelectCard(cards, meter, t)
+	if !ok {
+		return Card{}, fmt.Errorf("rating: no %s %s card in force at %s: %w", product, meter, t.Format(time.RFC3339), ErrNoRate)
 	}
 	return c, nil
 }

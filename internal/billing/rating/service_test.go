@@ -292,3 +292,24 @@ func TestPromotionsDoNotStack(t *testing.T) {
 		}
 	})
 }
+
+// TestPublishingRefreshesPrices: prices come from a per-node cache of the cards, which publishing
+// on the node clears, so a new version prices from its effective date with no stale window here.
+func TestPublishingRefreshesPrices(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, _ := newService(t, db)
+		publish(t, s, smsCard)
+		at := h0.Add(24 * time.Hour)
+		if amount, card, err := s.Price(ctx, "sms", "sms.segment", map[string]string{"country": "CN"}, 1, at); err != nil || amount != 45_000 || card.Version != 1 {
+			t.Fatalf("before v2: %d v%d %v", amount, card.Version, err)
+		}
+		v2 := smsCard
+		v2.EffectiveFrom = at
+		v2.Rates = map[string]rating.Rate{"CN": {Model: rating.PerUnit, Price: 40_000}}
+		publish(t, s, v2)
+		if amount, card, err := s.Price(ctx, "sms", "sms.segment", map[string]string{"country": "CN"}, 1, at); err != nil || amount != 40_000 || card.Version != 2 {
+			t.Fatalf("after v2: %d v%d %v", amount, card.Version, err)
+		}
+	})
+}
