@@ -26,13 +26,14 @@
 // PostgreSQL), marks the message sending, and submits each part through the route's SMPP client
 // with our id (SID, or SID-n for parts) in the IDTag TLV. Each accepted part is recorded with
 // the carrier's message id in its own transaction; with the last part the message becomes sent
-// and, on a bill-on-submit route, the outbox entry becomes a settlement (post the accepted parts'
-// share); on a bill-on-delivery route it is deleted. Receipts (deliver_sm) set each part's final
-// state; the receipt that completes the count gives the message its final status (delivered,
-// undelivered, failed) and, on a bill-on-delivery route, schedules the settlement: the delivered
-// parts' share, or a void when none arrived. A settlement is ledger.Post or ledger.Void with key
-// "sms:<SID>:settle", then a transaction that records the charge and deletes the entry. Every
-// status change is stored with its history row and its webhook/callback deliveries in one
+// and its outbox entry is deleted. Receipts (deliver_sm) set each part's final state; the
+// receipt that completes the count gives the message its final status (delivered, undelivered,
+// failed). The hold is settled in the transaction of the status change that decides it
+// (ledger.In, key "sms:<SID>:settle"): on a bill-on-submit route when the message becomes sent
+// (the accepted parts' share), on a bill-on-delivery route when its final status is known (the
+// delivered parts' share, or a void when none arrived), and for a message that fails or is
+// canceled (a void). So a status and the money it moves are durable together. Every status
+// change is stored with its history row and its webhook/callback deliveries in the same
 // transaction, then published on the bus.
 //
 // # Why a crash never charges twice and never loses an acknowledged message
@@ -52,7 +53,7 @@
 //     the same id in IDTag, so the carrier can tell (the loopback carrier answers a re-submit
 //     with the first message id and does not send it again). A carrier that ignores IDTag may
 //     deliver that one part twice; it is charged once, because money moves only by the hold.
-//   - Worker crash around a settlement: the entry stays in the outbox and is retried; Post and
+//   - A settlement commits with its status change, so a crash leaves both or neither; Post and
 //     Void are idempotent by key, so the hold resolves exactly once whatever the number of
 //     attempts or nodes.
 //   - Charging is bounded by the hold: Post never takes more than the reservation, and a hold

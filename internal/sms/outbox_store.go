@@ -8,7 +8,8 @@ import (
 	"github.com/switchboard/switchboard/internal/store"
 )
 
-// Outbox actions: submit the message to a carrier, or settle its hold with the ledger.
+// Outbox actions: submit the message to a carrier, or (entries of earlier versions only; a
+// settlement now commits with the status change that decides it) settle its hold.
 const (
 	actionSubmit = "submit"
 	actionSettle = "settle"
@@ -27,19 +28,6 @@ func insertOutbox(ctx context.Context, q store.Querier, sid string, now time.Tim
 		sid, actionSubmit, store.Micro(now))
 	if err != nil {
 		return fmt.Errorf("queue sms %s: %w", sid, err)
-	}
-	return nil
-}
-
-// scheduleSettle turns a message's outbox entry into a settlement of amount (0 voids), due now,
-// creating it when the submit entry is gone (a receipt on an on-delivery route).
-func scheduleSettle(ctx context.Context, q store.Querier, sid string, amount int64, now time.Time) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO sms_outbox (message_sid, action, amount, due_at, created_at)
-		VALUES ($1, 'settle', $2, $3, $3)
-		ON CONFLICT (message_sid) DO UPDATE SET action = 'settle', amount = excluded.amount, due_at = excluded.due_at,
-			lease_until = 0, lease_token = '', attempts = 0`, sid, amount, store.Micro(now))
-	if err != nil {
-		return fmt.Errorf("schedule settlement of %s: %w", sid, err)
 	}
 	return nil
 }

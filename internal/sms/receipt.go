@@ -117,9 +117,9 @@ func (s *Service) recordPart(ctx context.Context, m *Message, r Route, carrierID
 	return err
 }
 
-// markSent moves m to sent with n parts accepted, schedules the settlement of an on-submission
-// route (the accepted parts' share of the price), and finishes the message at once when every
-// receipt came early.
+// markSent moves m to sent with n parts accepted, settles an on-submission route (posts the
+// accepted parts' share of the price) in the same transaction, and finishes the message at once
+// when every receipt came early.
 func (s *Service) markSent(ctx context.Context, q store.Querier, m *Message, r Route, n int, now time.Time) ([]statusEvent, error) {
 	var done, delivered int
 	err := q.QueryRowContext(ctx, `UPDATE sms_messages SET status = 'sent', sent_at = $2, updated_at = $2, parts_sent = $3,
@@ -135,13 +135,13 @@ func (s *Service) markSent(ctx context.Context, q store.Querier, m *Message, r R
 	if err := insertHistory(ctx, q, m.SID, Sent, 0, now); err != nil {
 		return nil, err
 	}
-	if r.BillOn == BillOnDelivery {
-		err = deleteTask(ctx, q, m.SID, actionSubmit)
-	} else {
-		err = scheduleSettle(ctx, q, m.SID, share(m.Price, n, m.Segments), now)
-	}
-	if err != nil {
+	if err := deleteTask(ctx, q, m.SID, actionSubmit); err != nil {
 		return nil, err
+	}
+	if r.BillOn != BillOnDelivery {
+		if err := s.settleIn(ctx, q, m, share(m.Price, n, m.Segments), now); err != nil {
+			return nil, err
+		}
 	}
 	cur, err := getMessage(ctx, q, "", m.SID)
 	if err != nil {
@@ -198,8 +198,9 @@ func (s *Service) countPart(ctx context.Context, q store.Querier, sid, state str
 	return s.finish(ctx, q, m, now)
 }
 
-// finish gives a sent message whose parts all have receipts its final status, and schedules the
-// settlement of an on-delivery route: the delivered parts' share, nothing when none arrived.
+// finish gives a sent message whose parts all have receipts its final status and, in the same
+// transaction, settles an on-delivery route: posts the delivered parts' share, voids the hold
+// when none arrived.
 func (s *Service) finish(ctx context.Context, q store.Querier, m *Message, now time.Time) ([]statusEvent, error) {
 	to, code, msg := Delivered, 0, ""
 	if m.PartsDelivered < m.PartsSent {
@@ -217,7 +218,7 @@ func (s *Service) finish(ctx context.Context, q store.Querier, m *Message, now t
 		return nil, err
 	}
 	if m.BillOn == BillOnDelivery {
-		if err := scheduleSettle(ctx, q, m.SID, share(m.Price, m.PartsDelivered, m.Segments), now); err != nil {
+		if err := s.settleIn(ctx, q, m, share(m.Price, m.PartsDelivered, m.Segments), now); err != nil {
 			return nil, err
 		}
 	}

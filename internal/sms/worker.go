@@ -288,14 +288,17 @@ func (s *Service) change(ctx context.Context, sid string, from []Status, to Stat
 		if err != nil || !ok {
 			return err
 		}
-		if to == Failed || to == Canceled {
-			if err := scheduleSettle(ctx, q, sid, 0, now); err != nil {
-				return err
-			}
-		}
 		m, err := getMessage(ctx, q, "", sid)
 		if err != nil {
 			return err
+		}
+		if to == Failed || to == Canceled {
+			if err := deleteTask(ctx, q, sid, actionSubmit); err != nil {
+				return err
+			}
+			if err := s.settleIn(ctx, q, m, 0, now); err != nil {
+				return err
+			}
 		}
 		ev, err := s.recordEvent(ctx, q, m, now)
 		evs = append(evs, ev)
@@ -313,17 +316,21 @@ func (s *Service) fail(ctx context.Context, m *Message, code int, msg string) er
 	return s.change(ctx, m.SID, []Status{Accepted, Queued, Sending, HeldForReview}, Failed, code, msg)
 }
 
-// settle posts or voids a message's hold. The ledger key is the message's, so a settlement
-// repeated after a crash or by a second worker moves money once.
-func (s *Service) settle(ctx context.Context, m *Message, amount int64) error {
+// settleIn posts amount of a message's hold (voids it when amount is 0) in the caller's
+// transaction and records the charge, so that the settlement commits with the status change that
+// decides it. The ledger key is the message's: a settlement repeated after a crash, or by another
+// node, moves money once. A resolution refuses before it writes anything (the claim of the hold
+// is its first write), so a refused one leaves the transaction usable.
+func (s *Service) settleIn(ctx context.Context, q store.Querier, m *Message, amount int64, now time.Time) error {
 	charged := int64(0)
 	if m.HoldID != "" {
+		l := s.ledger.In(q)
 		var h ledger.Hold
 		var err error
 		if amount > 0 {
-			h, err = s.ledger.Post(ctx, settleKey(m.SID), m.HoldID, min(amount, m.Price))
+			h, err = l.Post(ctx, settleKey(m.SID), m.HoldID, min(amount, m.Price))
 		} else {
-			h, err = s.ledger.Void(ctx, settleKey(m.SID), m.HoldID)
+			h, err = l.Void(ctx, settleKey(m.SID), m.HoldID)
 		}
 		switch {
 		case errors.Is(err, ledger.ErrHoldExpired), errors.Is(err, ledger.ErrHoldResolved):
@@ -335,8 +342,15 @@ func (s *Service) settle(ctx context.Context, m *Message, amount int64) error {
 			charged = h.Posted
 		}
 	}
+	m.Charged = charged
+	return setCharged(ctx, q, m.SID, charged, now)
+}
+
+// settle runs a settlement queued in the outbox by an earlier version, which settled in a
+// separate step.
+func (s *Service) settle(ctx context.Context, m *Message, amount int64) error {
 	return s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
-		if err := setCharged(ctx, q, m.SID, charged, s.clock.Now()); err != nil {
+		if err := s.settleIn(ctx, q, m, amount, s.clock.Now()); err != nil {
 			return err
 		}
 		return deleteTask(ctx, q, m.SID, actionSettle)

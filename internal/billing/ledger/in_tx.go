@@ -10,9 +10,11 @@ import (
 // moves in the same commit as the caller's own rows: an SMS message and its reservation are
 // durable together or not at all, with no window in which one exists without the other.
 //
-// An operation that fails may have written part of itself into q (its refusals come before
-// its writes, but a database error can come after): the caller must roll q back, or the
-// savepoint it opened around the call, whenever a method returns an error. Idempotency is the
+// An operation that fails may have written part of itself into q: the caller must roll q back,
+// or a savepoint it opened around the call, when a method returns an error. The exception is a
+// hold's resolution (Post, Void) refused for the hold's state (ErrHoldExpired, ErrHoldResolved,
+// ErrPostExceedsHold, ErrKeyReused): the conditional claim of the hold is its first write, so a
+// refused resolution has written nothing and q stays usable. Idempotency is the
 // same as elsewhere: the operation's record commits with q, so a retry after a crash finds it
 // exactly when the caller's rows exist.
 func (l *Ledger) In(q store.Querier) *Ledger {
