@@ -94,9 +94,10 @@ func listHistory(ctx context.Context, q store.Querier, sid string) ([]StatusChan
 	return out, rows.Err()
 }
 
-// setStatus moves a message from one of the statuses in from to to, and records the step. It
-// reports false when the message was in none of them (another worker or receipt got there first).
-func setStatus(ctx context.Context, q store.Querier, sid string, from []Status, to Status, code int, msg string, now time.Time) (bool, error) {
+// setStatus moves a message from one of the statuses in from to to, records the step and returns
+// the message as it now is (one statement: UPDATE ... RETURNING). It returns nil when the message
+// was in none of them (another worker or receipt got there first).
+func setStatus(ctx context.Context, q store.Querier, sid string, from []Status, to Status, code int, msg string, now time.Time) (*Message, error) {
 	args := []any{sid, string(to), code, msg, store.Micro(now)}
 	marks := make([]string, len(from))
 	for i, f := range from {
@@ -107,15 +108,15 @@ func setStatus(ctx context.Context, q store.Querier, sid string, from []Status, 
 	if to.Final() {
 		done = ", done_at = $5"
 	}
-	res, err := q.ExecContext(ctx, `UPDATE sms_messages SET status = $2, error_code = $3, error_message = $4,
-		updated_at = $5`+done+` WHERE sid = $1 AND status IN (`+strings.Join(marks, ", ")+`)`, args...)
+	m, err := scanMessage(q.QueryRowContext(ctx, `UPDATE sms_messages SET status = $2, error_code = $3, error_message = $4,
+		updated_at = $5`+done+` WHERE sid = $1 AND status IN (`+strings.Join(marks, ", ")+`) RETURNING `+messageColumns, args...))
+	if store.NoRows(err) {
+		return nil, nil
+	}
 	if err != nil {
-		return false, fmt.Errorf("set status %s of %s: %w", to, sid, err)
+		return nil, fmt.Errorf("set status %s of %s: %w", to, sid, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return false, nil
-	}
-	return true, insertHistory(ctx, q, sid, to, code, now)
+	return m, insertHistory(ctx, q, sid, to, code, now)
 }
 
 // ListFilter selects an account's messages, newest first (Twilio's order).

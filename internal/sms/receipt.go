@@ -121,11 +121,10 @@ func (s *Service) recordPart(ctx context.Context, m *Message, r Route, carrierID
 // accepted parts' share of the price) in the same transaction, and finishes the message at once
 // when every receipt came early.
 func (s *Service) markSent(ctx context.Context, q store.Querier, m *Message, r Route, n int, now time.Time) ([]statusEvent, error) {
-	var done, delivered int
-	err := q.QueryRowContext(ctx, `UPDATE sms_messages SET status = 'sent', sent_at = $2, updated_at = $2, parts_sent = $3,
+	cur, err := scanMessage(q.QueryRowContext(ctx, `UPDATE sms_messages SET status = 'sent', sent_at = $2, updated_at = $2, parts_sent = $3,
 			route = $4, bill_on = $5
 		WHERE sid = $1 AND status IN ('accepted', 'queued', 'sending')
-		RETURNING parts_done, parts_delivered`, m.SID, store.Micro(now), n, r.Carrier, string(r.BillOn)).Scan(&done, &delivered)
+		RETURNING `+messageColumns, m.SID, store.Micro(now), n, r.Carrier, string(r.BillOn)))
 	if store.NoRows(err) {
 		return nil, nil // another worker recorded it
 	}
@@ -139,20 +138,16 @@ func (s *Service) markSent(ctx context.Context, q store.Querier, m *Message, r R
 		return nil, err
 	}
 	if r.BillOn != BillOnDelivery {
-		if err := s.settleIn(ctx, q, m, share(m.Price, n, m.Segments), now); err != nil {
+		if err := s.settleIn(ctx, q, cur, share(cur.Price, n, cur.Segments), now); err != nil {
 			return nil, err
 		}
-	}
-	cur, err := getMessage(ctx, q, "", m.SID)
-	if err != nil {
-		return nil, err
 	}
 	ev, err := s.recordEvent(ctx, q, cur, now)
 	if err != nil {
 		return nil, err
 	}
 	evs := []statusEvent{ev}
-	if done >= n {
+	if cur.PartsDone >= n {
 		more, err := s.finish(ctx, q, cur, now)
 		if err != nil {
 			return nil, err
@@ -177,23 +172,17 @@ func (s *Service) countPart(ctx context.Context, q store.Querier, sid, state str
 	if state == partDelivered {
 		d = 1
 	}
-	var status Status
-	var sent, done int
-	err := q.QueryRowContext(ctx, `UPDATE sms_messages SET parts_done = parts_done + 1, parts_delivered = parts_delivered + $2,
+	m, err := scanMessage(q.QueryRowContext(ctx, `UPDATE sms_messages SET parts_done = parts_done + 1, parts_delivered = parts_delivered + $2,
 			updated_at = $3
-		WHERE sid = $1 RETURNING status, parts_sent, parts_done`, sid, d, store.Micro(now)).Scan(&status, &sent, &done)
+		WHERE sid = $1 RETURNING `+messageColumns, sid, d, store.Micro(now)))
 	if store.NoRows(err) {
 		return nil, nil // deleted meanwhile
 	}
 	if err != nil {
 		return nil, fmt.Errorf("count receipt of %s: %w", sid, err)
 	}
-	if status != Sent || sent == 0 || done < sent {
+	if m.Status != Sent || m.PartsSent == 0 || m.PartsDone < m.PartsSent {
 		return nil, nil
-	}
-	m, err := getMessage(ctx, q, "", sid)
-	if err != nil {
-		return nil, err
 	}
 	return s.finish(ctx, q, m, now)
 }
@@ -213,8 +202,8 @@ func (s *Service) finish(ctx context.Context, q store.Querier, m *Message, now t
 			to, code = Failed, ErrorFiltered
 		}
 	}
-	ok, err := setStatus(ctx, q, m.SID, []Status{Sent}, to, code, msg, now)
-	if err != nil || !ok {
+	moved, err := setStatus(ctx, q, m.SID, []Status{Sent}, to, code, msg, now)
+	if err != nil || moved == nil {
 		return nil, err
 	}
 	if m.BillOn == BillOnDelivery {

@@ -59,11 +59,11 @@ func (s *Service) Approve(ctx context.Context, sid string) (*Message, error) {
 	var evs []statusEvent
 	err = s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
 		evs = nil
-		ok, err := setStatus(ctx, q, sid, []Status{HeldForReview}, Queued, 0, "", now)
+		moved, err := setStatus(ctx, q, sid, []Status{HeldForReview}, Queued, 0, "", now)
 		if err != nil {
 			return err
 		}
-		if !ok {
+		if moved == nil {
 			return ErrNotHeld
 		}
 		if err := insertOutbox(ctx, q, sid, now); err != nil {

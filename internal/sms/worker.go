@@ -117,16 +117,12 @@ func (s *Service) claim(ctx context.Context, limit int) ([]task, string, error) 
 			if t.Action != actionSubmit {
 				continue
 			}
-			ok, err := setStatus(ctx, q, t.SID, []Status{Accepted, Queued}, Sending, 0, "", now)
+			m, err := setStatus(ctx, q, t.SID, []Status{Accepted, Queued}, Sending, 0, "", now)
 			if err != nil {
 				return err
 			}
-			if !ok {
+			if m == nil {
 				continue
-			}
-			m, err := getMessage(ctx, q, "", t.SID)
-			if err != nil {
-				return err
 			}
 			ev, err := s.recordEvent(ctx, q, m, now)
 			if err != nil {
@@ -284,12 +280,8 @@ func (s *Service) change(ctx context.Context, sid string, from []Status, to Stat
 	err := s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
 		evs = nil
 		now := s.clock.Now()
-		ok, err := setStatus(ctx, q, sid, from, to, code, msg, now)
-		if err != nil || !ok {
-			return err
-		}
-		m, err := getMessage(ctx, q, "", sid)
-		if err != nil {
+		m, err := setStatus(ctx, q, sid, from, to, code, msg, now)
+		if err != nil || m == nil {
 			return err
 		}
 		if to == Failed || to == Canceled {
