@@ -14,7 +14,7 @@ const module = "github.com/switchboard/switchboard"
 // level. A package may import only packages of lower levels, plus the same-level edges in
 // sameLevel. Channels (level 4) never import each other; they talk through the bus.
 var levels = map[string]int{
-	"internal/errs": 0, "internal/clock": 0, "internal/sid": 0, "internal/keyring": 0, "internal/money": 0, "internal/sms/smpp": 0,
+	"internal/errs": 0, "internal/clock": 0, "internal/ttlcache": 0, "internal/sid": 0, "internal/keyring": 0, "internal/money": 0, "internal/sms/smpp": 0,
 	"internal/store": 1, "internal/bus": 1, "internal/httpx": 1, "internal/config": 1,
 	"internal/accounts": 2, "internal/apps": 2, "internal/auth": 2,
 	"internal/billing": 3, "internal/moderation": 3, "internal/webhooks": 3, "internal/audit": 3, "internal/notices": 3,

@@ -2,8 +2,9 @@ package apps
 
 import (
 	"context"
-	"sync"
 	"time"
+
+	"github.com/switchboard/switchboard/internal/ttlcache"
 )
 
 // gateTTL is how long a node trusts its answer to "may this app use this capability now". Every
@@ -12,20 +13,16 @@ import (
 // within gateTTL, as credential changes do within the authentication cache's two seconds.
 const gateTTL = time.Second
 
-// gateMax bounds the remembered answers; past it they are all dropped.
-const gateMax = 100_000
-
 // gate caches Sendable and FirstWith answers, successes and refusals alike.
 type gate struct {
-	mu      sync.Mutex
-	answers [2]map[gateKey]gateAnswer // by question
+	sendable  *ttlcache.Cache[gateKey, gateAnswer]
+	firstWith *ttlcache.Cache[gateKey, gateAnswer]
 }
 
-// The questions the gate answers.
-const (
-	askSendable = iota
-	askFirstWith
-)
+func newGate() gate {
+	return gate{sendable: ttlcache.New[gateKey, gateAnswer](gateTTL, 100_000),
+		firstWith: ttlcache.New[gateKey, gateAnswer](gateTTL, 100_000)}
+}
 
 type gateKey struct {
 	account, app string
@@ -33,44 +30,22 @@ type gateKey struct {
 }
 
 type gateAnswer struct {
-	app     *App
-	sid     string
-	err     error
-	expires time.Time
-}
-
-func (g *gate) get(question int, k gateKey) (gateAnswer, bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	a, ok := g.answers[question][k]
-	if !ok || time.Now().After(a.expires) {
-		return gateAnswer{}, false
-	}
-	return a, true
-}
-
-func (g *gate) put(question int, k gateKey, a gateAnswer) {
-	a.expires = time.Now().Add(gateTTL)
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.answers[question] == nil || len(g.answers[question]) >= gateMax {
-		g.answers[question] = make(map[gateKey]gateAnswer)
-	}
-	g.answers[question][k] = a
+	app *App
+	sid string
+	err error
 }
 
 // clear forgets every answer; every write of the service calls it.
-func (g *gate) clear() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.answers = [2]map[gateKey]gateAnswer{}
+func (g gate) clear() {
+	g.sendable.Clear()
+	g.firstWith.Clear()
 }
 
 // Sendable returns the account's app if it is active and has capability c open: Get and Require
 // in one, answered from a cache for up to a second (gateTTL). Channels call it on every message.
 func (s *Service) Sendable(ctx context.Context, accountSID, appSID string, c Capability) (*App, error) {
 	k := gateKey{accountSID, appSID, c}
-	if a, ok := s.gate.get(askSendable, k); ok {
+	if a, ok := s.gate.sendable.Get(k); ok {
 		return a.app, a.err
 	}
 	app, err := s.Get(ctx, accountSID, appSID)
@@ -80,6 +55,6 @@ func (s *Service) Sendable(ctx context.Context, accountSID, appSID string, c Cap
 	if err != nil && ctx.Err() != nil {
 		return nil, err // the caller gave up; nothing learned
 	}
-	s.gate.put(askSendable, k, gateAnswer{app: app, err: err})
+	s.gate.sendable.Put(k, gateAnswer{app: app, err: err})
 	return app, err
 }

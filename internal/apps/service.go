@@ -22,7 +22,7 @@ type Service struct {
 
 // NewService wires the apps service.
 func NewService(db *store.DB, keys *keyring.Keyring, clk clock.Clock, log *slog.Logger) *Service {
-	return &Service{db: db, keys: keys, clock: clk, log: log}
+	return &Service{db: db, keys: keys, clock: clk, log: log, gate: newGate()}
 }
 
 // NewApp is what creating an app needs. The server decides the status: development apps are
@@ -251,7 +251,7 @@ func (s *Service) GetAny(ctx context.Context, appSID string) (*App, error) {
 // without an app concept (Twilio's) send through it.
 func (s *Service) FirstWith(ctx context.Context, accountSID string, c Capability) (string, error) {
 	k := gateKey{account: accountSID, c: c}
-	if a, ok := s.gate.get(askFirstWith, k); ok {
+	if a, ok := s.gate.firstWith.Get(k); ok {
 		return a.sid, a.err
 	}
 	var sid string
@@ -263,6 +263,6 @@ func (s *Service) FirstWith(ctx context.Context, accountSID string, c Capability
 	} else if err != nil {
 		return "", fmt.Errorf("first app with %s: %w", c, err)
 	}
-	s.gate.put(askFirstWith, k, gateAnswer{sid: sid, err: err})
+	s.gate.firstWith.Put(k, gateAnswer{sid: sid, err: err})
 	return sid, err
 }

@@ -91,9 +91,13 @@ func (s *Service) Enqueue(ctx context.Context, q store.Querier, ev Event) (int, 
 	if err := checkEvent(ev); err != nil {
 		return 0, err
 	}
-	endpoints, err := enabledEndpoints(ctx, q, ev.AccountSID, ev.AppSID)
-	if err != nil {
-		return 0, fmt.Errorf("webhooks: enqueue %s: %w", ev.ID, err)
+	var err error
+	endpoints, ok := s.listeners.Get([2]string{ev.AccountSID, ev.AppSID})
+	if !ok {
+		if endpoints, err = enabledEndpoints(ctx, q, ev.AccountSID, ev.AppSID); err != nil {
+			return 0, fmt.Errorf("webhooks: enqueue %s: %w", ev.ID, err)
+		}
+		s.listeners.Put([2]string{ev.AccountSID, ev.AppSID}, endpoints)
 	}
 	var body []byte
 	now := s.now()

@@ -418,6 +418,9 @@ func (d *Dispatcher) finish(ctx, sendCtx context.Context, batch []outcome) error
 			return err
 		}
 	}
+	if len(disabled) > 0 {
+		d.s.listeners.Clear()
+	}
 	for _, e := range disabled {
 		d.s.log.Warn("webhooks: endpoint disabled after failing continuously", "endpoint", e.ID, "account", e.AccountSID, "since", e.FailingSince)
 		if d.s.onDisabled != nil {

@@ -152,6 +152,7 @@ func checkDescription(d string) error {
 // Create adds an endpoint and returns it with its secret ("whsec_..."), the only time the secret
 // is returned without asking for it.
 func (s *Service) Create(ctx context.Context, in EndpointInput) (Endpoint, string, error) {
+	defer s.listeners.Clear()
 	if in.AccountSID == "" {
 		return Endpoint{}, "", ErrInvalidEndpoint.WithField("account_sid")
 	}
@@ -252,6 +253,7 @@ func nextCursor[T any](items []T, limit int, id func(T) string) string {
 // Update changes an endpoint. Disabling fails its pending deliveries (a replay sends them later);
 // enabling starts a fresh failure streak.
 func (s *Service) Update(ctx context.Context, accountSID, id string, u EndpointUpdate) (Endpoint, error) {
+	defer s.listeners.Clear()
 	if u.URL != nil {
 		if err := s.checkURL(*u.URL); err != nil {
 			return Endpoint{}, err
@@ -320,6 +322,7 @@ func cmpString(s, fallback string) string {
 // Delete removes an endpoint; its pending deliveries fail, its log stays until the retention
 // sweep removes it.
 func (s *Service) Delete(ctx context.Context, accountSID, id string) error {
+	defer s.listeners.Clear()
 	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
 		if err := deleteEndpoint(ctx, q, accountSID, id); err != nil {
 			return err
@@ -337,6 +340,7 @@ func (s *Service) Delete(ctx context.Context, accountSID, id string) error {
 // whenever it likes; 0 retires the old secret at once. A rotation during an overlap retires the
 // oldest secret: there are never more than two.
 func (s *Service) RotateSecret(ctx context.Context, accountSID, id string, overlap time.Duration) (string, error) {
+	defer s.listeners.Clear()
 	if overlap < 0 || overlap > MaxRotationOverlap {
 		return "", ErrInvalidOverlap.WithField("overlap")
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/keyring"
 	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/ttlcache"
 )
 
 // Identifier prefixes of the engine's objects. Deliveries and attempts are time-ordered so their
@@ -62,7 +63,14 @@ type Service struct {
 	twilioToken  func(ctx context.Context, accountSID string) (string, error)
 	schedule     []time.Duration
 	disableAfter time.Duration
+	// listeners caches the enabled endpoints of an account's app for Enqueue, which every
+	// status change of every message calls; every endpoint write of this node clears it, so
+	// another node's change applies here within listenersTTL.
+	listeners *ttlcache.Cache[[2]string, []endpointRow]
 }
+
+// listenersTTL bounds how long Enqueue may use another node's superseded endpoint list.
+const listenersTTL = time.Second
 
 // New returns the engine over db, whose migrations must have run.
 func New(db *store.DB, opts Options) (*Service, error) {
@@ -81,6 +89,7 @@ func New(db *store.DB, opts Options) (*Service, error) {
 		twilioToken:  opts.TwilioAuthToken,
 		schedule:     opts.Schedule,
 		disableAfter: opts.DisableAfter,
+		listeners:    ttlcache.New[[2]string, []endpointRow](listenersTTL, 100_000),
 	}
 	if s.clock == nil {
 		s.clock = clock.System{}

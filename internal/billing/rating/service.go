@@ -8,6 +8,7 @@ import (
 	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/sid"
 	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/ttlcache"
 )
 
 // Identifier prefixes of rating's objects.
@@ -20,17 +21,19 @@ const (
 type Service struct {
 	db    *store.DB
 	clk   clock.Clock
-	cache cardCache // CardAt's; see card_cache.go
+	cache *ttlcache.Cache[cardKey, []Card] // CardAt's; see card_cache.go
 }
 
 // New returns the rating service.
-func New(db *store.DB, clk clock.Clock) *Service { return &Service{db: db, clk: clk} }
+func New(db *store.DB, clk clock.Clock) *Service {
+	return &Service{db: db, clk: clk, cache: ttlcache.New[cardKey, []Card](cardTTL, 1000)}
+}
 
 // PublishCard stores c as the next version of its product and meter and returns it with its id
 // and version. The new version must take effect after the latest one and not before now: usage
 // already recorded keeps the price it was recorded under.
 func (s *Service) PublishCard(ctx context.Context, c Card) (Card, error) {
-	defer s.cache.clear()
+	defer s.cache.Clear()
 	c.EffectiveFrom, c.EffectiveTo = c.EffectiveFrom.UTC(), c.EffectiveTo.UTC()
 	if c.Increment == 0 {
 		c.Increment = 1
@@ -71,11 +74,13 @@ func (s *Service) PublishCard(ctx context.Context, c Card) (Card, error) {
 
 // CardAt returns the card that prices product's meter for usage at t, or ErrNoRate.
 func (s *Service) CardAt(ctx context.Context, product, meter string, t time.Time) (Card, error) {
-	cards, err := s.cache.cards(ctx, product, meter, func(ctx context.Context) ([]Card, error) {
-		return listCards(ctx, s.db.Read(), product, meter)
-	})
-	if err != nil {
-		return Card{}, err
+	cards, ok := s.cache.Get(cardKey{product, meter})
+	if !ok {
+		var err error
+		if cards, err = listCards(ctx, s.db.Read(), product, meter); err != nil {
+			return Card{}, err
+		}
+		s.cache.Put(cardKey{product, meter}, cards)
 	}
 	c, ok := SelectCard(cards, meter, t)
 	if !ok {
