@@ -97,8 +97,9 @@ func (s *Service) Work(ctx context.Context) (int, error) {
 	return len(tasks), nil
 }
 
-// claim leases up to limit due entries under a new token and, in the same transaction (one
-// commit for the batch), moves the claimed messages to sending.
+// claim leases up to limit due entries under a new token and, in the same transaction, moves the
+// claimed messages to sending. The transaction is one of the committer's, so it shares its commit
+// with concurrent sends and receipts.
 func (s *Service) claim(ctx context.Context, limit int) ([]task, string, error) {
 	token := sid.New("LT")
 	now := s.clock.Now()
@@ -107,7 +108,7 @@ func (s *Service) claim(ctx context.Context, limit int) ([]task, string, error) 
 	}
 	var tasks []task
 	var evs []statusEvent
-	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+	err := s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
 		evs = nil
 		var err error
 		if tasks, err = claimTasks(ctx, q, s.db.Dialect, now, now.Add(s.worker.Lease), token, limit); err != nil {
