@@ -16,7 +16,7 @@ import (
 
 // WorkerOptions tunes the outbox worker. Zero values take the defaults noted.
 type WorkerOptions struct {
-	Batch         int           // outbox entries claimed (and in flight) at once; default 64
+	Batch         int           // outbox entries claimed (and in flight) at once; default 256
 	Lease         time.Duration // how long a claim lasts before another node may take over; default 2m
 	Poll          time.Duration // how often an idle worker looks for work; default 500ms
 	SubmitTimeout time.Duration // wait for a carrier's answer to one part; default 30s (keep it below Lease)
@@ -30,7 +30,7 @@ func (o WorkerOptions) withDefaults() WorkerOptions {
 		}
 	}
 	if o.Batch <= 0 {
-		o.Batch = 64
+		o.Batch = 256
 	}
 	def(&o.Lease, 2*time.Minute)
 	def(&o.Poll, 500*time.Millisecond)
