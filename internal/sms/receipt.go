@@ -91,7 +91,7 @@ func (s *Service) recordPart(ctx context.Context, m *Message, r Route, carrierID
 		if err != nil {
 			return err
 		}
-		if no == 1 {
+		if no == 1 && total > 1 {
 			if _, err := q.ExecContext(ctx, `UPDATE sms_messages SET carrier_message_id = $2, route = $3, bill_on = $4
 				WHERE sid = $1`, m.SID, carrierID, r.Carrier, string(r.BillOn)); err != nil {
 				return fmt.Errorf("record carrier id of %s: %w", m.SID, err)
@@ -102,11 +102,14 @@ func (s *Service) recordPart(ctx context.Context, m *Message, r Route, carrierID
 				return err
 			}
 		}
-		n, err := countParts(ctx, q, m.SID)
-		if err != nil || n < total {
-			return err
+		n := 1 // a one-part message is sent with its part: markSent records its carrier id
+		if total > 1 {
+			carrierID = ""
+			if n, err = countParts(ctx, q, m.SID); err != nil || n < total {
+				return err
+			}
 		}
-		more, err := s.markSent(ctx, q, m, r, n, now)
+		more, err := s.markSent(ctx, q, m, r, n, carrierID, now)
 		evs = append(evs, more...)
 		return err
 	})
@@ -117,14 +120,15 @@ func (s *Service) recordPart(ctx context.Context, m *Message, r Route, carrierID
 	return err
 }
 
-// markSent moves m to sent with n parts accepted, settles an on-submission route (posts the
+// markSent moves m to sent with n parts accepted (and records carrierID, the carrier's id of its
+// first part, unless empty), settles an on-submission route (posts the
 // accepted parts' share of the price) in the same transaction, and finishes the message at once
 // when every receipt came early.
-func (s *Service) markSent(ctx context.Context, q store.Querier, m *Message, r Route, n int, now time.Time) ([]statusEvent, error) {
+func (s *Service) markSent(ctx context.Context, q store.Querier, m *Message, r Route, n int, carrierID string, now time.Time) ([]statusEvent, error) {
 	cur, err := scanMessage(q.QueryRowContext(ctx, `UPDATE sms_messages SET status = 'sent', sent_at = $2, updated_at = $2, parts_sent = $3,
-			route = $4, bill_on = $5
+			route = $4, bill_on = $5, carrier_message_id = CASE WHEN $6 = '' THEN carrier_message_id ELSE $6 END
 		WHERE sid = $1 AND status IN ('accepted', 'queued', 'sending')
-		RETURNING `+messageColumns, m.SID, store.Micro(now), n, r.Carrier, string(r.BillOn)))
+		RETURNING `+messageColumns, m.SID, store.Micro(now), n, r.Carrier, string(r.BillOn), carrierID))
 	if store.NoRows(err) {
 		return nil, nil // another worker recorded it
 	}

@@ -265,7 +265,7 @@ func (s *Service) sent(ctx context.Context, m *Message, r Route, n, total int) e
 	var evs []statusEvent
 	err := s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
 		var err error
-		evs, err = s.markSent(ctx, q, m, r, n, s.clock.Now())
+		evs, err = s.markSent(ctx, q, m, r, n, "", s.clock.Now())
 		return err
 	})
 	if err == nil {
