@@ -117,6 +117,11 @@ const (
 	CodeSMSAppRequired       = 21809
 	CodeSMSInvalidCategory   = 21810
 	CodeSMSInvalidCountry    = 21811
+	CodeSMSInvalidNumber     = 21812
+	CodeSMSNumberTaken       = 21813
+	CodeSMSInvalidSMSURL     = 21814
+	CodeSMSInvalidSMSMethod  = 21815
+	CodeSMSNumberNotFound    = 21816
 )
 
 // CodeInfo documents one public code.
@@ -223,6 +228,11 @@ func Codes() []CodeInfo {
 		{Code: CodeSMSAppRequired, Kind: Invalid, Summary: "A send must name an app with the SMS capability open."},
 		{Code: CodeSMSInvalidCategory, Kind: Invalid, Summary: "Category must be verification, notification or marketing."},
 		{Code: CodeSMSInvalidCountry, Kind: Invalid, Summary: "Country permissions are ISO 3166-1 alpha-2 codes such as CN."},
+		{Code: CodeSMSInvalidNumber, Kind: Invalid, Summary: "An inbound number must be an E.164 phone number (+8613800138000), a short code of 3 to 20 digits or an alphanumeric sender id of up to 11 characters."},
+		{Code: CodeSMSNumberTaken, Kind: Conflict, Summary: "The number (or a number inbound messages cannot tell apart from it) is already assigned to an app."},
+		{Code: CodeSMSInvalidSMSURL, Kind: Invalid, Summary: "sms_url (SmsUrl) must be an absolute http or https URL of at most 2048 characters."},
+		{Code: CodeSMSInvalidSMSMethod, Kind: Invalid, Summary: "SmsMethod must be POST: incoming messages are POSTed as Twilio's form."},
+		{Code: CodeSMSNumberNotFound, Kind: NotFound, Summary: "No number of this account (or app) has this SID."},
 		{CodeKeyScopeForbidden, Permission, "The API key is limited to one app and cannot do this (manage keys, create apps, rotate tokens)."},
 	}
 }

@@ -29,13 +29,13 @@ func partState(st smpp.MessageState) string {
 	return ""
 }
 
-// receiptHandler takes the deliver_sm of a carrier. It acknowledges only what it stored, so a
-// receipt lost to a crash is delivered again by the SMSC; a receipt stored twice counts once.
+// receiptHandler takes the deliver_sm of a carrier: receipts, and inbound messages. It
+// acknowledges only what it stored, so a receipt lost to a crash is delivered again by the SMSC;
+// a receipt stored twice counts once.
 func (s *Service) receiptHandler(carrierName string) smpp.DeliverHandler {
 	return func(ctx context.Context, d *smpp.DeliverSM) error {
 		if !d.IsReceipt() {
-			s.log.InfoContext(ctx, "sms: inbound message ignored (MO messages are not handled yet)", "carrier", carrierName, "from", d.SourceAddr)
-			return nil
+			return s.receiveMO(ctx, carrierName, d) // an inbound message: inbound.go
 		}
 		r, err := smpp.ReceiptFrom(&d.SM)
 		if err != nil {

@@ -1,0 +1,279 @@
+package sms
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
+
+	"github.com/switchboard/switchboard/internal/errs"
+	"github.com/switchboard/switchboard/internal/sid"
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+// NumberPrefix starts the SID of an inbound number, as Twilio's IncomingPhoneNumber SIDs do.
+const NumberPrefix = "PN"
+
+// NumberKind says what an inbound number is.
+type NumberKind string
+
+// The kinds of number. A phone number is given with its country code ("+86..."); digits without
+// "+" are a short code (the 106... service numbers of Chinese carriers, 5-digit codes elsewhere).
+const (
+	NumberPhone     NumberKind = "phone"
+	NumberShortCode NumberKind = "short_code"
+	NumberSenderID  NumberKind = "sender_id"
+)
+
+// Number is a phone number, short code or sender id that the operator assigned to an app:
+// messages carriers deliver to it become the app's inbound messages.
+type Number struct {
+	SID          string
+	Number       string // E.164, the short code's digits, or the sender id as assigned
+	Kind         NumberKind
+	AccountSID   string
+	AppSID       string
+	FriendlyName string
+	// SMSURL, when set, receives every inbound message as Twilio's incoming-message form
+	// (POST, signed with X-Twilio-Signature), through the webhooks engine's retries.
+	SMSURL    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	matchKey  string
+}
+
+// NumberInput is what the operator gives to assign a number.
+type NumberInput struct {
+	Number       string
+	AccountSID   string // the owner of AppSID; the caller resolves and checks it
+	AppSID       string
+	FriendlyName string // optional; default the number
+	SMSURL       string // optional
+}
+
+// NumberUpdate is what an app's owner may change of its number; nil fields stay as they are.
+type NumberUpdate struct {
+	FriendlyName *string
+	SMSURL       *string // "" removes it
+}
+
+// NumberFilter selects numbers in SID order (the order of assignment).
+type NumberFilter struct {
+	AccountSID string // "" selects every account's (operators)
+	AppSID     string // optional
+	After      string // the SID of the last number of the previous page
+	Limit      int    // rows to read; the caller asks one more than a page to know there is more
+}
+
+// Limits of what a number carries.
+const (
+	maxFriendlyName = 64
+	maxSMSURL       = 2048
+)
+
+// Errors of the number registry.
+var (
+	ErrInvalidNumber = errs.Coded(errs.Invalid, errs.CodeSMSInvalidNumber,
+		"sms: a number is an E.164 phone number (+8613800138000), a short code of 3 to 20 digits or a sender id of up to 11 letters and digits").WithField("number")
+	ErrNumberTaken     = errs.Coded(errs.Conflict, errs.CodeSMSNumberTaken, "sms: the number is already assigned to an app").WithField("number")
+	ErrInvalidSMSURL   = errs.Coded(errs.Invalid, errs.CodeSMSInvalidSMSURL, "sms: sms_url must be an absolute http or https URL").WithField("sms_url")
+	ErrNumberNotFound  = errs.Coded(errs.NotFound, errs.CodeSMSNumberNotFound, "sms: number not found")
+	errFriendlyName    = errs.InvalidField("friendly_name", "friendly_name is at most 64 characters")
+	errNumberCursor    = errs.Coded(errs.Invalid, errs.CodeInvalidCursor, "sms: malformed cursor").WithField("cursor")
+	errNumberAppNeeded = errs.InvalidField("app_sid", "a number is assigned to an app: app_sid is required")
+)
+
+// parseNumber validates a number as the operator types it and returns how it is shown, the key
+// inbound destinations are compared with (digits without "+", or the sender id in lower case)
+// and its kind.
+func parseNumber(raw string) (shown, key string, kind NumberKind, err error) {
+	raw = strings.TrimSpace(raw)
+	switch {
+	case strings.HasPrefix(raw, "+"):
+		n, perr := phonenumbers.Parse(raw, "")
+		if perr != nil || !phonenumbers.IsValidNumber(n) {
+			return "", "", "", ErrInvalidNumber
+		}
+		e164 := phonenumbers.Format(n, phonenumbers.E164)
+		return e164, e164[1:], NumberPhone, nil
+	case allDigits(raw):
+		if len(raw) < 3 || len(raw) > 20 {
+			return "", "", "", ErrInvalidNumber
+		}
+		return raw, raw, NumberShortCode, nil
+	case senderID(raw):
+		return raw, strings.ToLower(raw), NumberSenderID, nil
+	}
+	return "", "", "", ErrInvalidNumber
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// senderID reports whether s is an alphanumeric address as GSM carries it: up to 11 characters,
+// ASCII letters, digits, space, '-', '.' and '_', at least one letter.
+func senderID(s string) bool {
+	if s == "" || len(s) > 11 {
+		return false
+	}
+	letter := false
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+			letter = true
+		case c >= '0' && c <= '9', c == ' ', c == '-', c == '.', c == '_':
+		default:
+			return false
+		}
+	}
+	return letter
+}
+
+// destinationKeys lists the keys an inbound destination address may match, most exact first: its
+// digits, the same without the international prefix "00", and, for a national number, its E.164
+// form in the home country. Carriers send numbers with or without "+" and country code.
+func destinationKeys(dest, home string) []string {
+	dest = strings.TrimSpace(dest)
+	digits := strings.TrimPrefix(dest, "+")
+	if !allDigits(digits) {
+		if dest == "" {
+			return nil
+		}
+		return []string{strings.ToLower(dest)}
+	}
+	keys := []string{digits}
+	if rest, ok := strings.CutPrefix(digits, "00"); ok && len(rest) > 2 && !strings.HasPrefix(dest, "+") {
+		keys = append(keys, rest)
+	}
+	if !strings.HasPrefix(dest, "+") {
+		if n, err := phonenumbers.Parse(dest, home); err == nil && phonenumbers.IsValidNumber(n) {
+			if e := phonenumbers.Format(n, phonenumbers.E164)[1:]; !slices.Contains(keys, e) {
+				keys = append(keys, e)
+			}
+		}
+	}
+	return keys
+}
+
+func checkSMSURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	if len(raw) > maxSMSURL || checkCallback(raw) != nil {
+		return ErrInvalidSMSURL
+	}
+	return nil
+}
+
+func checkFriendlyName(s string) error {
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > maxFriendlyName {
+		return errFriendlyName
+	}
+	return nil
+}
+
+// AssignNumber gives a number to an app (operators). A number inbound destinations could not tell
+// apart from one already assigned ("+8613800138000" and the short code "8613800138000") is
+// refused with ErrNumberTaken.
+func (s *Service) AssignNumber(ctx context.Context, in NumberInput) (*Number, error) {
+	shown, key, kind, err := parseNumber(in.Number)
+	if err != nil {
+		return nil, err
+	}
+	if in.AppSID == "" || in.AccountSID == "" {
+		return nil, errNumberAppNeeded
+	}
+	if err := checkSMSURL(in.SMSURL); err != nil {
+		return nil, err
+	}
+	if in.FriendlyName == "" {
+		in.FriendlyName = shown
+	}
+	if err := checkFriendlyName(in.FriendlyName); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	n := &Number{SID: sid.NewOrdered(NumberPrefix, now), Number: shown, Kind: kind, AccountSID: in.AccountSID,
+		AppSID: in.AppSID, FriendlyName: in.FriendlyName, SMSURL: in.SMSURL, CreatedAt: now, UpdatedAt: now, matchKey: key}
+	err = insertNumber(ctx, s.db.Write(), n)
+	if store.IsUniqueViolation(err) {
+		return nil, ErrNumberTaken
+	}
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// Numbers lists numbers in the order they were assigned.
+func (s *Service) Numbers(ctx context.Context, f NumberFilter) ([]*Number, error) {
+	if f.After != "" && !sid.Valid(NumberPrefix, f.After) {
+		return nil, errNumberCursor
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	return listNumbers(ctx, s.db.Read(), f)
+}
+
+// Number returns one number of an account ("" for any account: operators).
+func (s *Service) Number(ctx context.Context, accountSID, numberSID string) (*Number, error) {
+	return getNumber(ctx, s.db.Read(), accountSID, numberSID)
+}
+
+// UpdateNumber changes the friendly name or the incoming-message URL of an account's number;
+// appSID, when set, restricts it to that app's numbers (an app-scoped credential).
+func (s *Service) UpdateNumber(ctx context.Context, accountSID, appSID, numberSID string, u NumberUpdate) (*Number, error) {
+	if u.SMSURL != nil {
+		if err := checkSMSURL(*u.SMSURL); err != nil {
+			return nil, err
+		}
+	}
+	if u.FriendlyName != nil {
+		if err := checkFriendlyName(*u.FriendlyName); err != nil {
+			return nil, err
+		}
+	}
+	var out *Number
+	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		n, err := getNumber(ctx, q, accountSID, numberSID)
+		if err != nil {
+			return err
+		}
+		if appSID != "" && n.AppSID != appSID {
+			return ErrNumberNotFound
+		}
+		if u.FriendlyName != nil {
+			n.FriendlyName = *u.FriendlyName
+		}
+		if u.SMSURL != nil {
+			n.SMSURL = *u.SMSURL
+		}
+		n.UpdatedAt = s.clock.Now()
+		out = n
+		return updateNumber(ctx, q, n)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sms: update number %s: %w", numberSID, err)
+	}
+	return out, nil
+}
+
+// ReleaseNumber takes a number away from its app (operators); messages to it are dropped from
+// then on, and the messages it received stay.
+func (s *Service) ReleaseNumber(ctx context.Context, numberSID string) error {
+	return deleteNumber(ctx, s.db.Write(), numberSID)
+}
