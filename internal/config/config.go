@@ -4,13 +4,13 @@
 package config
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"net/netip"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -44,9 +44,14 @@ type Config struct {
 	AbuseFloor   float64       `json:"abuse_floor"`
 	AbuseSustain time.Duration `json:"abuse_sustain"`
 	AbuseWarmUp  time.Duration `json:"abuse_warmup"`
-	// SMSCarrier is the SMSC messages go to: smpp://system_id:password@host:port. Empty runs the
-	// built-in loopback SMSC, which delivers every message (the embedded default).
+	// SMSCarrier is the one SMSC messages go to: smpp://system_id:password@host:port (smpps://
+	// for TLS), the shorthand of one carrier in SMSCarriers with a route for every number. With
+	// neither, the built-in loopback SMSC delivers every message (the embedded default).
 	SMSCarrier string `json:"sms_carrier"`
+	// SMSCarriers and SMSRoutes are the SMSCs and which numbers go to which, with priorities and
+	// failover (the config file's sms_carriers and sms_routes; they have no flag).
+	SMSCarriers []SMSCarrier `json:"sms_carriers"`
+	SMSRoutes   []SMSRoute   `json:"sms_routes"`
 	// SMSLease is how long a node owns the messages it is submitting: after a crash, they are
 	// sent (once: the carrier recognises our ids) when the lease ends. Longer than the 30 s
 	// submit timeout.
@@ -119,7 +124,7 @@ func (c *Config) fields() []field {
 		{name: "abuse-floor", usage: "smallest normal rate (requests a minute) an app is judged against", num: &c.AbuseFloor},
 		{name: "abuse-sustain", usage: "how long the excess must last before a freeze", dur: &c.AbuseSustain},
 		{name: "abuse-warmup", usage: "how long a new app is only watched", dur: &c.AbuseWarmUp},
-		{name: "sms-carrier", usage: "SMSC for outgoing SMS, smpp://system_id:password@host:port (default: built-in loopback)", str: &c.SMSCarrier},
+		{name: "sms-carrier", usage: "the one SMSC for outgoing SMS, smpp://system_id:password@host:port or smpps:// for TLS (default: built-in loopback; several: sms_carriers in the config file)", str: &c.SMSCarrier},
 		{name: "sms-lease", usage: "how long a node owns messages it is submitting (> 30s)", dur: &c.SMSLease},
 		{name: "webhook-allow-networks", usage: "private networks webhooks may reach, comma-separated CIDRs (default: none)", str: &c.WebhookAllowNetworks},
 		{name: "webhook-allow-http", usage: "accept http:// webhook URLs (default: https only)", bool: &c.WebhookAllowHTTP},
@@ -233,7 +238,7 @@ func loadFile(cfg *Config, path string) error {
 		return fmt.Errorf("config: %w", err)
 	}
 	// The file uses the same names as the JSON tags; durations are strings like "15s".
-	var raw map[string]any
+	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return fmt.Errorf("config: %s: %w", path, err)
 	}
@@ -241,16 +246,36 @@ func loadFile(cfg *Config, path string) error {
 	for _, f := range cfg.fields() {
 		byName[strings.ReplaceAll(f.name, "-", "_")] = f
 	}
-	for k, v := range raw {
-		f, ok := byName[k]
-		if !ok {
-			return fmt.Errorf("config: %s: unknown setting %q", path, k)
+	for k, msg := range raw {
+		var err error
+		switch k {
+		case "sms_carriers":
+			err = decodeStrict(msg, &cfg.SMSCarriers)
+		case "sms_routes":
+			err = decodeStrict(msg, &cfg.SMSRoutes)
+		default:
+			f, ok := byName[k]
+			if !ok {
+				return fmt.Errorf("config: %s: unknown setting %q", path, k)
+			}
+			var v any
+			if err = json.Unmarshal(msg, &v); err == nil {
+				err = setString(f, fmt.Sprint(v))
+			}
 		}
-		if err := setString(f, fmt.Sprint(v)); err != nil {
+		if err != nil {
 			return fmt.Errorf("config: %s: %s: %w", path, k, err)
 		}
 	}
 	return nil
+}
+
+// decodeStrict decodes a list of objects, refusing unknown keys (a misspelt "windows" must not
+// silently leave the default).
+func decodeStrict(msg json.RawMessage, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(msg))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }
 
 // Validate checks the configuration as a whole.
@@ -285,11 +310,7 @@ func (c *Config) Validate() error {
 	if c.RateRead < 0 || c.RateWrite < 0 || c.RateAuth < 0 {
 		errs = append(errs, fmt.Errorf("config: rate limits must not be negative"))
 	}
-	if c.SMSCarrier != "" {
-		if u, err := url.Parse(c.SMSCarrier); err != nil || u.Scheme != "smpp" || u.Host == "" || u.User == nil {
-			errs = append(errs, fmt.Errorf("config: sms-carrier must look like smpp://system_id:password@host:2775"))
-		}
-	}
+	errs = append(errs, c.validateSMS()...)
 	if c.SMSLease <= 30*time.Second {
 		errs = append(errs, fmt.Errorf("config: sms-lease must be longer than the 30s submit timeout"))
 	}
