@@ -43,7 +43,7 @@ type Batcher struct {
 	wg   sync.WaitGroup
 
 	closed bool
-	stats  struct{ batches, ops atomic.Int64 }
+	stats  struct{ batches, ops, bulk atomic.Int64 } // bulk: operations the bulk path completed
 }
 
 // BatchStats counts what a Batcher committed.
@@ -62,6 +62,7 @@ type request struct {
 	ctx  context.Context
 	res  any
 	err  error
+	bulk bool // completed by the batch's bulk path (bulk.go)
 	done chan struct{}
 }
 
@@ -217,6 +218,11 @@ func (b *Batcher) run(batch []*request) {
 	} else {
 		b.stats.batches.Add(1)
 		b.stats.ops.Add(int64(len(live)))
+		for _, r := range live {
+			if r.bulk {
+				b.stats.bulk.Add(1)
+			}
+		}
 	}
 	for _, r := range live {
 		if err != nil {
@@ -226,13 +232,23 @@ func (b *Batcher) run(batch []*request) {
 	}
 }
 
-// commit applies the batch in one transaction: each operation by its fast path when it has one
-// and fast is on (see fastFunc), and otherwise, or when the fast path declines, in a savepoint.
+// commit applies the batch in one transaction. With fast on, the bulk path (applyBulk) takes the
+// common operations set-wise first; each of the others runs by its fast path when it has one (see
+// fastFunc), and otherwise, or when the fast path declines, in a savepoint.
 func (b *Batcher) commit(live []*request, fast bool) error {
 	err := b.l.db.InTx(context.Background(), func(ctx context.Context, q store.Querier) error {
-		leaders := make(map[string]*request, len(live))
 		for _, r := range live {
-			r.res, r.err = nil, nil
+			r.res, r.err, r.bulk = nil, nil, false
+		}
+		rest := live
+		if fast {
+			var err error
+			if rest, err = b.l.applyBulk(ctx, q, live); err != nil {
+				return err
+			}
+		}
+		leaders := make(map[string]*request, len(rest))
+		for _, r := range rest {
 			if lead, ok := leaders[r.op.id]; ok && lead.err != nil {
 				r.err = lead.err
 				continue

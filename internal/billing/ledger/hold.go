@@ -80,6 +80,7 @@ func (l *Ledger) Reserve(ctx context.Context, key, tenant, product string, max i
 		return loadHold(ctx, q, holdPrefix+journal)
 	})
 	o.fast = l.reserveFast(r, tenant, product, max, ttl)
+	o.bulk = &bulkOp{kind: KindPending, rec: r, product: product, amount: max, ttl: ttl}
 	h, err := do[Hold](ctx, l, o)
 	if err != nil {
 		return Hold{}, fmt.Errorf("ledger: reserve %d of %s for %s: %w", max, tenant, product, err)
@@ -171,7 +172,11 @@ func (l *Ledger) resolveOp(name, key, holdID string, actual int64, kind Transfer
 		}
 		return h, l.settle(ctx, q, journal, h, actual, kind, now)
 	}
-	return op{id: id, holdID: holdID, fast: func(ctx context.Context, q store.Querier) (any, bool, error) {
+	var bulk *bulkOp
+	if kind != KindExpire {
+		bulk = &bulkOp{kind: kind, amount: actual, now: now}
+	}
+	return op{id: id, holdID: holdID, bulk: bulk, fast: func(ctx context.Context, q store.Querier) (any, bool, error) {
 		journal := l.ids.next()
 		h, ok, err := claimHold(ctx, q, holdID, state, actual, journal, id, store.Micro(now), unexpired)
 		if err != nil || !ok {

@@ -45,6 +45,7 @@ type op struct {
 	tenant, holdID string
 	run            func(ctx context.Context, q store.Querier) (any, error)
 	fast           fastFunc // optional: the common case without a savepoint
+	bulk           *bulkOp  // optional: how a batch applies it set-wise (bulk.go)
 }
 
 // execTx runs o in its own transaction, by its fast path when it has one. If the fast path breaks
