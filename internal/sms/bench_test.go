@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard/switchboard/internal/apps"
 	"github.com/switchboard/switchboard/internal/billing/ledger"
+	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/store/storetest"
 )
 
@@ -83,4 +85,49 @@ func BenchmarkSendToDelivery(b *testing.B) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "messages/s")
+}
+
+// BenchmarkSendTenants measures accepted sends per second from 64 goroutines spread over 16
+// accounts, on SQLite and (with SWITCHBOARD_TEST_DATABASE_URL) PostgreSQL, where the committer
+// runs one lane of batches per group of accounts.
+func BenchmarkSendTenants(b *testing.B) {
+	for _, d := range []struct {
+		name string
+		open func(testing.TB) *store.DB
+	}{{"sqlite", storetest.SQLite}, {"postgres", storetest.Postgres}} {
+		b.Run(d.name, func(b *testing.B) {
+			e := newEnv(b, d.open(b), envConfig{balance: 1_000_000_000_000})
+			type tenant struct{ acct, app string }
+			tenants := []tenant{{e.acct, e.app}}
+			for range 15 {
+				t := tenant{acct: newAccount(b, e.db)}
+				a, err := e.apps.Create(context.Background(), t.acct, apps.NewApp{Name: "bench"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				t.app = a.App.SID
+				e.apps.OpenCapability(context.Background(), t.acct, t.app, "sms", true)
+				e.apps.ReviewCapability(context.Background(), t.app, "sms", true, "ok")
+				if _, err := e.ledger.Credit(context.Background(), "seed-"+t.acct, t.acct, 1_000_000_000_000, ledger.Grant{Kind: ledger.Cash}); err != nil {
+					b.Fatal(err)
+				}
+				tenants = append(tenants, t)
+			}
+			var n atomic.Int64
+			b.SetParallelism(32)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := n.Add(1)
+					t := tenants[i%int64(len(tenants))]
+					if _, err := e.svc.Send(context.Background(), SendRequest{AccountSID: t.acct, AppSID: t.app,
+						To: fmt.Sprintf("+86138%08d", i), From: "Acme", Body: "code 1234"}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sends/s")
+		})
+	}
 }

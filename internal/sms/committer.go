@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"sync"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -18,14 +19,25 @@ import (
 //
 // It needs no goroutine of its own: the first caller to find no batch running leads, runs what is
 // queued, and hands the lead to the oldest caller still waiting.
+//
+// On PostgreSQL, where transactions run side by side, it runs several lanes, each with its own
+// batches; work is routed to a lane by account (doFor), so that the batches of two lanes do not
+// take the same account's ledger rows and wait on each other. SQLite has one writer: one lane.
 type committer struct {
-	db  *store.DB
-	max int
+	db    *store.DB
+	max   int
+	lanes []*lane
+}
 
+// lane is one sequence of batches.
+type lane struct {
 	mu      sync.Mutex
 	queue   []*commitReq
 	running bool
 }
+
+// postgresLanes is how many batches run at once on PostgreSQL.
+const postgresLanes = 8
 
 type commitReq struct {
 	ctx  context.Context
@@ -35,41 +47,63 @@ type commitReq struct {
 	lead chan struct{} // closed when this caller must run the next batch
 }
 
-func newCommitter(db *store.DB) *committer { return &committer{db: db, max: 128} }
+func newCommitter(db *store.DB) *committer {
+	n := 1
+	if db.Dialect == store.Postgres {
+		n = postgresLanes
+	}
+	c := &committer{db: db, max: 128}
+	for range n {
+		c.lanes = append(c.lanes, &lane{})
+	}
+	return c
+}
 
-// do runs fn in a shared transaction and returns its error, or the transaction's. Once queued it
-// waits for the outcome even if ctx ends, because the batch may commit fn's writes.
+// do runs fn in a shared transaction of the first lane; see doFor.
 func (c *committer) do(ctx context.Context, fn func(ctx context.Context, q store.Querier) error) error {
+	return c.doFor(ctx, "", fn)
+}
+
+// doFor runs fn in a shared transaction of account's lane and returns its error, or the
+// transaction's. Once queued it waits for the outcome even if ctx ends, because the batch may
+// commit fn's writes.
+func (c *committer) doFor(ctx context.Context, account string, fn func(ctx context.Context, q store.Querier) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	l := c.lanes[0]
+	if len(c.lanes) > 1 && account != "" {
+		h := fnv.New32a()
+		h.Write([]byte(account))
+		l = c.lanes[h.Sum32()%uint32(len(c.lanes))]
+	}
 	r := &commitReq{ctx: ctx, fn: fn, done: make(chan struct{}), lead: make(chan struct{})}
-	c.mu.Lock()
-	c.queue = append(c.queue, r)
-	if c.running {
-		c.mu.Unlock()
+	l.mu.Lock()
+	l.queue = append(l.queue, r)
+	if l.running {
+		l.mu.Unlock()
 		select {
 		case <-r.done:
 			return r.err
 		case <-r.lead:
 		}
-		c.mu.Lock()
+		l.mu.Lock()
 	}
-	c.running = true
-	n := min(len(c.queue), c.max)
-	batch := c.queue[:n:n]
-	c.queue = c.queue[n:]
-	c.mu.Unlock()
+	l.running = true
+	n := min(len(l.queue), c.max)
+	batch := l.queue[:n:n]
+	l.queue = l.queue[n:]
+	l.mu.Unlock()
 
 	c.run(batch)
 
-	c.mu.Lock()
-	if len(c.queue) > 0 {
-		close(c.queue[0].lead)
+	l.mu.Lock()
+	if len(l.queue) > 0 {
+		close(l.queue[0].lead)
 	} else {
-		c.running = false
+		l.running = false
 	}
-	c.mu.Unlock()
+	l.mu.Unlock()
 	<-r.done
 	return r.err
 }

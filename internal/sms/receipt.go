@@ -60,7 +60,7 @@ func (s *Service) receiptHandler(carrierName string) smpp.DeliverHandler {
 // and whichever writes second sees both halves, so the receipt counts exactly once.
 func (s *Service) applyReceipt(ctx context.Context, carrierName, carrierID, state, detail string) error {
 	var evs []statusEvent
-	err := s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
+	err := s.commits.doFor(ctx, s.receiptAccount(ctx, carrierName, carrierID), func(ctx context.Context, q store.Querier) error {
 		evs = nil
 		now := s.clock.Now()
 		sid, ok, err := upsertReceipt(ctx, q, carrierName, carrierID, state, detail, now)
@@ -80,11 +80,27 @@ func (s *Service) applyReceipt(ctx context.Context, carrierName, carrierID, stat
 	return nil
 }
 
+// receiptAccount finds the account of the message a receipt is for, to commit it in that
+// account's lane (see committer); "" with one lane, or before the part is recorded (then the
+// receipt is only stored, and settles nothing).
+func (s *Service) receiptAccount(ctx context.Context, carrierName, carrierID string) string {
+	if len(s.commits.lanes) == 1 {
+		return ""
+	}
+	var account string
+	err := s.db.Read().QueryRowContext(ctx, `SELECT m.account_sid FROM sms_parts p JOIN sms_messages m ON m.sid = p.message_sid
+		WHERE p.carrier = $1 AND p.carrier_message_id = $2`, carrierName, carrierID).Scan(&account)
+	if err != nil && !store.NoRows(err) {
+		s.log.WarnContext(ctx, "sms: find the account of a receipt", "carrier", carrierName, "id", carrierID, "err", err)
+	}
+	return account
+}
+
 // recordPart stores that carrier r accepted part no of m under carrierID and, with the last
 // part, that m is sent.
 func (s *Service) recordPart(ctx context.Context, m *Message, r Route, carrierID string, no, total int) error {
 	var evs []statusEvent
-	err := s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
+	err := s.commits.doFor(ctx, m.AccountSID, func(ctx context.Context, q store.Querier) error {
 		evs = nil
 		now := s.clock.Now()
 		state, err := upsertPart(ctx, q, r.Carrier, carrierID, m.SID, no, now)

@@ -95,7 +95,7 @@ func (s *Service) Reject(ctx context.Context, sid, reason string) (*Message, err
 	if reason == "" {
 		reason = "rejected in review"
 	}
-	if err := s.change(ctx, sid, []Status{HeldForReview}, Canceled, ErrorReviewRejected, reason); err != nil {
+	if err := s.change(ctx, m.AccountSID, sid, []Status{HeldForReview}, Canceled, ErrorReviewRejected, reason); err != nil {
 		return nil, err
 	}
 	m, err = s.Get(ctx, m.AccountSID, sid)

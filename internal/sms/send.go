@@ -191,7 +191,7 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 	}
 	var ev []statusEvent
 	var dup *Message // a concurrent retry of the same request committed first
-	err := s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
+	err := s.commits.doFor(ctx, m.AccountSID, func(ctx context.Context, q store.Querier) error {
 		ev, dup, m.HoldID = nil, nil, ""
 		if m.IdempotencyKey != "" {
 			old, err := getMessage(ctx, q, m.AccountSID, m.SID)

@@ -186,7 +186,7 @@ func (s *Service) submit(ctx context.Context, m *Message, token string) error {
 		return s.fail(ctx, m, ErrorQueueExpired, "not submitted within the validity period")
 	}
 	if m.Status != Sending {
-		if err := s.change(ctx, m.SID, []Status{Accepted, Queued}, Sending, 0, ""); err != nil {
+		if err := s.change(ctx, m.AccountSID, m.SID, []Status{Accepted, Queued}, Sending, 0, ""); err != nil {
 			return err
 		}
 	}
@@ -263,7 +263,7 @@ func (s *Service) submit(ctx context.Context, m *Message, token string) error {
 // sent records that the carrier accepted n of total parts when the rest were refused.
 func (s *Service) sent(ctx context.Context, m *Message, r Route, n, total int) error {
 	var evs []statusEvent
-	err := s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
+	err := s.commits.doFor(ctx, m.AccountSID, func(ctx context.Context, q store.Querier) error {
 		var err error
 		evs, err = s.markSent(ctx, q, m, r, n, "", s.clock.Now())
 		return err
@@ -276,9 +276,9 @@ func (s *Service) sent(ctx context.Context, m *Message, r Route, n, total int) e
 }
 
 // change moves a message to a status in its own transaction, with its events.
-func (s *Service) change(ctx context.Context, sid string, from []Status, to Status, code int, msg string) error {
+func (s *Service) change(ctx context.Context, account, sid string, from []Status, to Status, code int, msg string) error {
 	var evs []statusEvent
-	err := s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
+	err := s.commits.doFor(ctx, account, func(ctx context.Context, q store.Querier) error {
 		evs = nil
 		now := s.clock.Now()
 		m, err := setStatus(ctx, q, sid, from, to, code, msg, now)
@@ -306,7 +306,7 @@ func (s *Service) change(ctx context.Context, sid string, from []Status, to Stat
 
 // fail ends a message that could not be sent and releases its hold.
 func (s *Service) fail(ctx context.Context, m *Message, code int, msg string) error {
-	return s.change(ctx, m.SID, []Status{Accepted, Queued, Sending, HeldForReview}, Failed, code, msg)
+	return s.change(ctx, m.AccountSID, m.SID, []Status{Accepted, Queued, Sending, HeldForReview}, Failed, code, msg)
 }
 
 // settleIn posts amount of a message's hold (voids it when amount is 0) in the caller's
@@ -342,7 +342,7 @@ func (s *Service) settleIn(ctx context.Context, q store.Querier, m *Message, amo
 // settle runs a settlement queued in the outbox by an earlier version, which settled in a
 // separate step.
 func (s *Service) settle(ctx context.Context, m *Message, amount int64) error {
-	return s.commits.do(ctx, func(ctx context.Context, q store.Querier) error {
+	return s.commits.doFor(ctx, m.AccountSID, func(ctx context.Context, q store.Querier) error {
 		if err := s.settleIn(ctx, q, m, amount, s.clock.Now()); err != nil {
 			return err
 		}
