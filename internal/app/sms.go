@@ -2,7 +2,10 @@ package app
 
 import (
 	"context"
-	"net/url"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"time"
 
 	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/billing/rating"
@@ -13,30 +16,29 @@ import (
 
 // startSMS builds the SMS service. The embedded default has one carrier: the built-in loopback
 // SMSC on 127.0.0.1, spoken to over real SMPP, which delivers every message (billed on delivery,
-// so undelivered messages cost nothing). Carrier configuration for real SMSCs comes later.
+// so undelivered messages cost nothing). Otherwise the configured carriers and routes
+// (--sms-carrier, or sms_carriers and sms_routes) replace it.
 func (s *Server) startSMS(ctx context.Context, cfg config.Config, rater *rating.Service) error {
-	var carrier sms.Carrier
+	carriers, routes, err := smsCarriers(cfg)
+	if err != nil {
+		return err
+	}
 	var lb *sms.Loopback
-	if cfg.SMSCarrier != "" {
-		u, _ := url.Parse(cfg.SMSCarrier) // validated with the configuration
-		pass, _ := u.User.Password()
-		carrier = sms.Carrier{Name: "carrier", SMPP: smpp.ClientConfig{Addr: u.Host, SystemID: u.User.Username(), Password: pass}}
-	} else {
-		var err error
+	if len(carriers) == 0 {
 		// The loopback SMSC outlives the start-up context: it closes after the SMS workers stop.
 		if lb, err = sms.StartLoopback(context.WithoutCancel(ctx), sms.LoopbackConfig{Log: s.Log}); err != nil {
 			return err
 		}
-		carrier = lb.Carrier("loopback")
+		c := lb.Carrier("loopback")
+		carriers, routes = []sms.Carrier{c}, []sms.Route{{Prefix: "", Carrier: c.Name, BillOn: sms.BillOnDelivery}}
 	}
 	// Sends reserve and settle money through the group-commit writer: under load, many sends'
 	// ledger operations share one transaction (each still idempotent by its own key).
 	s.batcher = ledger.NewBatcher(s.Ledger, ledger.BatchOptions{})
 	svc, err := sms.New(sms.Options{DB: s.DB, Bus: s.Bus, Clock: s.Clock, Log: s.Log, Ledger: s.batcher.Ledger(), Rating: rater,
 		Moderation: s.Keywords, Apps: s.Apps, Webhooks: s.Webhooks,
-		Carriers: []sms.Carrier{carrier},
-		Routes:   []sms.Route{{Prefix: "", Carrier: carrier.Name, BillOn: sms.BillOnDelivery}},
-		Worker:   sms.WorkerOptions{Lease: cfg.SMSLease}})
+		Carriers: carriers, Routes: routes,
+		Worker: sms.WorkerOptions{Lease: cfg.SMSLease}})
 	if err != nil {
 		if lb != nil {
 			lb.Close()
@@ -45,4 +47,34 @@ func (s *Server) startSMS(ctx context.Context, cfg config.Config, rater *rating.
 	}
 	s.SMS, s.Loopback = svc, lb
 	return nil
+}
+
+// smsCarriers turns the configured carriers and routes into the SMS service's; none means the
+// loopback.
+func smsCarriers(cfg config.Config) ([]sms.Carrier, []sms.Route, error) {
+	confCarriers, confRoutes := cfg.SMSRouting()
+	var carriers []sms.Carrier
+	for _, c := range confCarriers {
+		ep, err := c.Endpoint() // validated with the configuration
+		if err != nil {
+			return nil, nil, fmt.Errorf("sms carrier %s: %w", c.Name, err)
+		}
+		cc := smpp.ClientConfig{Addr: ep.Addr, SystemID: ep.SystemID, Password: ep.Password, SystemType: c.SystemType,
+			Window: c.Window, Rate: c.Rate}
+		if ep.TLS {
+			tc, err := c.TLSConfig()
+			if err != nil {
+				return nil, nil, fmt.Errorf("sms carrier %s: %w", c.Name, err)
+			}
+			// The client's default dial timeout, with the TLS handshake inside it.
+			d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: 10 * time.Second}, Config: tc}
+			cc.Dial = func(ctx context.Context, addr string) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) }
+		}
+		carriers = append(carriers, sms.Carrier{Name: c.Name, SMPP: cc})
+	}
+	var routes []sms.Route
+	for _, r := range confRoutes {
+		routes = append(routes, sms.Route{Prefix: r.Prefix, Carrier: r.Carrier, Priority: r.Priority, BillOn: sms.BillOn(r.BillOn)})
+	}
+	return carriers, routes, nil
 }
