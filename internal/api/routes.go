@@ -93,6 +93,9 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/v1/apps/{sid}/sms/templates/{id}", Access: Tenant, Summary: "Change a template (back to review)", In: templateInput{}, Out: templateView{}, Handle: a.submitTemplate, Owned: "sid"},
 		{Method: "GET", Path: "/v1/apps/{sid}/sms/templates", Access: Tenant, Summary: "An app's SMS templates and their review state", Out: httpx.List[templateView]{}, Handle: a.listTemplates, Owned: "sid"},
 		{Method: "GET", Path: "/v1/sms/stats", Access: Tenant, Summary: "SMS per day: accepted, sent, delivered, failed, delivery rate, spend", Out: httpx.List[smsStatView]{}, Handle: a.smsStats},
+		{Method: "GET", Path: "/v1/sms/numbers", Access: Tenant, Summary: "The account's inbound numbers, short codes and sender ids (?app_sid, number; cursor pages)", Out: httpx.List[smsNumberView]{}, Handle: a.listSMSNumbers},
+		{Method: "GET", Path: "/v1/apps/{sid}/sms/numbers", Access: Tenant, Summary: "An app's inbound numbers", Out: httpx.List[smsNumberView]{}, Handle: a.listAppSMSNumbers, Owned: "sid"},
+		{Method: "POST", Path: "/v1/apps/{sid}/sms/numbers/{number}", Access: Tenant, Summary: "Set an app's number's friendly_name or sms_url (incoming messages POSTed as Twilio's form; \"\" stops them)", In: smsNumberUpdate{}, Out: smsNumberView{}, Handle: a.updateSMSNumber, Owned: "sid"},
 
 		// Webhooks: endpoints per app, the delivery log, replays.
 		{Method: "POST", Path: "/v1/apps/{sid}/webhooks", Access: Tenant, Summary: "Add a webhook endpoint (the whsec_ secret is shown once)", In: endpointInput{}, Out: endpointView{}, Status: created, Handle: a.createEndpoint, Owned: "sid"},
@@ -122,6 +125,8 @@ func (a *API) table() []Route {
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}", Access: Tenant, Summary: "Twilio: fetch a message", Out: twilioMessage{}, Handle: a.twilioFetchMessage, Owned: "AccountSid"},
 		{Method: "POST", Path: "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}", Access: Tenant, Summary: "Twilio: redact a sent message (Body=\"\")", Out: twilioMessage{}, Handle: a.twilioUpdateMessage, Owned: "AccountSid"},
 		{Method: "DELETE", Path: "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}", Access: Tenant, Summary: "Twilio: delete a message", Status: noContent, Handle: a.twilioDeleteMessage, Owned: "AccountSid"},
+		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json", Access: Tenant, Summary: "Twilio: list the account's numbers (PhoneNumber filter; Twilio paging)", Out: twilioIncomingNumberPage{}, Handle: a.twilioListIncomingNumbers, Owned: "AccountSid"},
+		{Method: "POST", Path: "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}", Access: Tenant, Summary: "Twilio: set a number's SmsUrl (SmsMethod POST) or FriendlyName", Out: twilioIncomingNumber{}, Handle: a.twilioUpdateIncomingNumber, Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Records.json", Access: Tenant, Summary: "Twilio: usage records for the whole period (StartDate, EndDate, Category)", Out: twilioUsagePage{}, Handle: a.twilioUsage("all"), Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Records/Daily.json", Access: Tenant, Summary: "Twilio: usage records per day", Out: twilioUsagePage{}, Handle: a.twilioUsage("daily"), Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Records/Monthly.json", Access: Tenant, Summary: "Twilio: usage records per month", Out: twilioUsagePage{}, Handle: a.twilioUsage("monthly"), Owned: "AccountSid"},
@@ -163,6 +168,9 @@ func (a *API) table() []Route {
 		{Method: "GET", Path: "/admin/v1/sms/held", Access: Operator, Summary: "SMS held for review by a review keyword", Out: httpx.List[smsView]{}, Handle: a.adminHeldSMS},
 		{Method: "POST", Path: "/admin/v1/sms/{sid}/approve", Access: Operator, Summary: "Send a held SMS", Out: smsView{}, Handle: a.adminApproveSMS},
 		{Method: "POST", Path: "/admin/v1/sms/{sid}/reject", Access: Operator, Summary: "Cancel a held SMS (its reservation is released)", In: reasonInput{}, Out: smsView{}, Handle: a.adminRejectSMS},
+		{Method: "POST", Path: "/admin/v1/sms/numbers", Access: Operator, Summary: "Assign a phone number, short code or sender id to an app (its inbound messages become the app's)", In: smsNumberInput{}, Out: smsNumberView{}, Status: created, Handle: a.adminAssignNumber},
+		{Method: "GET", Path: "/admin/v1/sms/numbers", Access: Operator, Summary: "Assigned numbers of every account (?account_sid, app_sid, number; cursor pages)", Out: httpx.List[smsNumberView]{}, Handle: a.adminListNumbers},
+		{Method: "DELETE", Path: "/admin/v1/sms/numbers/{sid}", Access: Operator, Summary: "Take a number away from its app (messages to it are dropped from then on)", Status: noContent, Handle: a.adminReleaseNumber},
 		{Method: "GET", Path: "/admin/v1/keywords", Access: Operator, Summary: "The platform-wide keyword list", Out: httpx.List[keywordView]{}, Handle: a.listKeywords},
 		{Method: "POST", Path: "/admin/v1/keywords", Access: Operator, Summary: "Add words to the platform-wide keyword list", In: keywordInput{}, Out: httpx.List[keywordView]{}, Handle: a.addKeywords},
 		{Method: "POST", Path: "/admin/v1/keywords/delete", Access: Operator, Summary: "Remove words from the platform-wide keyword list", In: keywordDeleteInput{}, Out: httpx.List[keywordView]{}, Handle: a.deleteKeywords},

@@ -65,6 +65,7 @@ type NumberUpdate struct {
 type NumberFilter struct {
 	AccountSID string // "" selects every account's (operators)
 	AppSID     string // optional
+	Number     string // optional: one number, written any way AssignNumber accepts
 	After      string // the SID of the last number of the previous page
 	Limit      int    // rows to read; the caller asks one more than a page to know there is more
 }
@@ -226,7 +227,14 @@ func (s *Service) Numbers(ctx context.Context, f NumberFilter) ([]*Number, error
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	return listNumbers(ctx, s.db.Read(), f)
+	key := ""
+	if f.Number != "" {
+		var err error
+		if _, key, _, err = parseNumber(f.Number); err != nil {
+			return nil, err
+		}
+	}
+	return listNumbers(ctx, s.db.Read(), f, key)
 }
 
 // Number returns one number of an account ("" for any account: operators).

@@ -52,25 +52,28 @@ func getNumber(ctx context.Context, q store.Querier, account, numberSID string) 
 // when none is assigned.
 func numberFor(ctx context.Context, q store.Querier, keys []string) (n *Number, ok bool, err error) {
 	for _, k := range keys {
-		n, err := scanNumber(q.QueryRowContext(ctx, `SELECT `+numberColumns+` FROM sms_numbers WHERE match_key = $1`, k))
+		found, err := scanNumber(q.QueryRowContext(ctx, `SELECT `+numberColumns+` FROM sms_numbers WHERE match_key = $1`, k))
 		if store.NoRows(err) {
 			continue
 		}
 		if err != nil {
 			return nil, false, fmt.Errorf("find sms number %s: %w", k, err)
 		}
-		return n, true, nil
+		return found, true, nil
 	}
 	return nil, false, nil
 }
 
-func listNumbers(ctx context.Context, q store.Querier, f NumberFilter) ([]*Number, error) {
+func listNumbers(ctx context.Context, q store.Querier, f NumberFilter, key string) ([]*Number, error) {
 	w := &store.Where{}
 	if f.AccountSID != "" {
 		w = store.ByAccount(f.AccountSID)
 	}
 	if f.AppSID != "" {
 		w.Add("app_sid = ?", f.AppSID)
+	}
+	if key != "" {
+		w.Add("match_key = ?", key)
 	}
 	if f.After != "" {
 		w.Add("sid > ?", f.After)
