@@ -1,12 +1,28 @@
 // Package smppserver is the customer-facing SMPP port: developers' own SMS software binds with an
 // app's App Key (system_id) and SMPP password, and its submit_sm goes through exactly the same
-// pipeline as the REST API (checks, moderation, billing, routing). Delivery receipts go back to
-// the app's bound sessions as deliver_sm.
+// pipeline as the REST API (checks, moderation, billing, routing). Delivery receipts and the
+// inbound messages of the app's numbers go back to the app's bound receivers as deliver_sm.
 //
-// Receipts travel on the bus's core subject, so a receipt whose session is not bound (or whose
-// node is down) at that moment is not queued for later; the message's status stays readable
-// through the API. Concatenated submit_sm parts are refused (ESME_RINVESMCLASS): long text goes
-// in the message_payload TLV, which the pipeline splits itself.
+// Receipts and inbound messages travel on the bus's core subjects, so one whose session is not
+// bound (or whose node is down) at that moment is not queued for later; the message stays
+// readable through the API, and inbound messages also reach the app's webhooks and sms_url.
+//
+// # Concatenated messages
+//
+// A long message may come as concatenated submit_sm (esm_class UDHI with a concatenation header,
+// 8- or 16-bit reference, or the sar_* TLVs) or whole in the message_payload TLV. Parts are kept
+// per session (see concat.go for the bounds: 60 s, 32 messages, 128 KiB) until the last one
+// arrives, and the whole message is then sent once through sms.Service.Send, with an idempotency
+// key derived from the system_id, reference, part count, addresses, text and hour, so the ESME
+// sending the whole message again does not send it twice. Each part's submit_sm_resp carries:
+//
+//   - for the part that completes the message (whatever its number), the message's SID, which
+//     its delivery receipt carries too, and any refusal of the whole message;
+//   - for the other parts, a part id (16 hex digits, "-", the part number) that only says the
+//     part was kept: it names no message, and nothing else refers to it. Track the SID.
+//
+// A part of a message sent in the last 60 s is answered with that message's SID. A part over the
+// bounds is refused with ESME_RMSGQFUL, a malformed header with ESME_RINVESMCLASS.
 package smppserver
 
 import (
@@ -16,6 +32,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/switchboard/switchboard/internal/apps"
 	"github.com/switchboard/switchboard/internal/bus"
@@ -32,11 +49,18 @@ type Gateway struct {
 	apps *apps.Service
 	bus  *bus.Bus
 	log  *slog.Logger
+	now  func() time.Time
+}
+
+// client is what a bound session acts for: its app, and the parts of its long messages.
+type client struct {
+	app   *apps.App
+	parts *assembler
 }
 
 // New returns a gateway; Serve starts it.
 func New(svc *sms.Service, ap *apps.Service, b *bus.Bus, log *slog.Logger) (*Gateway, error) {
-	g := &Gateway{sms: svc, apps: ap, bus: b, log: log}
+	g := &Gateway{sms: svc, apps: ap, bus: b, log: log, now: time.Now}
 	srv, err := smpp.NewServer(smpp.ServerConfig{SystemID: "switchboard", Authenticate: g.authenticate, Submit: g.submit, Logger: log})
 	if err != nil {
 		return nil, err
@@ -45,13 +69,18 @@ func New(svc *sms.Service, ap *apps.Service, b *bus.Bus, log *slog.Logger) (*Gat
 	return g, nil
 }
 
-// Serve accepts binds on ln and forwards receipts until ctx ends.
+// Serve accepts binds on ln and forwards receipts and inbound messages until ctx ends.
 func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 	unsub, err := g.bus.Subscribe(sms.StatusSubject, g.receipt)
 	if err != nil {
 		return fmt.Errorf("smppserver: subscribe to receipts: %w", err)
 	}
 	defer unsub()
+	unsubIn, err := g.bus.Subscribe(sms.InboundSubject, g.inbound)
+	if err != nil {
+		return fmt.Errorf("smppserver: subscribe to inbound messages: %w", err)
+	}
+	defer unsubIn()
 	return g.srv.Serve(ctx, ln)
 }
 
@@ -63,41 +92,76 @@ func (g *Gateway) authenticate(ctx context.Context, systemID, password string, _
 	if err := g.apps.Require(ctx, a, apps.SMS); err != nil {
 		return nil, smpp.ESME_RBINDFAIL
 	}
-	return a, nil
+	return &client{app: a, parts: newAssembler(g.now)}, nil
 }
 
 func (g *Gateway) submit(ctx context.Context, s *smpp.Session, m *smpp.SubmitSM) (string, error) {
-	a, ok := s.Principal().(*apps.App)
+	c, ok := s.Principal().(*client)
 	if !ok {
 		return "", smpp.ESME_RINVBNDSTS
 	}
-	text, _, concatenated, err := m.Text()
+	p, err := sms.PartOf(&m.SM)
 	if err != nil {
-		return "", smpp.ESME_RSUBMITFAIL // SMPP 3.4 has no status for an undecodable data_coding
-	}
-	if concatenated {
 		return "", smpp.ESME_RINVESMCLASS
 	}
-	msg, err := g.sms.Send(ctx, sms.SendRequest{AccountSID: a.AccountSID, AppSID: a.SID, To: m.DestinationAddr, From: m.SourceAddr, Body: text})
+	if p.Concat.Total > 1 {
+		return g.submitPart(ctx, s, c, m, p)
+	}
+	return g.send(ctx, c, m.DestinationAddr, m.SourceAddr, sms.JoinParts([]sms.Part{p}), "")
+}
+
+// submitPart keeps one part of a concatenated message and sends the message with its last part.
+func (g *Gateway) submitPart(ctx context.Context, s *smpp.Session, c *client, m *smpp.SubmitSM, p sms.Part) (string, error) {
+	k := concatKey{ref: p.Concat.Ref, total: p.Concat.Total, src: m.SourceAddr, dst: m.DestinationAddr}
+	parts, id, err := c.parts.add(k, p)
+	if err != nil || parts == nil {
+		return id, err
+	}
+	text := sms.JoinParts(parts)
+	sid, err := g.send(ctx, c, m.DestinationAddr, m.SourceAddr, text, concatIdempotencyKey(s.SystemID(), k, text, g.now()))
 	if err != nil {
+		if kind := errs.KindOf(err); kind == errs.RateLimited || kind == errs.Unavailable || kind == errs.Internal {
+			c.parts.restore(k, parts)
+		}
+		return "", submitStatus(err)
+	}
+	c.parts.sent(k, sid)
+	return sid, nil
+}
+
+// send sends a whole message through the pipeline of the REST API.
+func (g *Gateway) send(ctx context.Context, c *client, to, from, text, key string) (string, error) {
+	msg, err := g.sms.Send(ctx, sms.SendRequest{AccountSID: c.app.AccountSID, AppSID: c.app.SID, To: to, From: from, Body: text,
+		IdempotencyKey: key})
+	if err != nil {
+		if key != "" {
+			return "", err // submitPart maps it, after deciding whether to keep the parts
+		}
 		return "", submitStatus(err)
 	}
 	return msg.SID, nil
 }
 
-// submitStatus answers a refusal with the closest SMPP command_status.
+// submitStatus answers a refusal with the closest SMPP command_status; the status is wrapped
+// with the refusal, so a caller can still see its kind.
 func submitStatus(err error) error {
+	var st smpp.Status
 	switch {
+	case errors.As(err, &st):
+		return err
 	case errors.Is(err, sms.ErrInvalidTo), errors.Is(err, sms.ErrNotMobile), errors.Is(err, sms.ErrNumberTypeBlocked),
 		errors.Is(err, sms.ErrCountryNotAllowed), errors.Is(err, sms.ErrNoRoute):
-		return smpp.ESME_RINVDSTADR
+		st = smpp.ESME_RINVDSTADR
 	case errors.Is(err, sms.ErrInvalidFrom), errors.Is(err, sms.ErrFromRequired):
-		return smpp.ESME_RINVSRCADR
+		st = smpp.ESME_RINVSRCADR
+	case errors.Is(err, sms.ErrBodyRequired), errors.Is(err, sms.ErrBodyTooLong):
+		st = smpp.ESME_RINVMSGLEN
 	case errs.KindOf(err) == errs.RateLimited:
-		return smpp.ESME_RTHROTTLED
+		st = smpp.ESME_RTHROTTLED
 	default:
-		return smpp.ESME_RSUBMITFAIL
+		st = smpp.ESME_RSUBMITFAIL
 	}
+	return fmt.Errorf("%w: %w", st, err)
 }
 
 // receipt sends a final status to the app's sessions that can receive.
@@ -120,15 +184,56 @@ func (g *Gateway) receipt(ctx context.Context, msg bus.Msg) error {
 		delivered = st.Segments
 	}
 	r := smpp.Receipt{ID: st.SID, Submitted: st.Segments, Delivered: delivered, SubmitDate: st.DateCreated, DoneDate: st.DateUpdated, State: state}
-	for _, s := range g.srv.Sessions() {
-		a, ok := s.Principal().(*apps.App)
-		if !ok || a.SID != st.AppSID || !s.CanReceive() {
-			continue
-		}
-		if err := s.Deliver(ctx, r.DeliverSM(st.To, st.From)); err != nil {
+	if rs := g.receivers(st.AppSID); len(rs) > 0 { // one session per app gets each receipt
+		if err := rs[0].Deliver(ctx, r.DeliverSM(st.To, st.From)); err != nil {
 			g.log.Warn("smpp receipt", "sid", st.SID, "err", err)
 		}
-		break // one session per app gets each receipt
 	}
 	return nil
+}
+
+// inbound hands an inbound message of one of the app's numbers to one of its bound receivers, as
+// one deliver_sm or the parts of a concatenated one; another receiver gets it when the first
+// does not take it.
+func (g *Gateway) inbound(ctx context.Context, msg bus.Msg) error {
+	var ev webhooks.Event
+	if err := msg.Decode(&ev); err != nil {
+		return nil
+	}
+	var in sms.InboundEvent
+	if err := json.Unmarshal(ev.Payload, &in); err != nil || in.SID == "" {
+		return nil
+	}
+	parts, err := sms.DeliverParts(in.From, in.To, in.Body, in.SID[len(in.SID)-1])
+	if err != nil {
+		g.log.Warn("smpp inbound", "sid", in.SID, "err", err)
+		return nil
+	}
+	for _, s := range g.receivers(in.AppSID) {
+		if err = deliverAll(ctx, s, parts); err == nil {
+			return nil
+		}
+		g.log.Warn("smpp inbound", "sid", in.SID, "system_id", s.SystemID(), "err", err)
+	}
+	return nil
+}
+
+func deliverAll(ctx context.Context, s *smpp.Session, parts []*smpp.DeliverSM) error {
+	for _, d := range parts {
+		if err := s.Deliver(ctx, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// receivers lists the bound sessions of an app that may be sent deliver_sm.
+func (g *Gateway) receivers(appSID string) []*smpp.Session {
+	var out []*smpp.Session
+	for _, s := range g.srv.Sessions() {
+		if c, ok := s.Principal().(*client); ok && c.app.SID == appSID && s.CanReceive() {
+			out = append(out, s)
+		}
+	}
+	return out
 }
