@@ -41,8 +41,9 @@ func newGroup(now time.Time) *group {
 }
 
 type done struct {
-	sid string
-	at  time.Time
+	sid     string
+	at      time.Time
+	digests map[string]bool // of its parts (sms.Part.Digest)
 }
 
 // assembler reassembles the concatenated submit_sm of one session. Parts are kept in memory
@@ -54,9 +55,10 @@ type assembler struct {
 	mu     sync.Mutex
 	groups map[concatKey]*group
 	size   int
-	// done remembers the messages sent in the last concatTimeout, so that a part the ESME sends
-	// again (its response lost) is answered with the message's SID instead of starting a message
-	// that would never complete.
+	// done remembers the messages sent in the last concatTimeout (at most maxGroups), so that a
+	// part the ESME sends again (its response lost) is answered with the message's SID instead of
+	// starting a message that would never complete. A part that is not one of them is a new
+	// message reusing the key (some ESMEs use one reference for everything).
 	done map[concatKey]done
 }
 
@@ -66,7 +68,7 @@ func newAssembler(now func() time.Time) *assembler {
 
 // add keeps part p of message k. When p completes the message it returns every part in order
 // (and forgets them); otherwise it returns the id to answer p with. A part of a message sent
-// moments ago returns that message's SID as id. It refuses a part with ESME_RMSGQFUL when the
+// moments ago (the same part again) returns that message's SID as id. It refuses a part with ESME_RMSGQFUL when the
 // session's bounds are reached.
 func (a *assembler) add(k concatKey, p sms.Part) (parts []sms.Part, id string, err error) {
 	a.mu.Lock()
@@ -74,7 +76,10 @@ func (a *assembler) add(k concatKey, p sms.Part) (parts []sms.Part, id string, e
 	now := a.now()
 	a.expire(now)
 	if d, ok := a.done[k]; ok {
-		return nil, d.sid, nil
+		if d.digests[p.Digest()] {
+			return nil, d.sid, nil
+		}
+		delete(a.done, k)
 	}
 	g := a.groups[k]
 	if g == nil {
@@ -106,11 +111,25 @@ func (a *assembler) add(k concatKey, p sms.Part) (parts []sms.Part, id string, e
 	return out, "", nil
 }
 
-// sent records that message k went out as sid.
-func (a *assembler) sent(k concatKey, sid string) {
+// sent records that message k, made of parts, went out as sid.
+func (a *assembler) sent(k concatKey, parts []sms.Part, sid string) {
 	a.mu.Lock()
-	a.done[k] = done{sid: sid, at: a.now()}
-	a.mu.Unlock()
+	defer a.mu.Unlock()
+	if len(a.done) >= maxGroups {
+		var oldest concatKey
+		first := true
+		for dk, d := range a.done {
+			if first || d.at.Before(a.done[oldest].at) {
+				oldest, first = dk, false
+			}
+		}
+		delete(a.done, oldest)
+	}
+	d := done{sid: sid, at: a.now(), digests: map[string]bool{}}
+	for _, p := range parts {
+		d.digests[p.Digest()] = true
+	}
+	a.done[k] = d
 }
 
 // restore puts back the parts of a message whose send failed for a reason that may pass (a

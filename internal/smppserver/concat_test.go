@@ -41,13 +41,27 @@ func TestAssemblerOutOfOrderAndAgain(t *testing.T) {
 		t.Fatalf("pending after completion: %d groups, %d bytes", g, size)
 	}
 	// A part of the message sent moments ago gets its SID, and starts nothing.
-	a.sent(k, "SMxyz")
+	a.sent(k, parts, "SMxyz")
 	if parts, id, err := a.add(k, part(2, 3, "b")); parts != nil || id != "SMxyz" || err != nil {
 		t.Fatalf("part of a sent message: %v %q %v", parts, id, err)
 	}
+	if g, _ := a.pending(); g != 0 {
+		t.Fatal("a part sent again started a message")
+	}
+	// Another text with the same reference is a new message.
+	if _, id, _ := a.add(k, part(2, 3, "B")); id == "SMxyz" || !strings.HasSuffix(id, "-2") {
+		t.Fatalf("a new message reusing the reference answered %q", id)
+	}
+	a.sent(k, parts, "SMxyz")
 	clk.t = clk.t.Add(concatTimeout + time.Second)
 	if _, id, _ := a.add(k, part(2, 3, "b")); id == "SMxyz" {
 		t.Fatal("a sent message is remembered past concatTimeout")
+	}
+	for i := range maxGroups + 5 {
+		a.sent(concatKey{ref: uint16(i)}, parts, "SM")
+	}
+	if len(a.done) > maxGroups {
+		t.Fatalf("%d sent messages remembered; the bound is %d", len(a.done), maxGroups)
 	}
 }
 

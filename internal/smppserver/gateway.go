@@ -21,8 +21,9 @@
 //   - for the other parts, a part id (16 hex digits, "-", the part number) that only says the
 //     part was kept: it names no message, and nothing else refers to it. Track the SID.
 //
-// A part of a message sent in the last 60 s is answered with that message's SID. A part over the
-// bounds is refused with ESME_RMSGQFUL, a malformed header with ESME_RINVESMCLASS.
+// A part sent again of a message sent in the last 60 s is answered with that message's SID; a
+// different part with the same reference starts a new message. A part over the bounds is refused
+// with ESME_RMSGQFUL, a malformed header with ESME_RINVESMCLASS.
 package smppserver
 
 import (
@@ -125,7 +126,7 @@ func (g *Gateway) submitPart(ctx context.Context, s *smpp.Session, c *client, m 
 		}
 		return "", submitStatus(err)
 	}
-	c.parts.sent(k, sid)
+	c.parts.sent(k, parts, sid)
 	return sid, nil
 }
 

@@ -2,6 +2,8 @@ package sms
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,6 +68,15 @@ type Part struct {
 	Octets []byte
 	Coding byte
 	Concat smpp.Concat
+}
+
+// Digest fingerprints a part (its number, coding and octets), to tell a part sent again from the
+// part of a new message that reuses the reference.
+func (p Part) Digest() string {
+	h := sha256.New()
+	h.Write([]byte{p.Concat.Seq, p.Coding})
+	h.Write(p.Octets)
+	return strconv.Itoa(int(p.Concat.Seq)) + ":" + hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 // errBadConcat: a concatenation header or sar_* TLVs that number no part of any message.

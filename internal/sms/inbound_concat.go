@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/switchboard/switchboard/internal/sms/smpp"
@@ -20,8 +22,9 @@ import (
 // keeps them), and a message whose parts do not all arrive within inboundConcatTimeout is stored
 // with the parts that came, in order (its NumSegments counts them), rather than lost. The timeout
 // is enforced by a timer of the node that received the first part and, should that node stop, by
-// the next part any node receives. A completed group is remembered for inboundDoneKeep, so a part
-// the SMSC delivers again (its acknowledgement lost) is not taken for a new message.
+// the next part any node receives. A completed group is remembered for inboundDoneKeep with a hash
+// of each part, so a part the SMSC delivers again (its acknowledgement lost) is not taken for a new
+// message, while a new message that reuses the sender's reference is.
 const (
 	inboundConcatTimeout   = 5 * time.Minute
 	inboundDoneKeep        = 5 * time.Minute
@@ -63,20 +66,12 @@ func (s *Service) receivePart(ctx context.Context, m mo, p Part) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // this part came before
 		}
-		var received, total int
-		err = q.QueryRowContext(ctx, `INSERT INTO sms_inbound_groups (carrier, group_key, source, source_ton, destination, total, received, at)
-			VALUES ($1, $2, $3, $4, $5, $6, 1, $7)
-			ON CONFLICT (carrier, group_key) DO UPDATE SET received = sms_inbound_groups.received + 1
-			WHERE sms_inbound_groups.done = 0
-			RETURNING received, total`, m.carrier, key, m.from, int(m.fromTON), m.to, int(p.Concat.Total), store.Micro(now)).Scan(&received, &total)
-		if store.NoRows(err) {
-			return errPartAfterDone // rolls back the part's row
-		}
+		received, err := countPart(ctx, q, m, key, p, now)
 		if err != nil {
-			return fmt.Errorf("count inbound part: %w", err)
+			return err
 		}
 		first = received == 1
-		if received < total {
+		if received < int(p.Concat.Total) {
 			return nil
 		}
 		ev, err = s.completeGroup(ctx, q, m.carrier, key, now)
@@ -100,6 +95,44 @@ func (s *Service) receivePart(ctx context.Context, m mo, p Part) error {
 	return nil
 }
 
+// countPart adds a new part to its group's count and returns the count. A part of a message
+// stored a moment ago is refused with errPartAfterDone when it is one of that message's parts
+// (the SMSC delivered it again); otherwise it starts a new message with the same key (a sender
+// reusing its reference), which replaces the old group.
+func countPart(ctx context.Context, q store.Querier, m mo, key string, p Part, now time.Time) (int, error) {
+	for attempt := 0; ; attempt++ {
+		var received int
+		err := q.QueryRowContext(ctx, `INSERT INTO sms_inbound_groups (carrier, group_key, source, source_ton, destination, total, received, at)
+			VALUES ($1, $2, $3, $4, $5, $6, 1, $7)
+			ON CONFLICT (carrier, group_key) DO UPDATE SET received = sms_inbound_groups.received + 1
+			WHERE sms_inbound_groups.done = 0
+			RETURNING received`, m.carrier, key, m.from, int(m.fromTON), m.to, int(p.Concat.Total), store.Micro(now)).Scan(&received)
+		if err == nil || !store.NoRows(err) {
+			return received, err
+		}
+		var digests string
+		if err := q.QueryRowContext(ctx, `SELECT digests FROM sms_inbound_groups WHERE carrier = $1 AND group_key = $2`,
+			m.carrier, key).Scan(&digests); err != nil {
+			return 0, fmt.Errorf("read inbound message %s: %w", key, err)
+		}
+		if slices.Contains(strings.Split(digests, ","), p.Digest()) {
+			return 0, errPartAfterDone // rolls back the part's row
+		}
+		res, err := q.ExecContext(ctx, `UPDATE sms_inbound_groups SET done = 0, received = 1, digests = '', at = $3
+			WHERE carrier = $1 AND group_key = $2 AND done = 1`, m.carrier, key, store.Micro(now))
+		if err != nil {
+			return 0, fmt.Errorf("restart inbound message %s: %w", key, err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return 1, nil
+		}
+		if attempt > 0 {
+			return 0, fmt.Errorf("inbound message %s: its group keeps changing", key)
+		}
+		// Another transaction restarted the group first: count this part in it.
+	}
+}
+
 // completeGroup marks a group done and stores its message with the parts it has, in q. It
 // returns nil (and stores nothing) when another transaction completed the group first.
 func (s *Service) completeGroup(ctx context.Context, q store.Querier, carrierName, key string, now time.Time) (*webhooks.Event, error) {
@@ -116,13 +149,21 @@ func (s *Service) completeGroup(ctx context.Context, q store.Querier, carrierNam
 	m.fromTON = byte(ton)
 	parts, err := store.QueryAll(ctx, q, func(r store.Scanner) (Part, error) {
 		var p Part
-		var coding int
-		err := r.Scan(&coding, &p.Octets)
-		p.Coding = byte(coding)
+		var seq, coding int
+		err := r.Scan(&seq, &coding, &p.Octets)
+		p.Concat.Seq, p.Coding = byte(seq), byte(coding)
 		return p, err
-	}, `SELECT data_coding, octets FROM sms_inbound_parts WHERE carrier = $1 AND group_key = $2 ORDER BY seq`, carrierName, key)
+	}, `SELECT seq, data_coding, octets FROM sms_inbound_parts WHERE carrier = $1 AND group_key = $2 ORDER BY seq`, carrierName, key)
 	if err != nil {
 		return nil, fmt.Errorf("read inbound parts of %s: %w", key, err)
+	}
+	digests := make([]string, len(parts))
+	for i, p := range parts {
+		digests[i] = p.Digest()
+	}
+	if _, err := q.ExecContext(ctx, `UPDATE sms_inbound_groups SET digests = $3 WHERE carrier = $1 AND group_key = $2`,
+		carrierName, key, strings.Join(digests, ",")); err != nil {
+		return nil, fmt.Errorf("complete inbound message %s: %w", key, err)
 	}
 	if _, err := q.ExecContext(ctx, `DELETE FROM sms_inbound_parts WHERE carrier = $1 AND group_key = $2`, carrierName, key); err != nil {
 		return nil, fmt.Errorf("delete inbound parts of %s: %w", key, err)

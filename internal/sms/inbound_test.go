@@ -274,7 +274,7 @@ func TestInbound(t *testing.T) {
 
 // TestInboundConcat: the parts of a long MO message, however they come (out of order, twice, by
 // UDH with 8- or 16-bit references or by sar TLVs), make one message; a part delivered again after
-// its message was stored is not a new message.
+// its message was stored is not a new message, and a new message reusing the reference is.
 func TestInboundConcat(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newInboundEnv(t, db, nil)
@@ -302,6 +302,17 @@ func TestInboundConcat(t *testing.T) {
 		if len(got) != 3 || got[0].Body != text || got[0].Segments != 3 || got[0].From != "+8613912345670" {
 			t.Fatalf("out-of-order parts made %+v", got[0])
 		}
+		// The sender reuses the reference at once for another message: a new message.
+		other := strings.Repeat("klmnopqrst", 40)
+		again, _ := DeliverParts("+8613912345670", "+8613800138000", other, 42)
+		for _, d := range again {
+			if err := e.deliver(d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got = e.inbound(); len(got) != 4 || got[0].Body != other {
+			t.Fatalf("a message reusing the reference: %+v", got[0])
+		}
 
 		// The same message with 16-bit references, and with sar TLVs.
 		for i, style := range []string{"udh16", "sar"} {
@@ -324,7 +335,7 @@ func TestInboundConcat(t *testing.T) {
 					t.Fatalf("%s part %d: %v", style, seq+1, err)
 				}
 			}
-			if got := e.inbound(); len(got) != 4+i || got[0].Body != text || got[0].From != from {
+			if got := e.inbound(); len(got) != 5+i || got[0].Body != text || got[0].From != from {
 				t.Fatalf("%s: %+v", style, got[0])
 			}
 		}
@@ -337,14 +348,14 @@ func TestInboundConcat(t *testing.T) {
 		if err := e.deliver(bad); err != nil {
 			t.Fatal(err)
 		}
-		if got := e.inbound(); len(got) != 5 {
+		if got := e.inbound(); len(got) != 6 {
 			t.Fatalf("a malformed part made a message: %+v", got[0])
 		}
 	})
 }
 
 // TestInboundConcatTimeout: a message whose parts stop coming is stored, after the timeout, with
-// the parts that came; a straggler after that makes nothing new.
+// the parts that came; a straggler after that is stored on its own after the timeout too.
 func TestInboundConcatTimeout(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		clk := clock.NewFake(time.Now())
@@ -366,11 +377,18 @@ func TestInboundConcatTimeout(t *testing.T) {
 		if len(got) != 1 || got[0].Body != text[:153] || got[0].Segments != 1 {
 			t.Fatalf("after the timeout: %+v", got)
 		}
+		// A straggler is not one of the parts stored: it waits for its siblings, and after the
+		// timeout is stored too, so no text the SMSC handed over is lost.
 		if err := e.deliver(parts[1]); err != nil {
 			t.Fatal(err)
 		}
 		if got := e.inbound(); len(got) != 1 {
-			t.Fatalf("a straggler made a message: %+v", got[0])
+			t.Fatalf("a straggler made a message at once: %+v", got[0])
+		}
+		clk.Advance(inboundConcatTimeout + time.Second)
+		e.svc.flushInbound(ctx)
+		if got := e.inbound(); len(got) != 2 || got[0].Body != text[153:] {
+			t.Fatalf("the straggler after the timeout: %+v", got[0])
 		}
 		if n := e.count(`SELECT COUNT(*) FROM sms_inbound_parts`); n != 0 {
 			t.Fatalf("%d parts left", n)

@@ -19,7 +19,8 @@ CREATE INDEX sms_numbers_account ON sms_numbers(account_sid, app_sid, sid);
 
 -- One row per concatenated inbound message being reassembled: received counts its distinct parts,
 -- and the UPDATE of this row serialises the parts of one message. It is kept, done, for a while
--- after the message was stored, so that a part the SMSC delivers again is recognised.
+-- after the message was stored, with a hash of each part, so that a part the SMSC delivers again
+-- is recognised (and a new message reusing the reference is not taken for one).
 CREATE TABLE sms_inbound_groups (
 	carrier      TEXT NOT NULL,
 	group_key    TEXT NOT NULL,                       -- source, destination, reference and part count
@@ -29,6 +30,7 @@ CREATE TABLE sms_inbound_groups (
 	total        INTEGER NOT NULL,
 	received     INTEGER NOT NULL,
 	done         INTEGER NOT NULL DEFAULT 0,
+	digests      TEXT NOT NULL DEFAULT '',            -- once done: "seq:hash" of each part stored, comma-separated
 	at           BIGINT NOT NULL,                     -- when the first part came; once done, when it was done
 	PRIMARY KEY (carrier, group_key)
 );
