@@ -44,7 +44,19 @@ type Batcher struct {
 
 	closed bool
 	stats  struct{ batches, ops, bulk atomic.Int64 } // bulk: operations the bulk path completed
+
+	// holdTenants remembers the tenants of the holds this batcher reserved, so that with several
+	// writers a hold's resolution is routed without reading the hold first (a round trip and a
+	// statement per post on PostgreSQL). It is bounded: when full it is emptied, and routing reads
+	// the holds it forgot.
+	holdTenants struct {
+		sync.Mutex
+		m map[string]string
+	}
 }
+
+// maxHoldTenants bounds Batcher.holdTenants (about 100 bytes an entry).
+const maxHoldTenants = 1 << 16
 
 // BatchStats counts what a Batcher committed.
 type BatchStats struct {
@@ -123,9 +135,30 @@ func (b *Batcher) submit(ctx context.Context, o op) (any, error) {
 	b.mu.RUnlock()
 	select {
 	case <-req.done:
+		b.remember(o, req.res, req.err)
 		return req.res, req.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+}
+
+// remember keeps the tenant of a hold o reserved, and forgets it once o resolved it.
+func (b *Batcher) remember(o op, res any, err error) {
+	h, ok := res.(Hold)
+	if len(b.reqs) == 1 || err != nil || !ok {
+		return
+	}
+	t := &b.holdTenants
+	t.Lock()
+	defer t.Unlock()
+	switch {
+	case o.holdID != "":
+		delete(t.m, o.holdID)
+	case h.State == HoldPending:
+		if t.m == nil || len(t.m) >= maxHoldTenants {
+			t.m = make(map[string]string)
+		}
+		t.m[h.ID] = h.Tenant
 	}
 }
 
@@ -135,6 +168,11 @@ func (b *Batcher) writerFor(ctx context.Context, o op) int {
 		return 0
 	}
 	tenant := o.tenant
+	if tenant == "" && o.holdID != "" {
+		b.holdTenants.Lock()
+		tenant = b.holdTenants.m[o.holdID]
+		b.holdTenants.Unlock()
+	}
 	if tenant == "" && o.holdID != "" {
 		if h, err := getHold(ctx, b.l.db.Read(), o.holdID); err == nil {
 			tenant = h.Tenant

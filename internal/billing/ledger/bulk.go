@@ -194,9 +194,6 @@ func (s *bulkBatch) claim(ctx context.Context, q store.Querier, batch []*request
 		}
 	}
 	d := s.l.db.Dialect
-	if err := customPlans(ctx, q, d); err != nil {
-		return err
-	}
 	var err error
 	if s.claimed, err = insertRecords(ctx, q, d, records, store.Micro(s.now)); err != nil {
 		return err

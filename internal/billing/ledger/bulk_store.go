@@ -7,15 +7,33 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/switchboard/switchboard/internal/store"
 )
 
-// The set-based statements of a batch's bulk part (bulk.go): a few reads and one multi-row write
-// per table. A batch's rows go in runs whose lengths are powers of two, so each statement has at
-// most nine shapes, which the store's statement cache prepares once (modernc SQLite parses every
-// new text, and a statement of 300 rows would otherwise be new every time), and a run stays far
-// below the bind-variable limits (32,766 on SQLite, 65,535 on PostgreSQL).
+// The set-based statements of a batch's bulk part (bulk.go). Each takes its rows as a FROM item
+// named v whose columns are column1, column2, ... (the names SQLite and PostgreSQL give the
+// columns of a VALUES list), written where the statement text has its %s:
+//
+//   - On SQLite, a VALUES list of anonymous placeholders. A batch's rows go in runs whose lengths
+//     are powers of two, so a statement has at most nine texts, which the store's statement cache
+//     prepares once (modernc parses every new text, and a list of 300 rows would otherwise be new
+//     every time), and a run stays far below the limit of 32,766 bound values. The placeholders are
+//     "?" because modernc binds a numbered one by looking its name up in a list of them all, which
+//     makes binding a run of n cost n².
+//   - On PostgreSQL, unnest over one array per column, so a statement is one text and one round
+//     trip whatever the number of rows. Statements whose plan depends on how many rows they touch
+//     (a join with the rows, an IN list) are planned for their values each time
+//     (pgx.QueryExecModeCacheDescribe): a prepared statement's generic plan, made while the tables
+//     were small, would scan them whole once they are not.
 const maxBulkRows = 256
+
+// bulkStmt is a statement over many rows.
+type bulkStmt struct {
+	sql   string // with a %s for the rows, named v
+	types string // the column types: 't' text, 'i' bigint
+	plan  bool   // PostgreSQL plans it for its values each time
+}
 
 // bulkRuns splits n rows into runs of power-of-two lengths, largest first.
 func bulkRuns(n int) []int {
@@ -31,13 +49,10 @@ func bulkRuns(n int) []int {
 	return out
 }
 
-// valuesList writes rows tuples of cols placeholders, "($1, $2), ($3, $4)"; cast, when set, wraps
-// the placeholder of a column (PostgreSQL cannot infer the types of a VALUES list that is not an
-// INSERT's). On SQLite the placeholders are anonymous ("?"): modernc binds each numbered one by
-// looking its name up in a list of all of them, which makes binding a run of n of them cost n².
-func valuesList(d store.Dialect, rows, cols int, cast func(col int, p string) string) string {
+// valuesList is a VALUES list of rows rows of cols anonymous placeholders, named v.
+func valuesList(rows, cols int) string {
 	var b strings.Builder
-	n := 0
+	b.WriteString("(VALUES ")
 	for r := range rows {
 		if r > 0 {
 			b.WriteString(", ")
@@ -47,51 +62,62 @@ func valuesList(d store.Dialect, rows, cols int, cast func(col int, p string) st
 			if c > 0 {
 				b.WriteString(", ")
 			}
-			n++
-			p := "?"
-			if d == store.Postgres {
-				p = "$" + strconv.Itoa(n)
-			}
-			if cast != nil {
-				p = cast(c, p)
-			}
-			b.WriteString(p)
+			b.WriteByte('?')
 		}
 		b.WriteByte(')')
 	}
+	b.WriteString(") AS v")
 	return b.String()
 }
 
-// inList is the placeholders of an IN list of n values.
-func inList(d store.Dialect, n int) string {
-	l := valuesList(d, 1, n, nil)
-	return l[1 : len(l)-1]
-}
-
-// queryIn runs query (whose %s is an IN list) over ids in runs and hands every row to scan.
-func queryIn(ctx context.Context, q store.Querier, d store.Dialect, ids []string, query string, scan func(*sql.Rows) error) error {
-	for len(ids) > 0 {
-		n := bulkRuns(len(ids))[0]
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
+// unnestList is the unnest of one array parameter per column, named v.
+func unnestList(types string) string {
+	var b, names strings.Builder
+	b.WriteString("unnest(")
+	for c, t := range types {
+		if c > 0 {
+			b.WriteString(", ")
+			names.WriteString(", ")
 		}
-		rows, err := q.QueryContext(ctx, fmt.Sprintf(query, inList(d, n)), args...)
-		if err != nil {
-			return err
-		}
-		if err := scanAll(rows, scan); err != nil {
-			return err
-		}
-		ids = ids[n:]
+		b.WriteString("$" + strconv.Itoa(c+1) + map[rune]string{'t': "::text[]", 'i': "::bigint[]"}[t])
+		names.WriteString("column" + strconv.Itoa(c+1))
 	}
-	return nil
+	return b.String() + ") AS v(" + names.String() + ")"
 }
 
-// eachRun calls run with stmt (whose %s is a VALUES list of cols columns) and its arguments for
-// each run of the n rows; row appends row i's values.
-func eachRun(d store.Dialect, n, cols int, stmt string, cast func(int, string) string, row func(args []any, i int) []any,
-	run func(query string, args []any) error) error {
+// eachRun calls run with the text and arguments of st for n rows; row appends row i's values (a
+// string for a text column, an int64 for a bigint one).
+func eachRun(d store.Dialect, st bulkStmt, n int, row func(args []any, i int) []any, run func(query string, args []any) error) error {
+	cols := len(st.types)
+	if n == 0 {
+		return nil
+	}
+	if d == store.Postgres {
+		arrays := make([]any, cols)
+		for c, t := range st.types {
+			if t == 't' {
+				arrays[c] = make([]string, 0, n)
+			} else {
+				arrays[c] = make([]int64, 0, n)
+			}
+		}
+		vals := make([]any, 0, cols)
+		for i := range n {
+			vals = row(vals[:0], i)
+			for c, v := range vals {
+				switch a := arrays[c].(type) {
+				case []string:
+					arrays[c] = append(a, v.(string))
+				case []int64:
+					arrays[c] = append(a, v.(int64))
+				}
+			}
+		}
+		if st.plan {
+			arrays = append([]any{pgx.QueryExecModeCacheDescribe}, arrays...)
+		}
+		return run(fmt.Sprintf(st.sql, unnestList(st.types)), arrays)
+	}
 	args := make([]any, 0, min(n, maxBulkRows)*cols)
 	for i := 0; i < n; {
 		size := bulkRuns(n - i)[0]
@@ -99,7 +125,7 @@ func eachRun(d store.Dialect, n, cols int, stmt string, cast func(int, string) s
 		for j := i; j < i+size; j++ {
 			args = row(args, j)
 		}
-		if err := run(fmt.Sprintf(stmt, valuesList(d, size, cols, cast)), args); err != nil {
+		if err := run(fmt.Sprintf(st.sql, valuesList(size, cols)), args); err != nil {
 			return err
 		}
 		i += size
@@ -107,10 +133,10 @@ func eachRun(d store.Dialect, n, cols int, stmt string, cast func(int, string) s
 	return nil
 }
 
-// execRows runs stmt over n rows (see eachRun) and returns how many rows it affected.
-func execRows(ctx context.Context, q store.Querier, d store.Dialect, n, cols int, stmt string, cast func(int, string) string, row func(args []any, i int) []any) (int64, error) {
+// execRows runs st over n rows (see eachRun) and returns how many rows it affected.
+func execRows(ctx context.Context, q store.Querier, d store.Dialect, st bulkStmt, n int, row func(args []any, i int) []any) (int64, error) {
 	var total int64
-	err := eachRun(d, n, cols, stmt, cast, row, func(query string, args []any) error {
+	err := eachRun(d, st, n, row, func(query string, args []any) error {
 		res, err := q.ExecContext(ctx, query, args...)
 		if err != nil {
 			return err
@@ -122,49 +148,26 @@ func execRows(ctx context.Context, q store.Querier, d store.Dialect, n, cols int
 	return total, err
 }
 
-// queryRows runs stmt over n rows (see eachRun) and hands every row it returns (RETURNING) to
-// scan.
-func queryRows(ctx context.Context, q store.Querier, d store.Dialect, n, cols int, stmt string, cast func(int, string) string, row func(args []any, i int) []any, scan func(*sql.Rows) error) error {
-	return eachRun(d, n, cols, stmt, cast, row, func(query string, args []any) error {
+// queryRows runs st over n rows (see eachRun) and hands every row it returns to scan.
+func queryRows(ctx context.Context, q store.Querier, d store.Dialect, st bulkStmt, n int, row func(args []any, i int) []any, scan func(*sql.Rows) error) error {
+	return eachRun(d, st, n, row, func(query string, args []any) error {
 		rows, err := q.QueryContext(ctx, query, args...)
 		if err != nil {
 			return err
 		}
-		return scanAll(rows, scan)
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
 	})
 }
 
-// scanAll hands every row to scan and closes rows.
-func scanAll(rows *sql.Rows, scan func(*sql.Rows) error) error {
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-// bigints casts every column but the first (an id) to BIGINT.
-func bigints(col int, p string) string {
-	if col == 0 {
-		return p
-	}
-	return "CAST(" + p + " AS BIGINT)"
-}
-
-// customPlans makes PostgreSQL plan each of the transaction's statements for its own values. A
-// prepared statement otherwise switches to a generic plan after five runs, and a generic plan
-// made while a table was small (a new database) scans the whole table for an IN list or a join
-// with VALUES, and keeps doing so as the table grows until the next ANALYZE.
-func customPlans(ctx context.Context, q store.Querier, d store.Dialect) error {
-	if d != store.Postgres {
-		return nil
-	}
-	if _, err := q.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
-		return fmt.Errorf("set plan cache mode: %w", err)
-	}
-	return nil
+// idRow is the row of an id list.
+func idRow(ids []string) func(args []any, i int) []any {
+	return func(args []any, i int) []any { return append(args, ids[i]) }
 }
 
 // insertRecords inserts the idempotency records that do not exist yet and returns which it
@@ -172,9 +175,9 @@ func customPlans(ctx context.Context, q store.Querier, d store.Dialect) error {
 // per-operation path to answer from.
 func insertRecords(ctx context.Context, q store.Querier, d store.Dialect, rs []bulkRecord, now int64) (map[string]bool, error) {
 	inserted := make(map[string]bool, len(rs))
-	err := queryRows(ctx, q, d, len(rs), 6, `
-		INSERT INTO ledger_ops (id, op, idem_key, fingerprint, journal_id, created_at) VALUES %s
-		ON CONFLICT (id) DO NOTHING RETURNING id`, nil,
+	err := queryRows(ctx, q, d, bulkStmt{sql: `
+		INSERT INTO ledger_ops (id, op, idem_key, fingerprint, journal_id, created_at)
+		SELECT * FROM %s WHERE true ON CONFLICT (id) DO NOTHING RETURNING id`, types: "ttttti"}, len(rs),
 		func(args []any, i int) []any {
 			r := &rs[i]
 			return append(args, r.id, r.op, r.key, r.fingerprint, r.journal, now)
@@ -193,41 +196,34 @@ func insertRecords(ctx context.Context, q store.Querier, d store.Dialect, rs []b
 
 // deleteRecords deletes records insertRecords inserted for reserves that then declined.
 func deleteRecords(ctx context.Context, q store.Querier, d store.Dialect, ids []string) error {
-	err := queryIn(ctx, q, d, ids, `DELETE FROM ledger_ops WHERE id IN (%s) RETURNING id`, func(*sql.Rows) error { return nil })
-	if err != nil {
-		return fmt.Errorf("undo ledger records: %w", err)
-	}
-	return nil
+	n, err := execRows(ctx, q, d, bulkStmt{sql: `
+		DELETE FROM ledger_ops WHERE id IN (SELECT column1 FROM %s)`, types: "t", plan: true}, len(ids), idRow(ids))
+	return wantRows(n, err, len(ids), "undo ledger records")
 }
 
 // claimHolds resolves the holds of cs that are pending, paid by cash alone, unexpired at the
 // resolution's time and not smaller than its amount: claimHold's conditions and writes, for many
 // holds in one statement. It returns the holds it resolved, as resolved.
 //
-// "Pending" is compared with a value of the VALUES list (column7), not a literal: with the literal,
+// "Pending" is compared with a value of the rows (column7), not a literal: with the literal,
 // PostgreSQL may read the holds through the partial index of pending holds and test each against
-// every row of the list (it did so with a table never analysed, 200 ms for 64 holds); without it,
-// the only index that serves the statement is the primary key, one lookup per hold.
+// every row (it did so with a table never analysed, 200 ms for 64 holds); without it, the only
+// index that serves the statement is the primary key, one lookup per hold.
 func claimHolds(ctx context.Context, q store.Querier, d store.Dialect, cs []bulkClaim) ([]*bulkHold, error) {
 	byID := make(map[string]*bulkClaim, len(cs))
 	for i := range cs {
 		byID[cs[i].holdID] = &cs[i]
 	}
 	var out []*bulkHold
-	err := queryRows(ctx, q, d, len(cs), 7, `
+	err := queryRows(ctx, q, d, bulkStmt{sql: `
 		UPDATE ledger_holds SET state = v.column2, posted_amount = v.column3, resolved_by = v.column4,
 			resolved_key = v.column5, resolved_at = v.column6
-		FROM (VALUES %s) AS v
+		FROM %s
 		WHERE ledger_holds.id = v.column1 AND ledger_holds.state = v.column7 AND ledger_holds.promo_amount = 0
 			AND ledger_holds.amount >= v.column3 AND ledger_holds.expires_at > v.column6
 		RETURNING ledger_holds.id, ledger_holds.tenant, ledger_holds.product, ledger_holds.amount,
-			ledger_holds.cash_amount, ledger_holds.expires_at, ledger_holds.created_at`,
-		func(col int, p string) string {
-			if col == 2 || col == 5 {
-				return "CAST(" + p + " AS BIGINT)"
-			}
-			return p
-		},
+			ledger_holds.cash_amount, ledger_holds.expires_at, ledger_holds.created_at`, types: "ttittit", plan: true},
+		len(cs),
 		func(args []any, i int) []any {
 			c := &cs[i]
 			return append(args, c.holdID, string(c.state), c.actual, c.journal, c.key, c.now, string(HoldPending))
@@ -260,17 +256,19 @@ func lockCashAccounts(ctx context.Context, q store.Querier, d store.Dialect, ids
 		lock += " OF c"
 	}
 	out := make(map[string]*bulkAccount, len(ids))
-	err := queryIn(ctx, q, d, ids, `
+	err := queryRows(ctx, q, d, bulkStmt{sql: `
 		SELECT c.id, c.credits_posted, c.debits_posted, c.debits_pending, c.credit_limit,
 			EXISTS (SELECT 1 FROM ledger_accounts p WHERE p.id = c.tenant || ':promo'
 				AND p.credits_posted - p.debits_posted - p.debits_pending + p.credit_limit > 0)
-		FROM ledger_accounts c WHERE c.id IN (%s) ORDER BY c.id`+lock, func(rows *sql.Rows) error {
-		a := &bulkAccount{}
-		err := rows.Scan(&a.id, &a.creditsPosted, &a.debitsPosted, &a.debitsPending, &a.creditLimit, &a.promo)
-		a.readPosted, a.readPending = a.debitsPosted, a.debitsPending
-		out[a.id] = a
-		return err
-	})
+		FROM ledger_accounts c WHERE c.id IN (SELECT column1 FROM %s) ORDER BY c.id` + lock, types: "t", plan: true},
+		len(ids), idRow(ids),
+		func(rows *sql.Rows) error {
+			a := &bulkAccount{}
+			err := rows.Scan(&a.id, &a.creditsPosted, &a.debitsPosted, &a.debitsPending, &a.creditLimit, &a.promo)
+			a.readPosted, a.readPending = a.debitsPosted, a.debitsPending
+			out[a.id] = a
+			return err
+		})
 	if err != nil {
 		return nil, fmt.Errorf("read ledger accounts: %w", err)
 	}
@@ -280,22 +278,25 @@ func lockCashAccounts(ctx context.Context, q store.Querier, d store.Dialect, ids
 // insertTransfers appends the batch's entries to the journal, as insertTransfer does one (the
 // bulk path's entries have no grant and no metadata).
 func insertTransfers(ctx context.Context, q store.Querier, d store.Dialect, ts []Transfer) error {
-	n, err := execRows(ctx, q, d, len(ts), 11, `
+	n, err := execRows(ctx, q, d, bulkStmt{sql: `
 		INSERT INTO ledger_transfers (id, op_id, debit_account, credit_account, amount, kind, pending_id,
-			hold_id, tenant, product, created_at) VALUES %s`, nil,
+			hold_id, tenant, product, created_at)
+		SELECT column1, column2, column3, column4, column5, column6, NULLIF(column7, ''), column8, column9,
+			column10, column11 FROM %s`, types: "ttttittttti"}, len(ts),
 		func(args []any, i int) []any {
 			t := &ts[i]
 			return append(args, t.ID, t.OpID, t.DebitAccount, t.CreditAccount, t.Amount, string(t.Kind),
-				null(t.PendingID), t.HoldID, t.Tenant, t.Product, store.Micro(t.CreatedAt))
+				t.PendingID, t.HoldID, t.Tenant, t.Product, store.Micro(t.CreatedAt))
 		})
 	return wantRows(n, err, len(ts), "insert ledger transfers")
 }
 
 // insertHolds inserts the holds the batch created, already resolved if the batch resolved them.
 func insertHolds(ctx context.Context, q store.Querier, d store.Dialect, hs []*bulkHold) error {
-	n, err := execRows(ctx, q, d, len(hs), 13, `
+	n, err := execRows(ctx, q, d, bulkStmt{sql: `
 		INSERT INTO ledger_holds (id, tenant, product, amount, promo_amount, cash_amount, state, posted_amount,
-			resolved_by, resolved_key, expires_at, created_at, resolved_at) VALUES %s`, nil,
+			resolved_by, resolved_key, expires_at, created_at, resolved_at)
+		SELECT * FROM %s`, types: "tttiiitittiii"}, len(hs),
 		func(args []any, i int) []any {
 			h := hs[i]
 			return append(args, h.ID, h.Tenant, h.Product, h.Amount, h.PromoAmount, h.CashAmount, string(h.State),
@@ -309,11 +310,11 @@ func insertHolds(ctx context.Context, q store.Querier, d store.Dialect, hs []*bu
 // writer is alone, so a shortfall means a bug, and the batch then runs the per-operation way).
 // The schema's CHECK constraints still guard every row.
 func updateAccounts(ctx context.Context, q store.Querier, d store.Dialect, as []*bulkAccount) error {
-	n, err := execRows(ctx, q, d, len(as), 5, `
+	n, err := execRows(ctx, q, d, bulkStmt{sql: `
 		UPDATE ledger_accounts SET debits_pending = v.column2, debits_posted = v.column3
-		FROM (VALUES %s) AS v
+		FROM %s
 		WHERE ledger_accounts.id = v.column1 AND ledger_accounts.debits_pending = v.column4
-			AND ledger_accounts.debits_posted = v.column5`, bigints,
+			AND ledger_accounts.debits_posted = v.column5`, types: "tiiii", plan: true}, len(as),
 		func(args []any, i int) []any {
 			a := as[i]
 			return append(args, a.id, a.debitsPending, a.debitsPosted, a.readPending, a.readPosted)
