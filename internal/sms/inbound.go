@@ -15,6 +15,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/switchboard/switchboard/internal/errs"
+	"github.com/switchboard/switchboard/internal/money"
 	"github.com/switchboard/switchboard/internal/sid"
 	"github.com/switchboard/switchboard/internal/sms/smpp"
 	"github.com/switchboard/switchboard/internal/store"
@@ -24,7 +25,8 @@ import (
 // Inbound (MO) messages: a carrier's deliver_sm that is not a delivery receipt is a message from
 // a handset to one of our numbers. When the destination is a number assigned to an app (see
 // number.go) it is stored as a message of that app with direction "inbound" and status
-// "received" (Twilio's values), never charged, in one transaction with its history row, its
+// "received" (Twilio's values), free unless the operator prices the sms.inbound meter
+// (inbound_price.go), in one transaction with its history row, its
 // webhook deliveries (event sms.inbound) and, when the number has an sms_url, the Twilio-style
 // incoming-message callback; then it is published on the bus (InboundSubject), from which the
 // customer SMPP port hands it to the app's bound receivers. A message to a number nobody owns is
@@ -59,6 +61,7 @@ type InboundEvent struct {
 	Encoding    Encoding  `json:"encoding"`
 	Status      Status    `json:"status"`
 	Direction   string    `json:"direction"`
+	Price       string    `json:"price"` // decimal, account currency: "0.00" unless a sms.inbound rate card is in force
 	DateCreated time.Time `json:"date_created"`
 }
 
@@ -220,6 +223,9 @@ func (s *Service) recordInbound(ctx context.Context, q store.Querier, m mo, now 
 	if m.coding == smpp.DataCodingUCS2 {
 		msg.Encoding = UCS2
 	}
+	if err := s.chargeInbound(ctx, q, msg, n); err != nil {
+		return nil, err
+	}
 	if err := insertMessage(ctx, q, msg); err != nil {
 		return nil, err
 	}
@@ -228,7 +234,7 @@ func (s *Service) recordInbound(ctx context.Context, q store.Querier, m mo, now 
 	}
 	payload, err := json.Marshal(InboundEvent{SID: msg.SID, AccountSID: msg.AccountSID, AppSID: msg.AppSID, NumberSID: n.SID,
 		From: msg.From, To: msg.To, Body: msg.Body, Segments: msg.Segments, Encoding: msg.Encoding, Status: Received,
-		Direction: DirectionInbound, DateCreated: now})
+		Direction: DirectionInbound, Price: money.Format(msg.Charged), DateCreated: now})
 	if err != nil {
 		return nil, fmt.Errorf("sms: encode inbound event: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard/switchboard/internal/billing/rating"
 	"github.com/switchboard/switchboard/internal/bus"
 	"github.com/switchboard/switchboard/internal/bus/bustest"
 	"github.com/switchboard/switchboard/internal/clock"
@@ -468,6 +469,39 @@ func TestInboundConcatAcrossNodes(t *testing.T) {
 		slices.Sort(bodies)
 		if !slices.Equal(bodies, texts) {
 			t.Fatalf("%d messages stored for %d sent", len(bodies), messages)
+		}
+	})
+}
+
+// TestInboundPriced: with a rate card for the sms.inbound meter, an inbound message is charged
+// per segment in its own transaction, by the country of the number; an account that cannot pay
+// still gets its message, free.
+func TestInboundPriced(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := time.Now().UTC().Truncate(time.Hour).Add(time.Hour)
+		clk := clock.NewFake(h.Add(-time.Minute))
+		e := newInboundEnv(t, db, clk)
+		ctx := context.Background()
+		if _, err := rating.New(db, clk).PublishCard(ctx, rating.Card{Product: Product, Meter: InboundMeter, Dimension: "country",
+			EffectiveFrom: h, Rates: map[string]rating.Rate{"CN": {Model: rating.PerUnit, Price: 10_000}, "*": {Model: rating.PerUnit, Price: 30_000}}}); err != nil {
+			t.Fatal(err)
+		}
+		clk.Set(h.Add(time.Minute))
+		e.assign("+8613800138000", "")
+		// No money: the message is kept, free.
+		e.mo("+8613912345678", "+8613800138000", "before the payment")
+		if got := e.inbound(); len(got) != 1 || got[0].Charged != 0 || got[0].Price != 0 {
+			t.Fatalf("unpaid inbound message %+v", got)
+		}
+		e.credit(1_000_000)
+		clk.Advance(time.Second) // the list is newest first
+		e.mo("+8613912345678", "+8613800138000", strings.Repeat("x", 200)) // 2 segments
+		got := e.inbound()
+		if len(got) != 2 || got[0].Charged != 20_000 || got[0].Price != 20_000 {
+			t.Fatalf("priced inbound message %+v", got[0])
+		}
+		if b := e.balance(); b.CashPosted != 1_000_000-20_000 || b.CashPending != 0 {
+			t.Fatalf("balance %+v; want 0.02 charged", b)
 		}
 	})
 }
