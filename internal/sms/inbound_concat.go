@@ -107,8 +107,11 @@ func countPart(ctx context.Context, q store.Querier, m mo, key string, p Part, n
 			ON CONFLICT (carrier, group_key) DO UPDATE SET received = sms_inbound_groups.received + 1
 			WHERE sms_inbound_groups.done = 0
 			RETURNING received`, m.carrier, key, m.from, int(m.fromTON), m.to, int(p.Concat.Total), store.Micro(now)).Scan(&received)
-		if err == nil || !store.NoRows(err) {
-			return received, err
+		if err == nil {
+			return received, nil
+		}
+		if !store.NoRows(err) {
+			return 0, fmt.Errorf("count inbound part of %s: %w", key, err)
 		}
 		var digests string
 		if err := q.QueryRowContext(ctx, `SELECT digests FROM sms_inbound_groups WHERE carrier = $1 AND group_key = $2`,
