@@ -33,6 +33,7 @@ type statusChangeView struct {
 type smsView struct {
 	SID          string             `json:"sid"`
 	AppSID       string             `json:"app_sid"`
+	Direction    string             `json:"direction"` // outbound-api or inbound, as Twilio's
 	To           string             `json:"to"`
 	From         string             `json:"from"`
 	Body         string             `json:"body"`
@@ -51,7 +52,7 @@ type smsView struct {
 }
 
 func newSMSView(m *sms.Message) smsView {
-	v := smsView{SID: m.SID, AppSID: m.AppSID, To: m.To, From: m.From, Body: m.Body, Category: string(m.Category), Segments: m.Segments,
+	v := smsView{SID: m.SID, AppSID: m.AppSID, Direction: m.Direction, To: m.To, From: m.From, Body: m.Body, Category: string(m.Category), Segments: m.Segments,
 		Encoding: string(m.Encoding), Status: string(m.Status), Price: money.Format(m.Price), Charged: money.Format(m.Charged),
 		ErrorCode: m.ErrorCode, ErrorMessage: m.ErrorMessage, CreatedAt: m.CreatedAt, SentAt: timePtr(m.SentAt), DoneAt: timePtr(m.DoneAt)}
 	for _, h := range m.History {
@@ -164,7 +165,8 @@ func (a *API) listSMS(w http.ResponseWriter, r *http.Request) error {
 
 type smsStatView struct {
 	Day          string  `json:"day"`
-	Accepted     int     `json:"accepted"`
+	Accepted     int     `json:"accepted"` // outbound messages
+	Received     int     `json:"received"` // inbound messages
 	Sent         int     `json:"sent"`
 	Delivered    int     `json:"delivered"`
 	Failed       int     `json:"failed"`
@@ -194,7 +196,7 @@ func (a *API) smsStats(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return httpx.JSON(w, http.StatusOK, httpx.List[smsStatView]{Data: mapSlice(stats, func(d sms.DayStats) smsStatView {
-		return smsStatView{Day: d.Day.Format("2006-01-02"), Accepted: d.Accepted, Sent: d.Sent, Delivered: d.Delivered, Failed: d.Failed,
+		return smsStatView{Day: d.Day.Format("2006-01-02"), Accepted: d.Accepted, Received: d.Received, Sent: d.Sent, Delivered: d.Delivered, Failed: d.Failed,
 			DeliveryRate: d.DeliveryRate(), Spend: money.Format(d.Spend)}
 	})})
 }

@@ -43,11 +43,14 @@ type twilioMessage struct {
 func newTwilioMessage(m *sms.Message, currency string) twilioMessage {
 	uri := "/2010-04-01/Accounts/" + m.AccountSID + "/Messages/" + m.SID
 	v := twilioMessage{AccountSID: m.AccountSID, APIVersion: "2010-04-01", Body: m.Body, DateCreated: m.CreatedAt.Format(twilioTime),
-		DateUpdated: m.UpdatedAt.Format(twilioTime), Direction: "outbound-api", From: m.From, NumMedia: "0",
+		DateUpdated: m.UpdatedAt.Format(twilioTime), Direction: m.Direction, From: m.From, NumMedia: "0",
 		NumSegments: strconv.Itoa(m.Segments), PriceUnit: currency, SID: m.SID, Status: m.Status.Twilio(), To: m.To,
 		URI: uri + ".json", SubresourceURIs: map[string]string{"media": uri + "/Media.json"}}
-	if !m.SentAt.IsZero() {
-		s := m.SentAt.Format(twilioTime)
+	if sent := m.SentAt; !sent.IsZero() || m.Direction == sms.DirectionInbound {
+		if sent.IsZero() {
+			sent = m.CreatedAt // an inbound message was sent (to us) when we received it
+		}
+		s := sent.Format(twilioTime)
 		v.DateSent = &s
 	}
 	if m.ErrorCode != 0 {

@@ -218,7 +218,8 @@ func TestSMSInbound(t *testing.T) {
 		// twilio-go: the messages, and the numbers.
 		tw := twilioClient(t, s.URL, a.SID, a.Token)
 		tm, err := tw.Api.FetchMessage(in.SID, &openapi.FetchMessageParams{})
-		if err != nil || *tm.Status != "received" || *tm.From != "+8613912345678" || *tm.Body != "Hello from a handset" {
+		if err != nil || *tm.Status != "received" || *tm.From != "+8613912345678" || *tm.Body != "Hello from a handset" ||
+			*tm.Direction != "inbound" || tm.DateSent == nil {
 			t.Fatalf("twilio fetch %+v %v", tm, err)
 		}
 		listed, err := tw.Api.ListMessage(&openapi.ListMessageParams{To: ptr("+8613800138000")})
@@ -269,6 +270,24 @@ func TestSMSInbound(t *testing.T) {
 		s.sendMO(t, "+8613912345678", "10690000", "after release")
 		if err := a.C.Do(ctx, "GET", "/v1/sms/messages?to=10690000", nil, &msgs); err != nil || len(msgs.Data) != 2 {
 			t.Fatalf("messages to a released number %+v %v", msgs, err)
+		}
+		// Daily statistics count them as received, not as sent traffic; they can be redacted
+		// and deleted like finished outbound messages.
+		var stats client.List[struct {
+			Accepted int `json:"accepted"`
+			Received int `json:"received"`
+			Sent     int `json:"sent"`
+		}]
+		if err := a.C.Do(ctx, "GET", "/v1/sms/stats", nil, &stats); err != nil || len(stats.Data) != 1 ||
+			stats.Data[0].Received != 3 || stats.Data[0].Accepted != 0 || stats.Data[0].Sent != 0 {
+			t.Fatalf("stats %+v %v", stats, err)
+		}
+		body := ""
+		if _, err := tw.Api.UpdateMessage(in.SID, &openapi.UpdateMessageParams{Body: &body}); err != nil {
+			t.Fatalf("redact an inbound message: %v", err)
+		}
+		if err := tw.Api.DeleteMessage(in.SID, &openapi.DeleteMessageParams{}); err != nil {
+			t.Fatalf("delete an inbound message: %v", err)
 		}
 	})
 }

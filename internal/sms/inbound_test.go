@@ -494,7 +494,7 @@ func TestInboundPriced(t *testing.T) {
 			t.Fatalf("unpaid inbound message %+v", got)
 		}
 		e.credit(1_000_000)
-		clk.Advance(time.Second) // the list is newest first
+		clk.Advance(time.Second)                                           // the list is newest first
 		e.mo("+8613912345678", "+8613800138000", strings.Repeat("x", 200)) // 2 segments
 		got := e.inbound()
 		if len(got) != 2 || got[0].Charged != 20_000 || got[0].Price != 20_000 {

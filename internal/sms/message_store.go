@@ -203,7 +203,7 @@ func listMessages(ctx context.Context, q store.Querier, f ListFilter) ([]*Messag
 // redactMessage empties the body of a message that has left our hands (sent or final).
 func redactMessage(ctx context.Context, q store.Querier, account, sid string, now time.Time) error {
 	res, err := q.ExecContext(ctx, `UPDATE sms_messages SET body = '', updated_at = $3
-		WHERE account_sid = $1 AND sid = $2 AND status IN ('sent', 'delivered', 'undelivered', 'failed', 'canceled')`,
+		WHERE account_sid = $1 AND sid = $2 AND status IN ('sent', 'delivered', 'undelivered', 'failed', 'canceled', 'received')`,
 		account, sid, store.Micro(now))
 	if err != nil {
 		return fmt.Errorf("redact sms message %s: %w", sid, err)
@@ -214,7 +214,7 @@ func redactMessage(ctx context.Context, q store.Querier, account, sid string, no
 // deleteMessage removes a final message with its history and parts.
 func deleteMessage(ctx context.Context, q store.Querier, account, sid string) error {
 	res, err := q.ExecContext(ctx, `DELETE FROM sms_messages
-		WHERE account_sid = $1 AND sid = $2 AND status IN ('delivered', 'undelivered', 'failed', 'canceled')`, account, sid)
+		WHERE account_sid = $1 AND sid = $2 AND status IN ('delivered', 'undelivered', 'failed', 'canceled', 'received')`, account, sid)
 	if err != nil {
 		return fmt.Errorf("delete sms message %s: %w", sid, err)
 	}
