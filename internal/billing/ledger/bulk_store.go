@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/switchboard/switchboard/internal/store"
@@ -33,6 +34,32 @@ type bulkStmt struct {
 	sql   string // with a %s for the rows, named v
 	types string // the column types: 't' text, 'i' bigint
 	plan  bool   // PostgreSQL plans it for its values each time
+}
+
+// bulkTexts holds the texts of bulk statements, so that a batch does not write out a VALUES list
+// of hundreds of placeholders for each statement it runs (a few kilobytes each).
+var bulkTexts sync.Map // bulkText -> string
+
+type bulkText struct {
+	sql  string
+	rows int // 0 on PostgreSQL, whose text does not depend on the number of rows
+}
+
+// text is the text of st for rows rows (see the rows' FROM item above).
+func (st bulkStmt) text(d store.Dialect, rows int) string {
+	k := bulkText{st.sql, rows}
+	if d == store.Postgres {
+		k.rows = 0
+	}
+	if t, ok := bulkTexts.Load(k); ok {
+		return t.(string)
+	}
+	t := fmt.Sprintf(st.sql, unnestList(st.types))
+	if d != store.Postgres {
+		t = fmt.Sprintf(st.sql, valuesList(rows, len(st.types)))
+	}
+	bulkTexts.Store(k, t)
+	return t
 }
 
 // bulkRuns splits n rows into runs of power-of-two lengths, largest first.
@@ -116,7 +143,7 @@ func eachRun(d store.Dialect, st bulkStmt, n int, row func(args []any, i int) []
 		if st.plan {
 			arrays = append([]any{pgx.QueryExecModeCacheDescribe}, arrays...)
 		}
-		return run(fmt.Sprintf(st.sql, unnestList(st.types)), arrays)
+		return run(st.text(d, n), arrays)
 	}
 	args := make([]any, 0, min(n, maxBulkRows)*cols)
 	for i := 0; i < n; {
@@ -125,7 +152,7 @@ func eachRun(d store.Dialect, st bulkStmt, n int, row func(args []any, i int) []
 		for j := i; j < i+size; j++ {
 			args = row(args, j)
 		}
-		if err := run(fmt.Sprintf(st.sql, valuesList(size, cols)), args); err != nil {
+		if err := run(st.text(d, size), args); err != nil {
 			return err
 		}
 		i += size
