@@ -163,13 +163,13 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	}
 	s.Webhooks, s.dispatcher = wh, wh.NewDispatcher(webhooks.DispatcherOptions{Lease: cfg.WebhookLease})
 	s.Notices.OnPost = s.noticePosted
+	s.arrears = arrears.New(core.DB, core.Ledger, core.Clock, log, s.arrearsChanged)
 	if err := s.startSMS(ctx, cfg, rating.New(core.DB, core.Clock)); err != nil {
 		b.Close()
 		core.Close()
 		return nil, err
 	}
 	s.Alerts = alerts.New(core.DB, core.Ledger, core.Clock, log, s.balanceLow)
-	s.arrears = arrears.New(core.DB, core.Ledger, core.Clock, log, s.arrearsChanged)
 	rater := rating.New(core.DB, core.Clock)
 	// Post-paid products are billed per day from their usage events; real-time products (sms,
 	// voice) are charged through reservations and have no cycle.

@@ -36,7 +36,7 @@ func (s *Server) startSMS(ctx context.Context, cfg config.Config, rater *rating.
 	// ledger operations share one transaction (each still idempotent by its own key).
 	s.batcher = ledger.NewBatcher(s.Ledger, ledger.BatchOptions{})
 	svc, err := sms.New(sms.Options{DB: s.DB, Bus: s.Bus, Clock: s.Clock, Log: s.Log, Ledger: s.batcher.Ledger(), Rating: rater,
-		Moderation: s.Keywords, Apps: s.Apps, Webhooks: s.Webhooks,
+		Moderation: s.Keywords, Apps: s.Apps, Webhooks: s.Webhooks, Standing: s.arrears,
 		Carriers: carriers, Routes: routes,
 		Worker: sms.WorkerOptions{Lease: cfg.SMSLease}})
 	if err != nil {

@@ -66,6 +66,9 @@ const (
 	CodeHoldExpired     = 30105
 	CodeBatcherClosed   = 30106
 
+	// Billing account standing (303xx).
+	CodeSuspendedForArrears = 30300
+
 	// Billing rating (302xx) and metering (3025x).
 	CodeNoRate                  = 30200
 	CodeInvalidCard             = 30201
@@ -177,6 +180,7 @@ func Codes() []CodeInfo {
 		{CodeTermsNotAccepted, Invalid, "The capability's terms must be accepted to open it."},
 		{CodeHoldResolved, Conflict, "The balance hold was already posted, voided or expired."},
 		{CodeHoldNotFound, NotFound, "No balance hold has this id."},
+		{CodeSuspendedForArrears, InsufficientFunds, "Paid services of the account are suspended: a bill has been overdue for more than the 7-day grace period. Paying it lifts the suspension."},
 		{CodeKeyReused, Conflict, "The idempotency key of a money movement was used before for a different request."},
 		{CodePostExceedsHold, Invalid, "The amount posted is larger than the hold."},
 		{CodeInvalidAmount, Invalid, "The amount is zero, negative or out of range."},

@@ -101,6 +101,11 @@ func (s *Service) prepare(ctx context.Context, req SendRequest) (*prepared, *Mes
 	if _, err := s.apps.Sendable(ctx, req.AccountSID, req.AppSID, apps.SMS); err != nil {
 		return nil, nil, fmt.Errorf("sms: send: %w", err)
 	}
+	if s.standing != nil {
+		if err := s.standing.Refuse(ctx, req.AccountSID); err != nil {
+			return nil, nil, fmt.Errorf("sms: send: %w", err)
+		}
+	}
 	m := &Message{SID: messageSID(req.AccountSID, req.IdempotencyKey, s.clock.Now()), AccountSID: req.AccountSID,
 		AppSID: req.AppSID, Direction: "outbound-api", To: dest.E164, From: from, Category: category,
 		StatusCallback: req.StatusCallback, IdempotencyKey: req.IdempotencyKey, requestHash: requestHash(req)}

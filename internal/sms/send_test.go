@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard/switchboard/internal/billing/arrears"
 	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/bus"
 	"github.com/switchboard/switchboard/internal/bus/bustest"
@@ -238,6 +239,27 @@ func TestConcurrentSendsExactBalance(t *testing.T) {
 		}
 		if c := e.count(`SELECT COUNT(*) FROM sms_messages`); c != n || e.count(`SELECT COUNT(*) FROM ledger_holds`) != n {
 			t.Fatalf("%d messages", c)
+		}
+	})
+}
+
+// refuseAll is a Standing that suspends every account.
+type refuseAll struct{}
+
+func (refuseAll) Refuse(context.Context, string) error { return arrears.ErrSuspended }
+
+// TestSuspendedForArrears: an account whose paid services are suspended for arrears sends
+// nothing, with its own code, and is charged nothing.
+func TestSuspendedForArrears(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{balance: 1_000_000})
+		e.svc.standing = refuseAll{}
+		_, err := e.send("13800138000", "hello")
+		if ee, ok := errs.As(err); !ok || ee.PublicCode() != errs.CodeSuspendedForArrears {
+			t.Fatalf("send while suspended = %v", err)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM sms_messages`) + e.count(`SELECT COUNT(*) FROM ledger_holds`); n != 0 {
+			t.Fatalf("%d rows left by a refused send", n)
 		}
 	})
 }

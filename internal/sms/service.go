@@ -26,6 +26,11 @@ type Ledger interface {
 	In(q store.Querier) *ledger.Ledger
 }
 
+// Standing is *arrears.Service's Refuse: an account suspended for arrears sends nothing.
+type Standing interface {
+	Refuse(ctx context.Context, accountSID string) error
+}
+
 // Pricer is *rating.Service's Price.
 type Pricer interface {
 	Price(ctx context.Context, product, meter string, dims map[string]string, quantity int64, at time.Time) (int64, rating.Card, error)
@@ -66,6 +71,7 @@ type Options struct {
 	Moderation Moderator
 	Apps       Apps
 	Webhooks   Webhooks // nil: no webhooks or status callbacks
+	Standing   Standing // nil: no account is suspended for arrears
 
 	HomeCountry   string        // always allowed, and the region of numbers without "+"; default "CN"
 	DefaultPrice  int64         // micros per segment when no rate card is in force; default 50,000 (0.05)
@@ -90,6 +96,7 @@ type Service struct {
 	mod      Moderator
 	apps     Apps
 	webhooks Webhooks
+	standing Standing
 	home     string
 	price    int64
 	limits   Limits
@@ -114,7 +121,7 @@ func New(opts Options) (*Service, error) {
 		return nil, errors.New("sms: New needs DB, Ledger, Apps and Moderation")
 	}
 	s := &Service{db: opts.DB, bus: opts.Bus, clock: opts.Clock, log: opts.Log, ledger: opts.Ledger,
-		rating: opts.Rating, mod: opts.Moderation, apps: opts.Apps, webhooks: opts.Webhooks,
+		rating: opts.Rating, mod: opts.Moderation, apps: opts.Apps, webhooks: opts.Webhooks, standing: opts.Standing,
 		home: opts.HomeCountry, price: opts.DefaultPrice, validity: opts.Validity, receipts: opts.ReceiptWindow,
 		worker: opts.Worker.withDefaults(), wake: make(chan struct{}, 1), carriers: map[string]*carrier{},
 		commits: newCommitter(opts.DB)}

@@ -13,7 +13,9 @@ import (
 
 	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/clock"
+	"github.com/switchboard/switchboard/internal/errs"
 	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/ttlcache"
 )
 
 // Terms of arrears.
@@ -59,11 +61,19 @@ type Service struct {
 	clock    clock.Clock
 	log      *slog.Logger
 	onChange ChangeFunc
+	// standing caches IsSuspended for Refuse, which every real-time send asks; Assess (the
+	// only writer) clears it, so a change here applies at once and elsewhere within a second.
+	standing *ttlcache.Cache[string, bool]
 }
+
+// ErrSuspended refuses paid services of an account suspended for arrears.
+var ErrSuspended = errs.Coded(errs.InsufficientFunds, errs.CodeSuspendedForArrears,
+	"arrears: paid services are suspended until the overdue bills are paid")
 
 // New returns the arrears service.
 func New(db *store.DB, l *ledger.Ledger, clk clock.Clock, log *slog.Logger, onChange ChangeFunc) *Service {
-	return &Service{db: db, ledger: l, clock: clk, log: log, onChange: onChange}
+	return &Service{db: db, ledger: l, clock: clk, log: log, onChange: onChange,
+		standing: ttlcache.New[string, bool](time.Second, 100_000)}
 }
 
 func day(t time.Time) string { return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02") }
@@ -103,6 +113,23 @@ func (s *Service) IsSuspended(ctx context.Context, accountSID string) (bool, err
 	return ok && st.Suspended, err
 }
 
+// Refuse returns ErrSuspended when the account's paid services are suspended for arrears; real-time
+// services ask it before they reserve money.
+func (s *Service) Refuse(ctx context.Context, accountSID string) error {
+	suspended, ok := s.standing.Get(accountSID)
+	if !ok {
+		var err error
+		if suspended, err = s.IsSuspended(ctx, accountSID); err != nil {
+			return err
+		}
+		s.standing.Put(accountSID, suspended)
+	}
+	if suspended {
+		return ErrSuspended
+	}
+	return nil
+}
+
 type row struct {
 	owed, penaltyDue int64
 	lastPenaltyDay   string
@@ -128,6 +155,7 @@ func load(ctx context.Context, q store.Querier, accountSID string) (State, row, 
 // attributes payments to penalties first, suspends after the grace period, charges today's
 // penalty (once a day, by key), and closes the case when cash is back at zero or above.
 func (s *Service) Assess(ctx context.Context, accountSID string) (State, error) {
+	defer s.standing.Clear()
 	now := s.clock.Now()
 	b, err := s.ledger.Balance(ctx, accountSID)
 	if err != nil {

@@ -2,12 +2,14 @@ package arrears
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/clock"
+	"github.com/switchboard/switchboard/internal/errs"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/store/storetest"
 )
@@ -41,12 +43,18 @@ func TestGracePenaltySuspensionPayment(t *testing.T) {
 		if st, _, _ = s.Get(ctx, "AC1"); st.Suspended || st.Owed != 100*unit {
 			t.Fatalf("within grace: %+v", st)
 		}
+		if err := s.Refuse(ctx, "AC1"); err != nil {
+			t.Fatalf("real-time services refused within grace: %v", err)
+		}
 		clk.Advance(24 * time.Hour) // day 7: grace over
 		s.AssessAll(ctx)
 		s.AssessAll(ctx) // twice the same day: one penalty
 		st, _, _ = s.Get(ctx, "AC1")
 		if !st.Suspended || st.PenaltyDue != 300_000 || st.Owed != 100_300_000 {
 			t.Fatalf("day 7: %+v", st)
+		}
+		if err := s.Refuse(ctx, "AC1"); !errors.Is(err, ErrSuspended) || errs.KindOf(err) != errs.InsufficientFunds {
+			t.Fatalf("Refuse when suspended = %v", err)
 		}
 		clk.Advance(24 * time.Hour)
 		s.AssessAll(ctx)
@@ -64,6 +72,9 @@ func TestGracePenaltySuspensionPayment(t *testing.T) {
 		s.Assess(ctx, "AC1")
 		if suspended, _ := s.IsSuspended(ctx, "AC1"); suspended {
 			t.Fatal("still suspended after paying")
+		}
+		if err := s.Refuse(ctx, "AC1"); err != nil {
+			t.Fatalf("real-time services refused after paying: %v", err)
 		}
 		if _, ok, _ := s.Get(ctx, "AC1"); ok {
 			t.Fatal("case still open after paying")
