@@ -29,8 +29,9 @@ type BatchOptions struct {
 }
 
 // Batcher is the group-commit writer: it gathers ledger operations from many goroutines and
-// applies them in one transaction, one savepoint per operation, so one failed operation does not
-// fail its batch and every caller gets its own result. On SQLite a commit (an fsync with
+// applies them in one transaction, the common ones set-wise (bulk.go) and the others one
+// savepoint each, so one failed operation does not fail its batch and every caller gets its own
+// result. On SQLite a commit (an fsync with
 // synchronous=FULL) dominates the cost of an operation, so sharing it is what makes throughput.
 //
 // A caller is answered only after its batch committed. If the commit fails every caller of the

@@ -21,10 +21,14 @@
 //
 // A hold or a debit is one conditional UPDATE ("... WHERE credits_posted - debits_posted -
 // debits_pending - $amount + credit_limit >= 0") whose affected-row count says whether the money
-// was there; nothing reads a balance and decides afterwards. So 200 concurrent reservations against
-// money for 100 yield exactly 100 holds on both SQLite and PostgreSQL. Splitting a spend between
-// promo grants and cash is decided from a read, but under the promo account's row lock
-// (PostgreSQL) or the single writer (SQLite), and each part is still checked by its own UPDATE.
+// was there; nothing reads a balance and decides afterwards without holding the row. So 200
+// concurrent reservations against money for 100 yield exactly 100 holds on both SQLite and
+// PostgreSQL. Splitting a spend between promo grants and cash is decided from a read, but under
+// the promo account's row lock (PostgreSQL) or the single writer (SQLite), and each part is still
+// checked by its own UPDATE. A batch's bulk path (see Throughput) decides many reserves from one
+// read of their accounts, the same way: under the cash rows' locks (PostgreSQL) or the single
+// writer (SQLite), with the UPDATE's arithmetic, and it writes the balances only where the rows
+// still hold what it read; the schema's CHECK constraint stays the last line of defence.
 //
 // # Idempotency and crash safety
 //
@@ -55,11 +59,13 @@
 // Batcher gathers operations from many goroutines into one transaction, so a single fsync
 // (SQLite) or commit round trip (PostgreSQL) is shared by the batch while every caller still gets
 // its own result and its own failure. With several writers (PostgreSQL), operations are routed by
-// tenant so that concurrent batches never lock the same account rows.
+// tenant so that concurrent batches never lock the same account rows; a batcher remembers the
+// tenants of the holds it reserved, so routing their posts needs no read.
 //
 // Once commits are shared, a batch costs the pages it dirties (each goes to the WAL at commit,
-// 4 KiB apiece) and the statements it runs (the writer is one goroutine; SQLite here is pure Go,
-// and on PostgreSQL each statement is a round trip). The write path is shaped by both:
+// 4 KiB apiece), the rows it writes and the statements it runs (the writer is one goroutine;
+// SQLite here is pure Go, and on PostgreSQL each statement is a round trip and a parse). The
+// write path is shaped by all three:
 //
 //   - Keys that grow. The journal, the holds and the pending_id index are keyed by time-ordered
 //     journal ids (journalIDs), so their inserts append at the right-hand edge of each B-tree and
@@ -70,28 +76,53 @@
 //   - Fewer index entries. pending_id is indexed for resolutions only, and debits only where a
 //     platform account is debited (platformDebit): tenant balances are cached rows, and indexing
 //     every spend cost each batch a page per active tenant.
-//   - Fewer statements. A tenant without promo money (most of them, most of the time) spends in
-//     one conditional UPDATE that also checks the promo account is empty (debitCashOnly), instead
-//     of reading the promo account first. A reserve and a hold's resolution run by a fast path
-//     without a savepoint of their own (fastFunc): their only refusals come before their writes,
-//     or right after the one write they undo, so the savepoint (two statements) is needed only
-//     when a fast path declines. On PostgreSQL the fast paths fold their writes into data-
-//     modifying WITH statements: a reserve is one round trip and a resolution two. A pair is
-//     now 7 statements on SQLite and 3 round trips on PostgreSQL, 13 of each before.
+//   - Set-based batches (bulk.go). A batch's common operations, reserves of tenants without promo
+//     money and posts and voids of holds paid by cash alone, are taken together: one multi-row
+//     INSERT claims their idempotency records (ON CONFLICT DO NOTHING RETURNING: a retry or a
+//     reused key is simply not claimed), one multi-row UPDATE resolves the holds that are pending,
+//     unexpired and large enough (claimHold's conditions and writes, returning the holds it
+//     took), and one read takes their tenants' cash accounts (FOR UPDATE on PostgreSQL, in id
+//     order) with whether their promo accounts are empty. Each operation is then decided in
+//     memory, in batch order, with the checks the SQL makes (the floor, the empty promo account,
+//     a hold reserved earlier in the batch resolving like any other), and one INSERT per table
+//     writes the journal entries and the new holds, one UPDATE the balances (only where the rows
+//     still hold what was read). That is six statements a batch instead of three or four an
+//     operation, and the journal is the same, entry for entry. What the bulk path does not decide
+//     (other operations, tenants with promo money, retries, refusals) runs after its writes the
+//     per-operation way below, which gives the exact answer: the operations of a batch are
+//     concurrent, so that order is as valid as any. If a bulk statement fails (a CHECK
+//     constraint, a row that is not as read), the batch runs again without it.
+//   - Fewer statements per operation, for operations that run alone (a Ledger without a Batcher,
+//     In) or the per-operation way. A tenant without promo money spends in one conditional
+//     UPDATE that also checks the promo account is empty (debitCashOnly), instead of reading the
+//     promo account first. A reserve and a hold's resolution run by a fast path without a
+//     savepoint of their own (fastFunc): their only refusals come before their writes, or right
+//     after the one write they undo, so the savepoint (two statements) is needed only when a fast
+//     path declines. On PostgreSQL the fast paths fold their writes into data-modifying WITH
+//     statements: a reserve is one round trip and a resolution two.
 //
 // Measured with BenchmarkReservePost (reserve+post pairs per second, 256 goroutines, 64 tenants,
 // direct = one transaction per operation, in the same run; 2 cores shared with other work, so
-// figures move with the load; load average 1.5 to 5.4 before, 5.0 to 6.2 after):
+// figures move with the load, which is in docs/PERFORMANCE.md with the dates):
 //
-//	                  SQLite direct  SQLite batched  PostgreSQL direct  PostgreSQL batched
-//	before                645-975     3,718-4,238        854-1,102         1,393-2,092
-//	after               1,083-2,341   12,730-14,152      1,978-2,378         2,471-3,663
+//	                       SQLite direct  SQLite batched  PostgreSQL direct  PostgreSQL batched
+//	first version              645-975     3,718-4,238        854-1,102         1,393-2,092
+//	per-operation fast paths 1,083-2,341   12,730-14,152      1,978-2,378         2,471-3,663
+//	set-based batches        1,660-1,956   12,492-13,374      1,457-2,032         7,175-9,447
 //
-// What remains on SQLite is CPU in the single writer, about 7 statements per pair through
-// database/sql and the pure-Go engine; the issue's 30,000 pairs/s would need set-based batches
-// (one multi-row statement per table per batch, limits still checked per account in the UPDATE).
-// On PostgreSQL the server shares the two cores with the benchmark and is saturated (its
-// backends took about 90% of a core, the benchmark half of one): batching saves each operation
-// its BEGIN and COMMIT, not the server's work per statement. Pipelining a batch's fast
-// statements (pgx batches) would cut round trips further.
+// (The last two rows come from different hours of a shared machine; run against each other on
+// it, the per-operation and set-based batched writers did 11,555-12,353 and 13,318-15,543
+// pairs/s on SQLite.)
+//
+// What remains on SQLite is the writer's CPU, about 65 µs a pair on a quiet machine (a CPU
+// profile), nearly all of it in the pure-Go engine: the pair's five rows (its record, its two
+// journal entries, the hold inserted and then resolved) with their indexes and checks, 3 to 6 µs
+// each, and the commit, a quarter to a third of the whole: about two WAL frames a pair, one of
+// them the random ledger_ops leaf each reserve dirties. 30,000 pairs/s would need 33 µs a pair
+// with the fsync and the scheduling included. The next step would be idempotency records keyed
+// in the order of the idempotency keys (SMS keys are time-ordered SIDs), so that they too
+// append; leaving the record's insert out (an experiment, not a ledger) gave about 19,500 pairs/s
+// in one run. On PostgreSQL the server's two backends spend about 100 µs of CPU a pair, mostly
+// per-row work (index entries, the foreign-key check of each resolution, the hold's update), on
+// the two cores the benchmark also runs on; two writers let it work on two batches at once.
 package ledger
