@@ -12,11 +12,12 @@ import (
 
 // The bulk path applies a batch's common operations set-wise: reserves of tenants without promo
 // money, and posts and voids of holds paid by cash alone (the cases the fast paths cover one by
-// one). Instead of three or four statements per operation, a batch runs six: it claims the
-// reserves' idempotency records and the holds being resolved in one multi-row statement each,
-// reads and locks the cash accounts involved, decides every operation in memory, in batch order,
-// with exactly the checks the per-operation SQL makes, and writes the journal entries, the new
-// holds and the balances in one multi-row statement each. See doc.go, "Throughput".
+// one). Instead of three or four statements per operation, a batch runs six (on SQLite, a long
+// one in a few runs; see bulk_store.go): it claims the reserves' idempotency records and the
+// holds being resolved in one multi-row statement each, reads and locks the cash accounts
+// involved, decides every operation in memory, in batch order, with exactly the checks the
+// per-operation SQL makes, and writes the journal entries, the new holds and the balances in one
+// multi-row statement each. See doc.go, "Throughput".
 //
 // Deciding from a read is safe because nothing else writes these rows meanwhile: SQLite has one
 // writer, and on PostgreSQL the accounts are read FOR UPDATE (in id order), the claimed holds are

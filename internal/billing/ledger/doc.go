@@ -86,8 +86,9 @@
 //     memory, in batch order, with the checks the SQL makes (the floor, the empty promo account,
 //     a hold reserved earlier in the batch resolving like any other), and one INSERT per table
 //     writes the journal entries and the new holds, one UPDATE the balances (only where the rows
-//     still hold what was read). That is six statements a batch instead of three or four an
-//     operation, and the journal is the same, entry for entry. What the bulk path does not decide
+//     still hold what was read). That is six statements a batch (SQLite splits a long one into a
+//     few runs) instead of three or four an operation, and the journal is the same, entry for
+//     entry. What the bulk path does not decide
 //     (other operations, tenants with promo money, retries, refusals) runs after its writes the
 //     per-operation way below, which gives the exact answer: the operations of a batch are
 //     concurrent, so that order is as valid as any. If a bulk statement fails (a CHECK
