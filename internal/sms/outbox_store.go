@@ -21,6 +21,9 @@ type task struct {
 	Action   string
 	Amount   int64 // settle: micros to post; 0 voids
 	Attempts int
+	// fresh is the message as the claim moved it to sending, on its first attempt (no part can
+	// have been accepted yet); nil otherwise, and process reads it.
+	fresh *Message
 }
 
 func insertOutbox(ctx context.Context, q store.Querier, sid string, now time.Time) error {

@@ -114,7 +114,7 @@ func (s *Service) claim(ctx context.Context, limit int) ([]task, string, error) 
 		if tasks, err = claimTasks(ctx, q, s.db.Dialect, now, now.Add(s.worker.Lease), token, limit); err != nil {
 			return err
 		}
-		for _, t := range tasks {
+		for i, t := range tasks {
 			if t.Action != actionSubmit {
 				continue
 			}
@@ -125,6 +125,7 @@ func (s *Service) claim(ctx context.Context, limit int) ([]task, string, error) 
 			if m == nil {
 				continue
 			}
+			tasks[i].fresh = m
 			ev, err := s.recordEvent(ctx, q, m, now)
 			if err != nil {
 				return err
@@ -141,13 +142,16 @@ func (s *Service) claim(ctx context.Context, limit int) ([]task, string, error) 
 }
 
 func (s *Service) process(ctx context.Context, t task, token string) {
-	m, err := getMessage(ctx, s.db.Read(), "", t.SID)
+	m, err := t.fresh, error(nil)
+	if m == nil {
+		m, err = getMessage(ctx, s.db.Read(), "", t.SID)
+	}
 	switch {
 	case errors.Is(err, ErrMessageNotFound): // deleted meanwhile: nothing to send or settle
 		err = deleteTask(ctx, s.db.Write(), t.SID, t.Action)
 	case err != nil:
 	case t.Action == actionSubmit:
-		err = s.submit(ctx, m, token)
+		err = s.submit(ctx, m, token, t.fresh != nil)
 	default:
 		err = s.settle(ctx, m, t.Amount)
 	}
@@ -169,18 +173,22 @@ func ref(sid string) byte {
 	return h
 }
 
-// submit sends a message's parts that no carrier has accepted yet. A part counts as sent only
-// once its carrier message id is committed; a crash before that sends it again, with the same id
-// in IDTag, which is how the carrier can tell.
-func (s *Service) submit(ctx context.Context, m *Message, token string) error {
+// submit sends a message's parts that no carrier has accepted yet; fresh says the claim just
+// moved it to sending, so none has. A part counts as sent only once its carrier message id is
+// committed; a crash before that sends it again, with the same id in IDTag, which is how the
+// carrier can tell.
+func (s *Service) submit(ctx context.Context, m *Message, token string, fresh bool) error {
 	switch m.Status {
 	case Accepted, Queued, Sending:
 	default: // sent, final or held: nothing to submit
 		return deleteTask(ctx, s.db.Write(), m.SID, actionSubmit)
 	}
-	done, err := recordedParts(ctx, s.db.Read(), m.SID)
-	if err != nil {
-		return err
+	done := map[int]bool{} // a fresh message has no part accepted yet
+	if !fresh {
+		var err error
+		if done, err = recordedParts(ctx, s.db.Read(), m.SID); err != nil {
+			return err
+		}
 	}
 	if len(done) == 0 && s.clock.Now().After(m.CreatedAt.Add(s.validity)) {
 		return s.fail(ctx, m, ErrorQueueExpired, "not submitted within the validity period")

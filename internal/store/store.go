@@ -40,7 +40,8 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	log     *slog.Logger
-	stmts   *stmtCache // SQLite writer's prepared statements; nil on PostgreSQL
+	stmts   *stmtCache    // SQLite writer's prepared statements; nil on PostgreSQL
+	reader  *cachedReader // SQLite readers' prepared statements; nil on PostgreSQL
 }
 
 // Options tunes Open.
@@ -110,7 +111,7 @@ func openSQLite(ctx context.Context, path string, maxConns int, log *slog.Logger
 	r.SetMaxOpenConns(maxConns)
 	r.SetMaxIdleConns(maxConns)
 	r.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{Dialect: SQLite, write: w, read: r, log: log, stmts: newStmtCache(w)}, nil
+	return &DB{Dialect: SQLite, write: w, read: r, log: log, stmts: newStmtCache(w), reader: newCachedReader(r)}, nil
 }
 
 func openPostgres(ctx context.Context, url string, maxConns int, log *slog.Logger) (*DB, error) {
@@ -132,7 +133,12 @@ func openPostgres(ctx context.Context, url string, maxConns int, log *slog.Logge
 }
 
 // Read returns the querier for reads outside a transaction.
-func (db *DB) Read() Querier { return db.read }
+func (db *DB) Read() Querier {
+	if db.reader != nil {
+		return db.reader
+	}
+	return db.read
+}
 
 // Write returns the querier for single-statement writes outside a transaction.
 func (db *DB) Write() Querier { return db.write }
@@ -149,6 +155,9 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) Close() error {
 	if db.stmts != nil {
 		db.stmts.close()
+	}
+	if db.reader != nil {
+		db.reader.close()
 	}
 	err := db.write.Close()
 	if db.read != db.write {
