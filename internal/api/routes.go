@@ -94,6 +94,7 @@ func (a *API) table() []Route {
 		{Method: "GET", Path: "/v1/apps/{sid}/sms/templates", Access: Tenant, Summary: "An app's SMS templates and their review state", Out: httpx.List[templateView]{}, Handle: a.listTemplates, Owned: "sid"},
 		{Method: "GET", Path: "/v1/sms/stats", Access: Tenant, Summary: "SMS per day: accepted (outbound), received (inbound), sent, delivered, failed, delivery rate, spend", Out: httpx.List[smsStatView]{}, Handle: a.smsStats},
 		{Method: "GET", Path: "/v1/sms/numbers", Access: Tenant, Summary: "The account's inbound numbers, short codes and sender ids (?app_sid, number; cursor pages)", Out: httpx.List[smsNumberView]{}, Handle: a.listSMSNumbers},
+		{Method: "GET", Path: "/v1/sms/numbers/{sid}", Access: Tenant, Summary: "One of the account's inbound numbers", Out: smsNumberView{}, Handle: a.getSMSNumber, Owned: "sid"},
 		{Method: "GET", Path: "/v1/apps/{sid}/sms/numbers", Access: Tenant, Summary: "An app's inbound numbers", Out: httpx.List[smsNumberView]{}, Handle: a.listAppSMSNumbers, Owned: "sid"},
 		{Method: "POST", Path: "/v1/apps/{sid}/sms/numbers/{number}", Access: Tenant, Summary: "Set an app's number's friendly_name or sms_url (incoming messages POSTed as Twilio's form; \"\" stops them)", In: smsNumberUpdate{}, Out: smsNumberView{}, Handle: a.updateSMSNumber, Owned: "sid"},
 
@@ -126,6 +127,7 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}", Access: Tenant, Summary: "Twilio: redact a sent message (Body=\"\")", Out: twilioMessage{}, Handle: a.twilioUpdateMessage, Owned: "AccountSid"},
 		{Method: "DELETE", Path: "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}", Access: Tenant, Summary: "Twilio: delete a message", Status: noContent, Handle: a.twilioDeleteMessage, Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json", Access: Tenant, Summary: "Twilio: list the account's numbers (PhoneNumber filter; Twilio paging)", Out: twilioIncomingNumberPage{}, Handle: a.twilioListIncomingNumbers, Owned: "AccountSid"},
+		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}", Access: Tenant, Summary: "Twilio: fetch a number", Out: twilioIncomingNumber{}, Handle: a.twilioFetchIncomingNumber, Owned: "AccountSid"},
 		{Method: "POST", Path: "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}", Access: Tenant, Summary: "Twilio: set a number's SmsUrl (SmsMethod POST) or FriendlyName", Out: twilioIncomingNumber{}, Handle: a.twilioUpdateIncomingNumber, Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Records.json", Access: Tenant, Summary: "Twilio: usage records for the whole period (StartDate, EndDate, Category)", Out: twilioUsagePage{}, Handle: a.twilioUsage("all"), Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Records/Daily.json", Access: Tenant, Summary: "Twilio: usage records per day", Out: twilioUsagePage{}, Handle: a.twilioUsage("daily"), Owned: "AccountSid"},

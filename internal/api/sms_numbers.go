@@ -131,3 +131,27 @@ func (a *API) updateSMSNumber(w http.ResponseWriter, r *http.Request) error {
 	}
 	return httpx.JSON(w, http.StatusOK, newSMSNumberView(n))
 }
+
+// getSMSNumber fetches one of the account's numbers (of the credential's app, for an app-scoped
+// credential).
+func (a *API) getSMSNumber(w http.ResponseWriter, r *http.Request) error {
+	n, err := a.ownNumber(r, r.PathValue("sid"))
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusOK, newSMSNumberView(n))
+}
+
+// ownNumber reads a number of the caller's account; another account's, or another app's for an
+// app-scoped credential, is not found.
+func (a *API) ownNumber(r *http.Request, sid string) (*sms.Number, error) {
+	p := principal(r)
+	n, err := a.SMS.Number(r.Context(), p.AccountSID(), sid)
+	if err != nil {
+		return nil, err
+	}
+	if p.AppSID != "" && n.AppSID != p.AppSID {
+		return nil, sms.ErrNumberNotFound
+	}
+	return n, nil
+}

@@ -142,3 +142,15 @@ func (a *API) twilioUpdateIncomingNumber(w http.ResponseWriter, r *http.Request)
 	}
 	return httpx.JSON(w, http.StatusOK, newTwilioIncomingNumber(n))
 }
+
+// twilioFetchIncomingNumber is Twilio's fetch of one IncomingPhoneNumber.
+func (a *API) twilioFetchIncomingNumber(w http.ResponseWriter, r *http.Request) error {
+	if _, err := twilioAccountSID(r); err != nil {
+		return err
+	}
+	n, err := a.ownNumber(r, strings.TrimSuffix(r.PathValue("Sid"), ".json"))
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusOK, newTwilioIncomingNumber(n))
+}

@@ -111,8 +111,14 @@ func TestTenantIsolation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		numberA, err := s.SMS.AssignNumber(ctx, sms.NumberInput{Number: "+8613800138111", AccountSID: a.SID, AppSID: appA.SID})
+		if err != nil {
+			t.Fatal(err)
+		}
 		idFor := func(path string) string {
 			switch {
+			case strings.HasPrefix(path, "/v1/sms/numbers/"):
+				return numberA.SID
 			case strings.HasPrefix(path, "/v1/apps/"):
 				return appA.SID
 			case strings.HasPrefix(path, "/v1/keys/"):
@@ -150,6 +156,9 @@ func TestTenantIsolation(t *testing.T) {
 			}
 			path := strings.ReplaceAll(rt.Path, "{"+rt.Owned+"}", idFor(rt.Path))
 			path = strings.ReplaceAll(path, "{capability}", "im")
+			if strings.Contains(path, "/IncomingPhoneNumbers/") {
+				path = strings.ReplaceAll(path, "{Sid}", numberA.SID+".json")
+			}
 			path = strings.ReplaceAll(path, "{Sid}", smsA.SID+".json")
 			var body []byte
 			if rt.In != nil {

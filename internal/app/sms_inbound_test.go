@@ -235,6 +235,17 @@ func TestSMSInbound(t *testing.T) {
 		if err != nil || len(one2) != 1 || *one2[0].Sid != short.SID {
 			t.Fatalf("twilio numbers by PhoneNumber %+v %v", one2, err)
 		}
+		fetched, err := tw.Api.FetchIncomingPhoneNumber(short.SID, &openapi.FetchIncomingPhoneNumberParams{})
+		if err != nil || *fetched.Sid != short.SID || *fetched.PhoneNumber != "10690000" {
+			t.Fatalf("twilio fetch of a number %+v %v", fetched, err)
+		}
+		var native struct {
+			SID    string `json:"sid"`
+			Number string `json:"number"`
+		}
+		if err := a.C.Do(ctx, "GET", "/v1/sms/numbers/"+short.SID, nil, &native); err != nil || native.SID != short.SID {
+			t.Fatalf("native fetch of a number %+v %v", native, err)
+		}
 		up, err := tw.Api.UpdateIncomingPhoneNumber(short.SID, &openapi.UpdateIncomingPhoneNumberParams{SmsUrl: ptr(sink.url), SmsMethod: ptr("POST")})
 		if err != nil || *up.SmsUrl != sink.url {
 			t.Fatalf("twilio update %+v %v", up, err)
