@@ -1,6 +1,8 @@
 // Package sms sends SMS: checks before sending, pricing and reservation, a durable outbox,
 // workers that submit to carriers over SMPP with routing and failover, delivery receipts,
-// settlement with the ledger, and the built-in loopback carrier of the embedded default.
+// settlement with the ledger, and the built-in loopback carrier of the embedded default. It also
+// receives them: numbers assigned to apps (number.go) and inbound (MO) messages, reassembled
+// when concatenated, stored and announced like status changes (inbound.go, inbound_concat.go).
 //
 // # The life of a message
 //
