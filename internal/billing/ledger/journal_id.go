@@ -12,8 +12,8 @@ import (
 //
 // Ids grow with time so that every insert lands at the right-hand edge of the journal's B-trees
 // (transfers, holds, the pending_id index): a batch of hundreds of operations dirties a handful
-// of pages there instead of one random leaf per row. The idempotency key's hash, which is random
-// by construction, is kept only in ledger_ops. See doc.go, "Throughput".
+// of pages there instead of one random leaf per row. Idempotency records (ledger_ops) are keyed
+// by their keys, which grow when the caller's do. See doc.go, "Throughput".
 //
 // An id is 16 hex digits of a per-process sequence that starts at the wall clock in microseconds
 // and never repeats or goes back (a burst of ids in one microsecond borrows from the next), then

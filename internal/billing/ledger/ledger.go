@@ -85,7 +85,9 @@ func do[T any](ctx context.Context, l *Ledger, o op) (T, error) {
 }
 
 // record starts the idempotency record of operation name with key.
-func record(name, key string) opRecord { return opRecord{op: name, key: key, id: opID(name, key)} }
+func record(name, key string) opRecord {
+	return opRecord{op: name, key: key, id: recordID(name, key)}
+}
 
 // newOp builds an operation that first claims its idempotency record r. work runs when the
 // record is new, with a fresh journal id naming the operation's transfers; when the record exists,

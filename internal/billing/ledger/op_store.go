@@ -11,7 +11,7 @@ import (
 // resolution is recorded on the hold, see resolveOp). It commits in the same transaction as the
 // money it moves, so after any crash either both exist or neither does.
 type opRecord struct {
-	id          string // opID(op, key): the only random key the ledger writes (see journalIDs)
+	id          string // recordID(op, key)
 	op          string
 	key         string
 	fingerprint string

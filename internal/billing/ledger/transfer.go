@@ -47,9 +47,25 @@ type Part struct {
 	Amount     int64
 }
 
-// opID derives the deterministic id of an operation from its idempotency key: the same key always
-// names the same operation, so a retry finds the first attempt's record in ledger_ops instead of
-// moving money twice. Only ledger_ops is keyed by it; the journal uses journalIDs.
+// recordID is the id of an operation's idempotency record in ledger_ops: the same key always
+// names the same record, so a retry finds the first attempt's record instead of moving money
+// twice. It is the operation and the key themselves, so that keys that grow (an SMS hold's key
+// holds its time-ordered message id) append to ledger_ops instead of each dirtying a random page
+// of it, as a hash did; a key too long to be a good primary key is hashed (opID; a hash has no
+// "|", so the two forms never meet). Migration 0044 renamed the records stored under hashes.
+func recordID(op, key string) string {
+	if len(op)+1+len(key) > maxRecordID {
+		return opID(op, key)
+	}
+	return op + "|" + key
+}
+
+// maxRecordID is the longest record id kept readable; longer ones are hashed.
+const maxRecordID = 200
+
+// opID derives a fixed-length deterministic id of an operation from its idempotency key: the id
+// of a hold's resolution (stored on the hold as resolved_key), and of a record whose key is too
+// long to be its own id.
 func opID(op, key string) string {
 	sum := sha256.Sum256([]byte(op + "|" + key))
 	return hex.EncodeToString(sum[:16])
