@@ -95,6 +95,13 @@ func (a *API) deleteApp(w http.ResponseWriter, r *http.Request) error {
 	if err := a.Apps.Delete(r.Context(), app.AccountSID, app.SID); err != nil {
 		return err
 	}
+	if a.SMS != nil {
+		// After the delete: a failure here leaves numbers an operator can release by hand,
+		// never a live app without its numbers.
+		if err := a.SMS.ReleaseAppNumbers(r.Context(), app.SID); err != nil {
+			return err
+		}
+	}
 	return httpx.NoContent(w)
 }
 

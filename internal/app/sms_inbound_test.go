@@ -300,5 +300,17 @@ func TestSMSInbound(t *testing.T) {
 		if err := tw.Api.DeleteMessage(in.SID, &openapi.DeleteMessageParams{}); err != nil {
 			t.Fatalf("delete an inbound message: %v", err)
 		}
+		// Deleting the app frees its numbers: another app can have them.
+		if err := a.C.Do(ctx, "DELETE", "/v1/apps/"+app.SID, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		var left client.List[numberView]
+		if err := op.Do(ctx, "GET", "/admin/v1/sms/numbers?account_sid="+a.SID, nil, &left); err != nil || len(left.Data) != 0 {
+			t.Fatalf("numbers of a deleted app %+v %v", left, err)
+		}
+		other, _ := a.C.CreateApp(ctx, client.AppParams{Name: "next"})
+		if err := op.Do(ctx, "POST", "/admin/v1/sms/numbers", map[string]string{"number": "+8613800138000", "app_sid": other.SID}, nil); err != nil {
+			t.Fatalf("reassign a deleted app's number: %v", err)
+		}
 	})
 }

@@ -285,3 +285,12 @@ func (s *Service) UpdateNumber(ctx context.Context, accountSID, appSID, numberSI
 func (s *Service) ReleaseNumber(ctx context.Context, numberSID string) error {
 	return deleteNumber(ctx, s.db.Write(), numberSID)
 }
+
+// ReleaseAppNumbers takes every number away from an app that is being deleted, so that they can
+// be assigned again and their messages are no longer stored for an app nobody can read.
+func (s *Service) ReleaseAppNumbers(ctx context.Context, appSID string) error {
+	if _, err := s.db.Write().ExecContext(ctx, `DELETE FROM sms_numbers WHERE app_sid = $1`, appSID); err != nil {
+		return fmt.Errorf("sms: release the numbers of %s: %w", appSID, err)
+	}
+	return nil
+}
