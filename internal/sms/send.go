@@ -149,7 +149,7 @@ func (s *Service) prepare(ctx context.Context, req SendRequest) (*prepared, *Mes
 	}
 	m.Route, m.BillOn = route.Carrier, route.BillOn
 	now := s.clock.Now()
-	if m.Price, err = s.quote(ctx, dest.Country, segs, now); err != nil {
+	if m.Price, err = s.quote(ctx, req.AccountSID, dest.Country, segs, now); err != nil {
 		return nil, nil, err
 	}
 	for _, k := range s.limits.keys(m.AccountSID, m.From, m.To, category) {
@@ -165,18 +165,24 @@ func (s *Service) prepare(ctx context.Context, req SendRequest) (*prepared, *Mes
 }
 
 // quote prices segs segments to country by the rate card in force, or by the default price
-// when no card prices SMS (the embedded default before an operator configures one).
-func (s *Service) quote(ctx context.Context, country string, segs int, at time.Time) (int64, error) {
-	if s.rating != nil {
-		amount, _, err := s.rating.Price(ctx, Product, Meter, map[string]string{"country": country}, int64(segs), at)
-		if err == nil {
-			return amount, nil
-		}
-		if !errors.Is(err, rating.ErrNoRate) {
-			return 0, fmt.Errorf("sms: price: %w", err)
-		}
+// when no card prices SMS (the embedded default before an operator configures one), less the
+// account's best discount promotion for SMS.
+func (s *Service) quote(ctx context.Context, account, country string, segs int, at time.Time) (int64, error) {
+	amount := s.price * int64(segs)
+	if s.rating == nil {
+		return amount, nil
 	}
-	return s.price * int64(segs), nil
+	switch card, _, err := s.rating.Price(ctx, Product, Meter, map[string]string{"country": country}, int64(segs), at); {
+	case err == nil:
+		amount = card
+	case !errors.Is(err, rating.ErrNoRate):
+		return 0, fmt.Errorf("sms: price: %w", err)
+	}
+	off, err := s.rating.Discount(ctx, account, Product, amount, at)
+	if err != nil {
+		return 0, fmt.Errorf("sms: discount: %w", err)
+	}
+	return amount - off, nil
 }
 
 // Ledger keys of a message: every retry and every node use the same ones, so money moves once.

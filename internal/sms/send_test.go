@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard/switchboard/internal/billing/arrears"
 	"github.com/switchboard/switchboard/internal/billing/ledger"
+	"github.com/switchboard/switchboard/internal/billing/rating"
 	"github.com/switchboard/switchboard/internal/bus"
 	"github.com/switchboard/switchboard/internal/bus/bustest"
 	"github.com/switchboard/switchboard/internal/errs"
@@ -260,6 +261,33 @@ func TestSuspendedForArrears(t *testing.T) {
 		}
 		if n := e.count(`SELECT COUNT(*) FROM sms_messages`) + e.count(`SELECT COUNT(*) FROM ledger_holds`); n != 0 {
 			t.Fatalf("%d rows left by a refused send", n)
+		}
+	})
+}
+
+// TestDiscountPromotion: an account's discount promotion for SMS lowers each message's price as
+// it is quoted (real-time usage has no bill to discount); promotions do not stack, so of a 25%
+// and a 10% discount only the 25% applies, and other accounts pay the full price.
+func TestDiscountPromotion(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{balance: 1_000_000})
+		ctx := context.Background()
+		promos := rating.New(db, e.clk)
+		for _, off := range []int64{250_000, 100_000} {
+			if _, err := promos.CreatePromotion(ctx, rating.Promotion{AccountSID: e.acct, Product: Product, Kind: rating.Discount,
+				DiscountPPM: off, StartsAt: e.clk.Now().Add(-time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m, err := e.send("13800138000", "hello")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Price != price*3/4 {
+			t.Fatalf("price with a 25%% discount = %d, want %d", m.Price, price*3/4)
+		}
+		if b := e.balance(); b.CashPending != price*3/4 {
+			t.Fatalf("held %d for a discounted message", b.CashPending)
 		}
 	})
 }

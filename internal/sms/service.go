@@ -31,9 +31,10 @@ type Standing interface {
 	Refuse(ctx context.Context, accountSID string) error
 }
 
-// Pricer is *rating.Service's Price.
+// Pricer is *rating.Service's Price and Discount.
 type Pricer interface {
 	Price(ctx context.Context, product, meter string, dims map[string]string, quantity int64, at time.Time) (int64, rating.Card, error)
+	Discount(ctx context.Context, account, product string, amount int64, at time.Time) (int64, error)
 }
 
 // Moderator is *moderation.Lists's Check.

@@ -44,6 +44,7 @@ func scanPromotion(r store.Scanner) (Promotion, error) {
 
 // CreatePromotion stores p and returns it with its id.
 func (s *Service) CreatePromotion(ctx context.Context, p Promotion) (Promotion, error) {
+	defer s.discounts.Clear()
 	p.StartsAt, p.EndsAt = p.StartsAt.UTC().Truncate(time.Microsecond), p.EndsAt.UTC().Truncate(time.Microsecond)
 	if err := p.Validate(); err != nil {
 		return Promotion{}, err

@@ -19,14 +19,15 @@ const (
 
 // Service prices usage and enforces plans. It is safe for concurrent use.
 type Service struct {
-	db    *store.DB
-	clk   clock.Clock
-	cache *ttlcache.Cache[cardKey, []Card] // CardAt's; see card_cache.go
+	db        *store.DB
+	clk       clock.Clock
+	cache     *ttlcache.Cache[cardKey, []Card] // CardAt's; see card_cache.go
+	discounts *discounts                       // Discount's; see discount.go
 }
 
 // New returns the rating service.
 func New(db *store.DB, clk clock.Clock) *Service {
-	return &Service{db: db, clk: clk, cache: ttlcache.New[cardKey, []Card](cardTTL, 1000)}
+	return &Service{db: db, clk: clk, cache: ttlcache.New[cardKey, []Card](cardTTL, 1000), discounts: newDiscounts()}
 }
 
 // PublishCard stores c as the next version of its product and meter and returns it with its id

@@ -3,6 +3,7 @@ package rating_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -310,6 +311,31 @@ func TestPublishingRefreshesPrices(t *testing.T) {
 		publish(t, s, v2)
 		if amount, card, err := s.Price(ctx, "sms", "sms.segment", map[string]string{"country": "CN"}, 1, at); err != nil || amount != 40_000 || card.Version != 2 {
 			t.Fatalf("after v2: %d v%d %v", amount, card.Version, err)
+		}
+	})
+}
+
+// TestDiscountOfRealTimeCharges: the best active discount of an account applies to a real-time
+// charge; creating a promotion on this node takes effect at once; free quotas and other
+// accounts' promotions do not apply.
+func TestDiscountOfRealTimeCharges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, clk := newService(t, db)
+		if off, err := s.Discount(ctx, account, "sms", 100_000, clk.Now()); err != nil || off != 0 {
+			t.Fatalf("no promotion: %d %v", off, err)
+		}
+		for _, p := range []rating.Promotion{
+			{AccountSID: account, Product: "sms", Kind: rating.Discount, DiscountPPM: 200_000, StartsAt: clk.Now()},
+			{AccountSID: account, Product: "sms", Kind: rating.FreeQuota, Meter: "sms.segment", Quantity: 1000, StartsAt: clk.Now()},
+			{AccountSID: "AC" + strings.Repeat("f", 32), Product: "sms", Kind: rating.Discount, DiscountPPM: 900_000, StartsAt: clk.Now()},
+		} {
+			if _, err := s.CreatePromotion(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if off, err := s.Discount(ctx, account, "sms", 100_000, clk.Now()); err != nil || off != 20_000 {
+			t.Fatalf("20%% of 0.10 = %d %v, want 20000", off, err)
 		}
 	})
 }
