@@ -155,7 +155,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	allow, _ := cfg.AllowNetworks() // validated with the configuration
 	wh, err := webhooks.New(core.DB, webhooks.Options{Clock: core.Clock, Log: log, Keyring: core.Keys,
 		Client: webhooks.ClientOptions{AllowNetworks: allow}, AllowHTTP: cfg.WebhookAllowHTTP,
-		OnEndpointDisabled: s.endpointDisabled, TwilioAuthToken: core.Accounts.AuthToken})
+		OnEndpointDisabled: s.endpointDisabled, TwilioAuthToken: core.Accounts.AuthToken, OnTwilioReply: s.twimlReply})
 	if err != nil {
 		b.Close()
 		core.Close()

@@ -16,6 +16,9 @@ import (
 // message, too little to make our database the store of whatever receivers answer.
 const responseLogBytes = 1 << 10
 
+// replyBytes bounds the answer to a Twilio-style callback kept for OnTwilioReply (TwiML).
+const replyBytes = 64 << 10
+
 // Attempt is one try at a delivery, as logged.
 type Attempt struct {
 	ID             string

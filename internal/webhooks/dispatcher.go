@@ -421,6 +421,13 @@ func (d *Dispatcher) finish(ctx, sendCtx context.Context, batch []outcome) error
 	if len(disabled) > 0 {
 		d.s.listeners.Clear()
 	}
+	if d.s.onReply != nil {
+		for i := range batch {
+			if o := &batch[i]; o.ok() && o.job.d.Kind == KindTwilio && len(o.reply) > 0 {
+				d.s.onReply(ctx, o.job.d, o.reply)
+			}
+		}
+	}
 	for _, e := range disabled {
 		d.s.log.Warn("webhooks: endpoint disabled after failing continuously", "endpoint", e.ID, "account", e.AccountSID, "since", e.FailingSince)
 		if d.s.onDisabled != nil {

@@ -39,6 +39,12 @@ type Options struct {
 	// OnEndpointDisabled is called, after the change is committed, when an endpoint that failed
 	// for DisableAfter is disabled; the owner's notice comes from it.
 	OnEndpointDisabled func(ctx context.Context, e Endpoint)
+	// OnTwilioReply is called with the response body (up to 64 KiB) of a Twilio-style callback
+	// that was answered 2xx, after the delivery is recorded as delivered: a receiver may answer
+	// an incoming message with TwiML. It runs at most once per successful attempt (a crash
+	// between the record and the call loses it); an attempt repeated after a lost record calls
+	// it again, so it must be idempotent by the delivery's id.
+	OnTwilioReply func(ctx context.Context, d Delivery, body []byte)
 	// TwilioAuthToken returns the auth token that signs an account's Twilio-style callbacks
 	// (X-Twilio-Signature). Without it callbacks are sent unsigned; when it fails, the attempt
 	// fails and is retried on the schedule.
@@ -60,6 +66,7 @@ type Service struct {
 	allow        []netip.Prefix
 	allowHTTP    bool
 	onDisabled   func(ctx context.Context, e Endpoint)
+	onReply      func(ctx context.Context, d Delivery, body []byte)
 	twilioToken  func(ctx context.Context, accountSID string) (string, error)
 	schedule     []time.Duration
 	disableAfter time.Duration
@@ -86,6 +93,7 @@ func New(db *store.DB, opts Options) (*Service, error) {
 		allow:        opts.Client.AllowNetworks,
 		allowHTTP:    opts.AllowHTTP,
 		onDisabled:   opts.OnEndpointDisabled,
+		onReply:      opts.OnTwilioReply,
 		twilioToken:  opts.TwilioAuthToken,
 		schedule:     opts.Schedule,
 		disableAfter: opts.DisableAfter,

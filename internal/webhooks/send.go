@@ -34,7 +34,8 @@ type outcome struct {
 	at       time.Time // the clock's time of the attempt
 	headers  http.Header
 	status   int
-	respBody []byte
+	respBody []byte // what the attempt log keeps (responseLogBytes)
+	reply    []byte // a Twilio-style callback's whole answer, up to replyBytes, for OnTwilioReply
 	latency  time.Duration
 	err      error
 }
@@ -94,7 +95,16 @@ func (s *Service) send(ctx context.Context, j *job, now time.Time) outcome {
 	}
 	o.latency = time.Since(start)
 	o.status = resp.StatusCode
-	o.respBody, _, err = ReadLimited(resp.Body, responseLogBytes)
+	limit := int64(responseLogBytes)
+	if j.d.Kind == KindTwilio && s.onReply != nil {
+		limit = replyBytes
+	}
+	o.respBody, _, err = ReadLimited(resp.Body, limit)
+	if int64(len(o.respBody)) > responseLogBytes {
+		o.reply, o.respBody = o.respBody, o.respBody[:responseLogBytes]
+	} else if j.d.Kind == KindTwilio {
+		o.reply = o.respBody
+	}
 	if err == nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, drainBytes))
 	}
