@@ -59,18 +59,7 @@ func newEnv(t testing.TB, db *store.DB, c envConfig) *env {
 	}
 	e := &env{t: t, db: db, clk: c.clk, ledger: ledger.New(db, c.clk, log), apps: apps.NewService(db, keys, c.clk, log),
 		mod: moderation.NewLists(db, nil, c.clk, log)}
-	e.acct = newAccount(t, db)
-	a, err := e.apps.Create(ctx, e.acct, apps.NewApp{Name: "notify"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.app = a.App.SID
-	if _, err := e.apps.OpenCapability(ctx, e.acct, e.app, "sms", true); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.apps.ReviewCapability(ctx, e.app, "sms", true, "ok"); err != nil {
-		t.Fatal(err)
-	}
+	e.acct, e.app = e.newSender()
 	if c.balance > 0 {
 		e.credit(c.balance)
 	}
@@ -119,6 +108,24 @@ func (e *env) newNode(c envConfig) *Service {
 	}()
 	e.t.Cleanup(func() { cancel(); <-done })
 	return s
+}
+
+// newSender creates an account with an app that has SMS open (and no money).
+func (e *env) newSender() (account, app string) {
+	e.t.Helper()
+	ctx := context.Background()
+	account = newAccount(e.t, e.db)
+	a, err := e.apps.Create(ctx, account, apps.NewApp{Name: "notify"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := e.apps.OpenCapability(ctx, account, a.App.SID, "sms", true); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.apps.ReviewCapability(ctx, a.App.SID, "sms", true, "ok"); err != nil {
+		e.t.Fatal(err)
+	}
+	return account, a.App.SID
 }
 
 func newAccount(t testing.TB, db *store.DB) string {
