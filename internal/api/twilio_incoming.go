@@ -109,7 +109,7 @@ func (a *API) twilioListIncomingNumbers(w http.ResponseWriter, r *http.Request) 
 // twilioUpdateIncomingNumber sets SmsUrl (Twilio's SmsMethod must be POST) and FriendlyName.
 // Twilio's other settings (voice, fallbacks, trunks...) are refused rather than ignored.
 func (a *API) twilioUpdateIncomingNumber(w http.ResponseWriter, r *http.Request) error {
-	account, err := twilioAccountSID(r)
+	account, sid, err := twilioRef(r)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (a *API) twilioUpdateIncomingNumber(w http.ResponseWriter, r *http.Request)
 			return errs.InvalidField(k, k+" is not supported here; SmsUrl, SmsMethod (POST) and FriendlyName are")
 		}
 	}
-	n, err := a.SMS.UpdateNumber(r.Context(), account, principal(r).AppSID, strings.TrimSuffix(r.PathValue("Sid"), ".json"), u)
+	n, err := a.SMS.UpdateNumber(r.Context(), account, principal(r).AppSID, sid, u)
 	if errors.Is(err, sms.ErrInvalidSMSURL) {
 		return sms.ErrInvalidSMSURL.WithField("SmsUrl")
 	}
@@ -145,10 +145,11 @@ func (a *API) twilioUpdateIncomingNumber(w http.ResponseWriter, r *http.Request)
 
 // twilioFetchIncomingNumber is Twilio's fetch of one IncomingPhoneNumber.
 func (a *API) twilioFetchIncomingNumber(w http.ResponseWriter, r *http.Request) error {
-	if _, err := twilioAccountSID(r); err != nil {
+	_, sid, err := twilioRef(r)
+	if err != nil {
 		return err
 	}
-	n, err := a.ownNumber(r, strings.TrimSuffix(r.PathValue("Sid"), ".json"))
+	n, err := a.ownNumber(r, sid)
 	if err != nil {
 		return err
 	}

@@ -101,14 +101,14 @@ func (a *API) twilioCreateMessage(w http.ResponseWriter, r *http.Request) error 
 	return httpx.JSON(w, http.StatusCreated, newTwilioMessage(m, principal(r).Account.Currency))
 }
 
-// twilioMessageRef reads the account and message SIDs of a Twilio message path.
-func twilioMessageRef(r *http.Request) (account, sid string, err error) {
+// twilioRef reads the account SID and the object SID ({Sid}, ".json" dropped) of a Twilio path.
+func twilioRef(r *http.Request) (account, sid string, err error) {
 	account, err = twilioAccountSID(r)
 	return account, strings.TrimSuffix(r.PathValue("Sid"), ".json"), err
 }
 
 func (a *API) twilioFetchMessage(w http.ResponseWriter, r *http.Request) error {
-	account, sid, err := twilioMessageRef(r)
+	account, sid, err := twilioRef(r)
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func (a *API) twilioFetchMessage(w http.ResponseWriter, r *http.Request) error {
 
 // twilioUpdateMessage supports what Twilio's update does for sent messages: Body="" redacts.
 func (a *API) twilioUpdateMessage(w http.ResponseWriter, r *http.Request) error {
-	account, sid, err := twilioMessageRef(r)
+	account, sid, err := twilioRef(r)
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func (a *API) twilioUpdateMessage(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (a *API) twilioDeleteMessage(w http.ResponseWriter, r *http.Request) error {
-	account, sid, err := twilioMessageRef(r)
+	account, sid, err := twilioRef(r)
 	if err != nil {
 		return err
 	}
