@@ -19,12 +19,6 @@ import (
 // exactly when the caller's rows exist.
 func (l *Ledger) In(q store.Querier) *Ledger {
 	c := *l
-	c.exec = func(ctx context.Context, o op) (any, error) {
-		res, done, err := runFast(ctx, q, o, true)
-		if err != nil || done {
-			return res, err
-		}
-		return o.run(ctx, q)
-	}
+	c.exec = func(ctx context.Context, o op) (any, error) { return runIn(ctx, q, o, true) }
 	return &c
 }

@@ -62,16 +62,21 @@ func (l *Ledger) execTx(ctx context.Context, o op) (any, error) {
 func (l *Ledger) execTxOnce(ctx context.Context, o op, fast bool) (any, error) {
 	var out any
 	err := l.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
-		r, done, err := runFast(ctx, q, o, fast)
-		if err != nil || done {
-			out = r
-			return err
-		}
-		r, err = o.run(ctx, q)
-		out = r
+		var err error
+		out, err = runIn(ctx, q, o, fast)
 		return err
 	})
 	return out, err
+}
+
+// runIn runs o in the transaction q: by its fast path when it has one and fast is on, else (or
+// when the fast path declines) the full way.
+func runIn(ctx context.Context, q store.Querier, o op, fast bool) (any, error) {
+	res, done, err := runFast(ctx, q, o, fast)
+	if err != nil || done {
+		return res, err
+	}
+	return o.run(ctx, q)
 }
 
 // do runs o through the ledger's executor and types its result.
