@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"sync"
 )
 
 // cachedReader runs the reads of the SQLite read pool through prepared statements, for the same
@@ -13,35 +12,24 @@ import (
 // that connection runs it, and keeps it there.
 type cachedReader struct {
 	db    *sql.DB
-	mu    sync.Mutex
-	stmts map[string]*sql.Stmt
+	stmts *stmtCache // only its map: a reader prepares at once, never "warm"
 }
 
 func newCachedReader(db *sql.DB) *cachedReader {
-	return &cachedReader{db: db, stmts: map[string]*sql.Stmt{}}
+	return &cachedReader{db: db, stmts: newStmtCache(db)}
 }
 
 // stmt returns query prepared, or nil when it cannot be (the cache is full, or preparing failed:
 // the query then runs unprepared and reports its own error).
 func (r *cachedReader) stmt(ctx context.Context, query string) *sql.Stmt {
-	r.mu.Lock()
-	s, full := r.stmts[query], len(r.stmts) >= maxCachedStmts
-	r.mu.Unlock()
-	if s != nil || full {
+	if s, full := r.stmts.lookup(query); s != nil || full {
 		return s
 	}
 	s, err := r.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if old := r.stmts[query]; old != nil {
-		s.Close()
-		return old
-	}
-	r.stmts[query] = s
-	return s
+	return r.stmts.add(query, s)
 }
 
 func (r *cachedReader) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -70,11 +58,4 @@ func (r *cachedReader) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.T
 	return r.db.BeginTx(ctx, opts)
 }
 
-func (r *cachedReader) close() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, s := range r.stmts {
-		s.Close()
-	}
-	clear(r.stmts)
-}
+func (r *cachedReader) close() { r.stmts.close() }

@@ -58,16 +58,28 @@ func (c *stmtCache) warm(ctx context.Context) {
 		if err != nil {
 			continue // it keeps running unprepared
 		}
-		c.mu.Lock()
-		if c.stmts[q] == nil {
-			c.stmts[q] = s
-			s = nil
-		}
-		c.mu.Unlock()
-		if s != nil {
-			s.Close()
-		}
+		c.add(q, s)
 	}
+}
+
+// lookup returns query's statement, and whether the cache is full (no new one will be kept).
+func (c *stmtCache) lookup(query string) (s *sql.Stmt, full bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stmts[query], len(c.stmts) >= maxCachedStmts
+}
+
+// add keeps s for query and returns it, or, when another caller prepared query first, closes s
+// and returns that one.
+func (c *stmtCache) add(query string, s *sql.Stmt) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.stmts[query]; old != nil {
+		s.Close()
+		return old
+	}
+	c.stmts[query] = s
+	return s
 }
 
 func (c *stmtCache) close() {
