@@ -14,9 +14,9 @@ import (
 // or a savepoint it opened around the call, when a method returns an error. The exception is a
 // hold's resolution (Post, Void) refused for the hold's state (ErrHoldExpired, ErrHoldResolved,
 // ErrPostExceedsHold, ErrKeyReused): the conditional claim of the hold is its first write, so a
-// refused resolution has written nothing and q stays usable. Idempotency is the
-// same as elsewhere: the operation's record commits with q, so a retry after a crash finds it
-// exactly when the caller's rows exist.
+// refused resolution has written nothing and q stays usable. Idempotency is the same as
+// elsewhere: the operation's record commits with q, so a retry after a crash finds it exactly
+// when the caller's rows exist.
 func (l *Ledger) In(q store.Querier) *Ledger {
 	c := *l
 	c.exec = func(ctx context.Context, o op) (any, error) { return runIn(ctx, q, o, true) }
