@@ -65,7 +65,7 @@ type promotionInput struct {
 	Product     string    `json:"product"`
 	Kind        string    `json:"kind"`     // free_quota or discount
 	Meter       string    `json:"meter"`    // free_quota
-	Quantity    int64     `json:"quantity"` // free_quota: free units per bill
+	Quantity    int64     `json:"quantity"` // free_quota: free units per bill (real-time: per calendar month)
 	DiscountPPM int64     `json:"discount_ppm"`
 	StartsAt    time.Time `json:"starts_at"`
 	EndsAt      time.Time `json:"ends_at"`
@@ -84,8 +84,9 @@ type promotionView struct {
 	EndsAt      time.Time `json:"ends_at"`
 }
 
-// adminCreatePromotion creates a free quota or a discount on a product's bills. Promotions never
-// stack: the one worth most to the customer applies to each bill.
+// adminCreatePromotion creates a free quota or a discount on a product's bills and real-time
+// charges (see the rating package). Promotions never stack: the one worth most to the customer
+// applies to each bill, and at most one to each real-time charge.
 func (a *API) adminCreatePromotion(w http.ResponseWriter, r *http.Request) error {
 	var in promotionInput
 	if err := httpx.Decode(r, &in); err != nil {

@@ -41,8 +41,9 @@ type smsView struct {
 	Segments     int                `json:"segments"`
 	Encoding     string             `json:"encoding"`
 	Status       string             `json:"status"`
-	Price        string             `json:"price"`   // reserved quote
-	Charged      string             `json:"charged"` // actually posted
+	Price        string             `json:"price"`         // reserved quote
+	Charged      string             `json:"charged"`       // actually posted
+	FreeSegments int64              `json:"free_segments"` // paid for by a free quota promotion
 	ErrorCode    int                `json:"error_code,omitempty"`
 	ErrorMessage string             `json:"error_message,omitempty"`
 	CreatedAt    time.Time          `json:"created_at"`
@@ -54,7 +55,7 @@ type smsView struct {
 func newSMSView(m *sms.Message) smsView {
 	v := smsView{SID: m.SID, AppSID: m.AppSID, Direction: m.Direction, To: m.To, From: m.From, Body: m.Body, Category: string(m.Category), Segments: m.Segments,
 		Encoding: string(m.Encoding), Status: string(m.Status), Price: money.Format(m.Price), Charged: money.Format(m.Charged),
-		ErrorCode: m.ErrorCode, ErrorMessage: m.ErrorMessage, CreatedAt: m.CreatedAt, SentAt: timePtr(m.SentAt), DoneAt: timePtr(m.DoneAt)}
+		FreeSegments: m.FreeSegments, ErrorCode: m.ErrorCode, ErrorMessage: m.ErrorMessage, CreatedAt: m.CreatedAt, SentAt: timePtr(m.SentAt), DoneAt: timePtr(m.DoneAt)}
 	for _, h := range m.History {
 		v.History = append(v.History, statusChangeView{Status: string(h.Status), ErrorCode: h.ErrorCode, At: h.At})
 	}

@@ -87,19 +87,23 @@ const (
 
 // Message is one SMS to one number.
 type Message struct {
-	SID            string
-	AccountSID     string
-	AppSID         string
-	Direction      string // "outbound-api"
-	To             string // E.164
-	From           string
-	Body           string // the text sent, after moderation replaced words; "" once redacted
-	Category       Category
-	Segments       int
-	Encoding       Encoding
-	Status         Status
-	Price          int64 // micros: the quote for all segments, reserved before sending
-	Charged        int64 // micros actually posted (0 until settled, and for free outcomes)
+	SID        string
+	AccountSID string
+	AppSID     string
+	Direction  string // "outbound-api"
+	To         string // E.164
+	From       string
+	Body       string // the text sent, after moderation replaced words; "" once redacted
+	Category   Category
+	Segments   int
+	Encoding   Encoding
+	Status     Status
+	Price      int64 // micros: the quote for all segments, reserved before sending
+	Charged    int64 // micros actually posted (0 until settled, and for free outcomes)
+	// FreeSegments is how many segments an SMS free quota promotion paid for (they are not in
+	// Price); they go back to the quota if the message is not billable after all.
+	FreeSegments   int64
+	freeScope      string // the quota counter they were taken from (rating.FreeUse.Scope)
 	HoldID         string
 	Route          string // the carrier that took it
 	BillOn         BillOn

@@ -158,7 +158,7 @@ func (s *Service) markSent(ctx context.Context, q store.Querier, m *Message, r R
 		return nil, err
 	}
 	if r.BillOn != BillOnDelivery {
-		if err := s.settleIn(ctx, q, cur, share(cur.Price, n, cur.Segments), now); err != nil {
+		if err := s.settleIn(ctx, q, cur, n, now); err != nil {
 			return nil, err
 		}
 	}
@@ -227,7 +227,7 @@ func (s *Service) finish(ctx context.Context, q store.Querier, m *Message, now t
 		return nil, err
 	}
 	if m.BillOn == BillOnDelivery {
-		if err := s.settleIn(ctx, q, m, share(m.Price, m.PartsDelivered, m.Segments), now); err != nil {
+		if err := s.settleIn(ctx, q, m, m.PartsDelivered, now); err != nil {
 			return nil, err
 		}
 	}

@@ -168,21 +168,31 @@ func (s *Service) prepare(ctx context.Context, req SendRequest) (*prepared, *Mes
 // when no card prices SMS (the embedded default before an operator configures one), less the
 // account's best discount promotion for SMS.
 func (s *Service) quote(ctx context.Context, account, country string, segs int, at time.Time) (int64, error) {
-	amount := s.price * int64(segs)
-	if s.rating == nil {
-		return amount, nil
-	}
-	switch card, _, err := s.rating.Price(ctx, Product, Meter, map[string]string{"country": country}, int64(segs), at); {
-	case err == nil:
-		amount = card
-	case !errors.Is(err, rating.ErrNoRate):
-		return 0, fmt.Errorf("sms: price: %w", err)
+	amount, err := s.listPrice(ctx, country, segs, at)
+	if err != nil || s.rating == nil {
+		return amount, err
 	}
 	off, err := s.rating.Discount(ctx, account, Product, amount, at)
 	if err != nil {
 		return 0, fmt.Errorf("sms: discount: %w", err)
 	}
 	return amount - off, nil
+}
+
+// listPrice is the price of segs segments to country without promotions: the rate card in
+// force, or the default price when no card prices SMS.
+func (s *Service) listPrice(ctx context.Context, country string, segs int, at time.Time) (int64, error) {
+	amount := s.price * int64(segs)
+	if s.rating == nil || segs == 0 {
+		return amount, nil
+	}
+	switch card, _, err := s.rating.Price(ctx, Product, Meter, map[string]string{"country": country}, int64(segs), at); {
+	case err == nil:
+		return card, nil
+	case !errors.Is(err, rating.ErrNoRate):
+		return 0, fmt.Errorf("sms: price: %w", err)
+	}
+	return amount, nil
 }
 
 // Ledger keys of a message: every retry and every node use the same ones, so money moves once.
@@ -202,8 +212,10 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 	}
 	var ev []statusEvent
 	var dup *Message // a concurrent retry of the same request committed first
+	quoted := m.Price
 	err := s.commits.doFor(ctx, m.AccountSID, func(ctx context.Context, q store.Querier) error {
 		ev, dup, m.HoldID = nil, nil, ""
+		m.Price, m.FreeSegments, m.freeScope = quoted, 0, ""
 		if m.IdempotencyKey != "" {
 			old, err := getMessage(ctx, q, m.AccountSID, m.SID)
 			if err == nil {
@@ -222,6 +234,9 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 			if !ok {
 				return k.err
 			}
+		}
+		if err := s.takeFree(ctx, q, m, p.dest.Country, now); err != nil {
+			return err
 		}
 		if m.Price > 0 {
 			h, err := s.ledger.In(q).Reserve(ctx, holdKey(m.SID), m.AccountSID, Product, m.Price, s.holdTTL())

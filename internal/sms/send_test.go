@@ -291,3 +291,57 @@ func TestDiscountPromotion(t *testing.T) {
 		}
 	})
 }
+
+// TestFreeQuotaPromotion: an SMS free quota pays for the first segments of the month as they are
+// sent; free segments need no balance; a message that is not billable (undelivered on a
+// bill-on-delivery route) gives its segments back, and so does a send refused for money; a
+// message partly covered pays list price for the rest; once the quota is used up the discount
+// applies again, but never together with free segments (promotions do not stack).
+func TestFreeQuotaPromotion(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{run: true, billOn: BillOnDelivery})
+		e.lb.SetOutcome("+8613800138001", OutcomeUndelivered)
+		ctx := context.Background()
+		promos := rating.New(db, e.clk)
+		for _, p := range []rating.Promotion{
+			{Kind: rating.FreeQuota, Meter: Meter, Quantity: 4},
+			{Kind: rating.FreeQuota, Meter: Meter, Quantity: 2}, // smaller: never counts
+			{Kind: rating.Discount, DiscountPPM: 500_000},
+		} {
+			p.AccountSID, p.Product, p.StartsAt = e.acct, Product, e.clk.Now().Add(-time.Hour)
+			if _, err := promos.CreatePromotion(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		used := func() int {
+			return e.count(`SELECT COALESCE(SUM(value), 0) FROM usage_counters WHERE account_sid = $1 AND scope LIKE 'promo:%'`, e.acct)
+		}
+		long := strings.Repeat("a", 200) // two GSM-7 segments
+		type want struct {
+			free          int64
+			price, charge int64
+			used          int
+		}
+		check := func(name string, m *Message, w want) {
+			t.Helper()
+			m = e.waitFinal(m.SID)
+			if m.FreeSegments != w.free || m.Price != w.price || m.Charged != w.charge || used() != w.used {
+				t.Fatalf("%s: free %d price %d charged %d quota used %d; want %+v", name, m.FreeSegments, m.Price, m.Charged, used(), w)
+			}
+		}
+		check("delivered, no balance", e.mustSend("+8613800138000", "one"), want{free: 1, used: 1})
+		check("undelivered", e.mustSend("+8613800138001", "one"), want{free: 0, used: 1})
+		check("two segments", e.mustSend("+8613800138000", long), want{free: 2, used: 3})
+		_, err := e.send("+8613800138000", long) // one free segment left, one to pay, no money
+		wantErr(t, err, ledger.ErrInsufficientFunds)
+		if used() != 3 {
+			t.Fatalf("a refused send took free segments: quota used %d", used())
+		}
+		e.credit(2 * price)
+		check("partly free", e.mustSend("+8613800138000", long), want{free: 1, price: price, charge: price, used: 4})
+		check("quota used up: discount", e.mustSend("+8613800138000", "one"), want{price: price / 2, charge: price / 2, used: 4})
+		if b := e.balance(); b.CashPosted != 2*price-price-price/2 || b.CashPending != 0 {
+			t.Fatalf("balance %+v", b)
+		}
+	})
+}

@@ -31,10 +31,13 @@ type Standing interface {
 	Refuse(ctx context.Context, accountSID string) error
 }
 
-// Pricer is *rating.Service's Price and Discount.
+// Pricer is the part of *rating.Service that prices a message: the rate card, the account's
+// discount, and its free quota, taken in the send's transaction and given back on failure.
 type Pricer interface {
 	Price(ctx context.Context, product, meter string, dims map[string]string, quantity int64, at time.Time) (int64, rating.Card, error)
 	Discount(ctx context.Context, account, product string, amount int64, at time.Time) (int64, error)
+	TakeFree(ctx context.Context, q store.Querier, account, product, meter string, n int64, at time.Time) (rating.FreeUse, error)
+	ReturnFree(ctx context.Context, q store.Querier, account, meter string, u rating.FreeUse) error
 }
 
 // Moderator is *moderation.Lists's Check.

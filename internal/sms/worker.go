@@ -317,12 +317,25 @@ func (s *Service) fail(ctx context.Context, m *Message, code int, msg string) er
 	return s.change(ctx, m.AccountSID, m.SID, []Status{Accepted, Queued, Sending, HeldForReview}, Failed, code, msg)
 }
 
-// settleIn posts amount of a message's hold (voids it when amount is 0) in the caller's
+// settleIn bills parts of m's segments (0: none, the message is free) in the caller's transaction:
+// free quota segments pay for the first parts and the ones not needed go back to the quota; the
+// rest of the price is posted by settleAmount.
+func (s *Service) settleIn(ctx context.Context, q store.Querier, m *Message, parts int, now time.Time) error {
+	paid := max(0, int64(parts)-m.FreeSegments)
+	if unused := m.FreeSegments - (int64(parts) - paid); unused > 0 && s.rating != nil {
+		if err := s.returnFree(ctx, q, m, unused); err != nil {
+			return err
+		}
+	}
+	return s.settleAmount(ctx, q, m, share(m.Price, int(paid), m.Segments-int(m.FreeSegments)), now)
+}
+
+// settleAmount posts amount of a message's hold (voids it when amount is 0) in the caller's
 // transaction and records the charge, so that the settlement commits with the status change that
 // decides it. The ledger key is the message's: a settlement repeated after a crash, or by another
 // node, moves money once. A resolution refuses before it writes anything (the claim of the hold
 // is its first write), so a refused one leaves the transaction usable.
-func (s *Service) settleIn(ctx context.Context, q store.Querier, m *Message, amount int64, now time.Time) error {
+func (s *Service) settleAmount(ctx context.Context, q store.Querier, m *Message, amount int64, now time.Time) error {
 	charged := int64(0)
 	if m.HoldID != "" {
 		l := s.ledger.In(q)
@@ -351,7 +364,7 @@ func (s *Service) settleIn(ctx context.Context, q store.Querier, m *Message, amo
 // separate step.
 func (s *Service) settle(ctx context.Context, m *Message, amount int64) error {
 	return s.commits.doFor(ctx, m.AccountSID, func(ctx context.Context, q store.Querier) error {
-		if err := s.settleIn(ctx, q, m, amount, s.clock.Now()); err != nil {
+		if err := s.settleAmount(ctx, q, m, amount, s.clock.Now()); err != nil {
 			return err
 		}
 		return deleteTask(ctx, q, m.SID, actionSettle)

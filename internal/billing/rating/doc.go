@@ -43,5 +43,9 @@
 //
 // Free quotas (the first N units of a meter on each bill) and percentage discounts, per product,
 // for one account or for all. Promotions never stack: of those active for a bill, the one worth
-// the most to the customer applies (ties: the earliest created).
+// the most to the customer applies (ties: the earliest created). Real-time charges (SMS) have no
+// bill when they are priced: a discount lowers each charge (Discount), and a free quota is a
+// monthly counter per promotion that each charge takes units from in its own transaction
+// (TakeFree) and gives back when it is not billable (ReturnFree); a charge that took free units
+// gets no discount, and only the largest free quota counts.
 package rating

@@ -339,3 +339,68 @@ func TestDiscountOfRealTimeCharges(t *testing.T) {
 		}
 	})
 }
+
+// TestFreeQuotaOfRealTimeCharges: real-time charges take a free quota's units as they happen,
+// counted per calendar month; only the largest quota counts (no stacking); units given back can
+// be taken again; when the largest ends, the next one applies.
+func TestFreeQuotaOfRealTimeCharges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, clk := newService(t, db)
+		clk.Set(time.Date(2026, 3, 30, 12, 0, 0, 0, time.UTC))
+		start := clk.Now()
+		for _, p := range []rating.Promotion{
+			{Quantity: 3, EndsAt: start.Add(40 * 24 * time.Hour)},
+			{Quantity: 2},
+			{Quantity: 50, Meter: "voice.minute"},
+		} {
+			p.AccountSID, p.Product, p.Kind, p.StartsAt = account, "sms", rating.FreeQuota, start
+			if p.Meter == "" {
+				p.Meter = "sms.segment"
+			}
+			if _, err := s.CreatePromotion(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		take := func(n int64) rating.FreeUse {
+			t.Helper()
+			var u rating.FreeUse
+			if err := db.InTx(ctx, func(ctx context.Context, q store.Querier) (err error) {
+				u, err = s.TakeFree(ctx, q, account, "sms", "sms.segment", n, clk.Now())
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		give := func(u rating.FreeUse) error {
+			return db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+				return s.ReturnFree(ctx, q, account, "sms.segment", u)
+			})
+		}
+		var got []rating.FreeUse
+		for _, n := range []int64{2, 2, 1} {
+			got = append(got, take(n))
+		}
+		if got[0].Units != 2 || got[1].Units != 1 || got[2].Units != 0 || got[1].Scope != got[0].Scope {
+			t.Fatalf("took %+v from a quota of 3; want 2, 1, 0 under one scope", got)
+		}
+		if err := give(rating.FreeUse{Units: 1, Scope: got[0].Scope}); err != nil {
+			t.Fatal(err)
+		}
+		if u := take(5); u.Units != 1 {
+			t.Fatalf("after giving one back: took %d, want 1", u.Units)
+		}
+		if err := give(rating.FreeUse{Units: 9, Scope: got[0].Scope}); !errors.Is(err, rating.ErrCounterUnderflow) {
+			t.Fatalf("giving back more than taken = %v", err)
+		}
+		clk.Set(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)) // a new month: a new quota
+		if u := take(5); u.Units != 3 || u.Scope == got[0].Scope {
+			t.Fatalf("new month: took %+v, want 3 under a new scope", u)
+		}
+		clk.Set(start.Add(41 * 24 * time.Hour)) // the 3-unit quota ended; the 2-unit one counts now
+		if u := take(5); u.Units != 2 {
+			t.Fatalf("after the largest quota ended: took %d, want 2", u.Units)
+		}
+	})
+}
