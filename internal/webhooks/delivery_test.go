@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -595,4 +596,46 @@ func TestSendTest(t *testing.T) {
 	}
 	_, err = env.svc.SendTest(context.Background(), otherAcct, e.ID)
 	wantKind(t, err, errs.NotFound, ErrEndpointNotFound)
+}
+
+// TestTwilioReplyBeforeRecord: the answer to a Twilio-style callback reaches OnTwilioReply while
+// the delivery is still unfinished in the database, so a crash between the two repeats the
+// delivery (and the reply, which is idempotent) instead of losing the reply.
+func TestTwilioReplyBeforeRecord(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		const answer = `<Response><Message>thanks</Message></Response>`
+		type seen struct {
+			id, body string
+			status   Status
+		}
+		var replies []seen
+		var env *engineEnv
+		env = newEngineEnv(t, db, func(o *Options) {
+			o.TwilioAuthToken = func(context.Context, string) (string, error) { return "0123456789abcdef0123456789abcdef", nil }
+			o.OnTwilioReply = func(_ context.Context, d Delivery, body []byte) {
+				ds := env.deliveries("")
+				replies = append(replies, seen{d.ID, string(body), ds[0].Status})
+			}
+		})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/xml")
+			io.WriteString(w, answer)
+		}))
+		defer srv.Close()
+		cb := Callback{ID: "SMin-received", Type: "sms.inbound", AccountSID: testAccount, AppSID: testApp,
+			URL: srv.URL + "/sms", OccurredAt: env.clk.Now(), Params: url.Values{"MessageSid": {"SMin"}, "Body": {"hi"}}}
+		if err := db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+			_, err := env.svc.EnqueueCallback(ctx, q, cb)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		env.dispatch(env.svc.NewDispatcher(DispatcherOptions{}))
+		ds := env.deliveries("")
+		if len(replies) != 1 || replies[0].body != answer || replies[0].id != ds[0].ID ||
+			replies[0].status == StatusSucceeded || ds[0].Status != StatusSucceeded {
+			t.Fatalf("replies %+v, delivery now %s; want one reply seen before the delivery succeeded", replies, ds[0].Status)
+		}
+	})
 }

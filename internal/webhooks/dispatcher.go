@@ -367,10 +367,21 @@ func (d *Dispatcher) attempt(ctx context.Context, j *job) outcome {
 	return d.s.send(ctx, j, d.s.now())
 }
 
-// finish records a batch of outcomes in one transaction: the attempts, the deliveries' new
-// states, the endpoints' failure streaks; then tells OnEndpointDisabled about endpoints this
-// batch disabled. Outcomes cut short because sendCtx ended release their leases instead.
+// finish hands the answers of successful Twilio-style callbacks to OnTwilioReply, then records a
+// batch of outcomes in one transaction: the attempts, the deliveries' new states, the endpoints'
+// failure streaks; then tells OnEndpointDisabled about endpoints this batch disabled. Outcomes
+// cut short because sendCtx ended release their leases instead.
+//
+// Replies go first so that a crash cannot lose one: until the success is recorded the delivery
+// is retried, and a reply seen twice acts once (OnTwilioReply is idempotent per delivery).
 func (d *Dispatcher) finish(ctx, sendCtx context.Context, batch []outcome) error {
+	if d.s.onReply != nil {
+		for i := range batch {
+			if o := &batch[i]; o.ok() && o.job.d.Kind == KindTwilio && len(o.reply) > 0 {
+				d.s.onReply(ctx, o.job.d, o.reply)
+			}
+		}
+	}
 	now := d.s.now()
 	var abandoned []outcome
 	var disabled []Endpoint
@@ -420,13 +431,6 @@ func (d *Dispatcher) finish(ctx, sendCtx context.Context, batch []outcome) error
 	}
 	if len(disabled) > 0 {
 		d.s.listeners.Clear()
-	}
-	if d.s.onReply != nil {
-		for i := range batch {
-			if o := &batch[i]; o.ok() && o.job.d.Kind == KindTwilio && len(o.reply) > 0 {
-				d.s.onReply(ctx, o.job.d, o.reply)
-			}
-		}
 	}
 	for _, e := range disabled {
 		d.s.log.Warn("webhooks: endpoint disabled after failing continuously", "endpoint", e.ID, "account", e.AccountSID, "since", e.FailingSince)

@@ -40,10 +40,9 @@ type Options struct {
 	// for DisableAfter is disabled; the owner's notice comes from it.
 	OnEndpointDisabled func(ctx context.Context, e Endpoint)
 	// OnTwilioReply is called with the response body (up to 64 KiB) of a Twilio-style callback
-	// that was answered 2xx, after the delivery is recorded as delivered: a receiver may answer
-	// an incoming message with TwiML. It runs at most once per successful attempt (a crash
-	// between the record and the call loses it); an attempt repeated after a lost record calls
-	// it again, so it must be idempotent by the delivery's id.
+	// that was answered 2xx, before the delivery is recorded as delivered: a receiver may answer
+	// an incoming message with TwiML. A crash before the record repeats the attempt, which calls
+	// it again, so it must be idempotent by the delivery's id; it is never skipped.
 	OnTwilioReply func(ctx context.Context, d Delivery, body []byte)
 	// TwilioAuthToken returns the auth token that signs an account's Twilio-style callbacks
 	// (X-Twilio-Signature). Without it callbacks are sent unsigned; when it fails, the attempt
