@@ -121,10 +121,10 @@ func (a *API) table() []Route {
 
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Balance.json", Access: Tenant, Summary: "Twilio: the account balance", Out: twilioBalance{}, Handle: a.twilioGetBalance, Owned: "AccountSid"},
 
-		{Method: "POST", Path: "/2010-04-01/Accounts/{AccountSid}/Messages.json", Access: Tenant, Summary: "Twilio: send an SMS (To, From, Body, StatusCallback)", Out: twilioMessage{}, Status: created, Handle: a.twilioCreateMessage, Owned: "AccountSid", Traffic: true},
+		{Method: "POST", Path: "/2010-04-01/Accounts/{AccountSid}/Messages.json", Access: Tenant, Summary: "Twilio: send an SMS (To, From, Body, StatusCallback; SendAt with ScheduleType=fixed, ValidityPeriod, MaxPrice)", Out: twilioMessage{}, Status: created, Handle: a.twilioCreateMessage, Owned: "AccountSid", Traffic: true},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Messages.json", Access: Tenant, Summary: "Twilio: list messages (To, From, DateSent filters; Twilio paging)", Out: twilioMessagePage{}, Handle: a.twilioListMessages, Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}", Access: Tenant, Summary: "Twilio: fetch a message", Out: twilioMessage{}, Handle: a.twilioFetchMessage, Owned: "AccountSid"},
-		{Method: "POST", Path: "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}", Access: Tenant, Summary: "Twilio: redact a sent message (Body=\"\")", Out: twilioMessage{}, Handle: a.twilioUpdateMessage, Owned: "AccountSid"},
+		{Method: "POST", Path: "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}", Access: Tenant, Summary: "Twilio: redact a sent message (Body=\"\") or cancel a scheduled one (Status=canceled)", Out: twilioMessage{}, Handle: a.twilioUpdateMessage, Owned: "AccountSid"},
 		{Method: "DELETE", Path: "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}", Access: Tenant, Summary: "Twilio: delete a message", Status: noContent, Handle: a.twilioDeleteMessage, Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json", Access: Tenant, Summary: "Twilio: list the account's numbers (PhoneNumber filter; Twilio paging)", Out: twilioIncomingNumberPage{}, Handle: a.twilioListIncomingNumbers, Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}", Access: Tenant, Summary: "Twilio: fetch a number", Out: twilioIncomingNumber{}, Handle: a.twilioFetchIncomingNumber, Owned: "AccountSid"},

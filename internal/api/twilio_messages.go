@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -93,12 +94,54 @@ func (a *API) twilioCreateMessage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	m, err := a.SMS.Send(r.Context(), sms.SendRequest{AccountSID: account, AppSID: appSID, To: form.Get("To"), From: form.Get("From"),
-		Body: form.Get("Body"), StatusCallback: form.Get("StatusCallback"), IdempotencyKey: idempotencyKey(r)})
+	req := sms.SendRequest{AccountSID: account, AppSID: appSID, To: form.Get("To"), From: form.Get("From"),
+		Body: form.Get("Body"), StatusCallback: form.Get("StatusCallback"), IdempotencyKey: idempotencyKey(r)}
+	if err := twilioSendOptions(form, &req); err != nil {
+		return err
+	}
+	m, err := a.SMS.Send(r.Context(), req)
 	if err != nil {
 		return err
 	}
 	return httpx.JSON(w, http.StatusCreated, newTwilioMessage(m, principal(r).Account.Currency))
+}
+
+// twilioSendOptions reads the optional parameters of Twilio's create that change what is sent:
+// SendAt with ScheduleType=fixed, ValidityPeriod and MaxPrice. A parameter asking for what is not
+// supported (MediaUrl: MMS) is refused rather than ignored, so that nothing different from what
+// was asked is sent. MessagingServiceSid is accepted and ignored: there are no messaging
+// services here, so From is required and decides the sender.
+func twilioSendOptions(form url.Values, req *sms.SendRequest) error {
+	if slices.ContainsFunc(form["MediaUrl"], func(s string) bool { return s != "" }) {
+		return sms.ErrMediaUnsupported
+	}
+	switch st, at := form.Get("ScheduleType"), form.Get("SendAt"); {
+	case st != "" && st != "fixed":
+		return sms.ErrInvalidSchedule
+	case (st == "") != (at == ""):
+		return sms.ErrSendAtRequired
+	case at != "":
+		t, err := time.Parse(time.RFC3339, at)
+		if err != nil {
+			return sms.ErrInvalidSendAt
+		}
+		req.SendAt = t
+	}
+	if v := form.Get("ValidityPeriod"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > int(sms.MaxValidity/time.Second) {
+			return sms.ErrInvalidValidity
+		}
+		req.ValidityPeriod = time.Duration(n) * time.Second
+	}
+	if v := form.Get("MaxPrice"); v != "" {
+		p, err := money.Parse(v)
+		if err != nil || p <= 0 {
+			return errs.InvalidField("MaxPrice", "MaxPrice must be a positive amount such as 0.05")
+		}
+		req.MaxPrice = p
+	}
+	return nil
 }
 
 // twilioRef reads the account SID and the object SID ({Sid}, ".json" dropped) of a Twilio path.
@@ -129,8 +172,15 @@ func (a *API) twilioUpdateMessage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	if form.Get("Status") == "canceled" {
+		m, err := a.SMS.Cancel(r.Context(), account, sid)
+		if err != nil {
+			return err
+		}
+		return httpx.JSON(w, http.StatusOK, newTwilioMessage(m, principal(r).Account.Currency))
+	}
 	if _, ok := form["Body"]; !ok || form.Get("Body") != "" {
-		return errs.InvalidField("Body", "only Body=\"\" (redact) can be updated")
+		return errs.InvalidField("Body", "only Body=\"\" (redact) or Status=canceled (of a scheduled message) can be updated")
 	}
 	m, err := a.SMS.Redact(r.Context(), account, sid)
 	if err != nil {

@@ -125,6 +125,13 @@ const (
 	CodeSMSInvalidSMSURL     = 21814
 	CodeSMSInvalidSMSMethod  = 21815
 	CodeSMSNumberNotFound    = 21816
+	CodeSMSNotScheduled      = 21817
+	CodeSMSMediaUnsupported  = 21818
+	CodeSMSInvalidValidity   = 21624 // Twilio: invalid validity period value
+	CodeSMSMaxPrice          = 30010 // Twilio: message price exceeds max price
+	CodeSMSSendAtRequired    = 35111 // Twilio: SendAt is missing with ScheduleType fixed
+	CodeSMSInvalidSendAt     = 35114 // Twilio: scheduling does not support this timestamp
+	CodeSMSInvalidSchedule   = 35126 // Twilio: the ScheduleType is not supported
 )
 
 // CodeInfo documents one public code.
@@ -237,6 +244,13 @@ func Codes() []CodeInfo {
 		{Code: CodeSMSInvalidSMSURL, Kind: Invalid, Summary: "sms_url (SmsUrl) must be an absolute http or https URL of at most 2048 characters."},
 		{Code: CodeSMSInvalidSMSMethod, Kind: Invalid, Summary: "SmsMethod must be POST: incoming messages are POSTed as Twilio's form."},
 		{Code: CodeSMSNumberNotFound, Kind: NotFound, Summary: "No number of this account (or app) has this SID."},
+		{Code: CodeSMSNotScheduled, Kind: Conflict, Summary: "Only a scheduled message can be canceled."},
+		{Code: CodeSMSMediaUnsupported, Kind: Invalid, Summary: "MMS is not supported: a message cannot carry MediaUrl."},
+		{Code: CodeSMSInvalidValidity, Kind: Invalid, Summary: "ValidityPeriod is a whole number of seconds from 1 to 36000."},
+		{Code: CodeSMSMaxPrice, Kind: Invalid, Summary: "The message would cost more than MaxPrice; nothing was sent or charged."},
+		{Code: CodeSMSSendAtRequired, Kind: Invalid, Summary: "ScheduleType fixed needs SendAt, and SendAt needs ScheduleType fixed."},
+		{Code: CodeSMSInvalidSendAt, Kind: Invalid, Summary: "SendAt must be an RFC 3339 (ISO 8601) time from 5 minutes to 35 days ahead."},
+		{Code: CodeSMSInvalidSchedule, Kind: Invalid, Summary: "ScheduleType must be fixed."},
 		{CodeKeyScopeForbidden, Permission, "The API key is limited to one app and cannot do this (manage keys, create apps, rotate tokens)."},
 	}
 }

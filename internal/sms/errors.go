@@ -27,6 +27,13 @@ const (
 	CodeAppRequired       = errs.CodeSMSAppRequired       // a send names no app
 	CodeInvalidCategory   = errs.CodeSMSInvalidCategory   // category is not verification, notification or marketing
 	CodeInvalidCountry    = errs.CodeSMSInvalidCountry    // a country permission is not an ISO 3166-1 alpha-2 code
+	CodeNotScheduled      = errs.CodeSMSNotScheduled      // cancel of a message that is not scheduled
+	CodeInvalidValidity   = errs.CodeSMSInvalidValidity   // Twilio: invalid validity period value
+	CodeMaxPrice          = errs.CodeSMSMaxPrice          // Twilio: message price exceeds max price
+	CodeInvalidSendAt     = errs.CodeSMSInvalidSendAt     // Twilio: scheduling does not support this timestamp
+	CodeSendAtRequired    = errs.CodeSMSSendAtRequired    // Twilio: SendAt is missing with ScheduleType fixed
+	CodeInvalidSchedule   = errs.CodeSMSInvalidSchedule   // Twilio: the ScheduleType is not supported
+	CodeMediaUnsupported  = errs.CodeSMSMediaUnsupported  // MMS (media) is not supported
 )
 
 // Sentinel errors; match them with errors.Is. Each refusal happens before any money moves, or
@@ -52,6 +59,13 @@ var (
 	ErrAppRequired       = errs.Coded(errs.Invalid, CodeAppRequired, "sms: a send must name an app").WithField("app_sid")
 	ErrInvalidCategory   = errs.Coded(errs.Invalid, CodeInvalidCategory, "sms: category must be verification, notification or marketing").WithField("category")
 	ErrInvalidCountry    = errs.Coded(errs.Invalid, CodeInvalidCountry, "sms: countries are ISO 3166-1 alpha-2 codes such as CN").WithField("countries")
+	ErrNotScheduled      = errs.Coded(errs.Conflict, CodeNotScheduled, "sms: only a scheduled message can be canceled")
+	ErrInvalidValidity   = errs.Coded(errs.Invalid, CodeInvalidValidity, "sms: the validity period is 1 to 36000 seconds").WithField("validity_period")
+	ErrMaxPrice          = errs.Coded(errs.Invalid, CodeMaxPrice, "sms: the message would cost more than its max price").WithField("max_price")
+	ErrInvalidSendAt     = errs.Coded(errs.Invalid, CodeInvalidSendAt, "sms: send_at must be from 5 minutes to 35 days ahead").WithField("send_at")
+	ErrSendAtRequired    = errs.Coded(errs.Invalid, CodeSendAtRequired, "sms: ScheduleType fixed and SendAt go together").WithField("send_at")
+	ErrInvalidSchedule   = errs.Coded(errs.Invalid, CodeInvalidSchedule, "sms: ScheduleType must be fixed").WithField("schedule_type")
+	ErrMediaUnsupported  = errs.Coded(errs.Invalid, CodeMediaUnsupported, "sms: MMS is not supported; send text only").WithField("media_url")
 	ErrMessageNotFound   = errs.New(errs.NotFound, "sms: message not found")
 	ErrIdempotency       = errs.Coded(errs.Conflict, errs.CodeIdempotencyMismatch, "sms: the idempotency key was used for a different message")
 )
@@ -60,7 +74,8 @@ var (
 // users read them as they are used to). They describe what happened to a message, not a refused
 // request.
 const (
-	ErrorQueueExpired   = 30001 // not submitted within the validity period
+	ErrorQueueExpired   = 30001 // not submitted within the default validity period
+	ErrorValidity       = 30036 // not submitted within the message's own ValidityPeriod
 	ErrorUnreachable    = 30003 // the carrier could not deliver (UNDELIV, EXPIRED, DELETED)
 	ErrorUnknownDest    = 30005 // the carrier does not know the destination
 	ErrorFiltered       = 30007 // the carrier rejected the message (REJECTD)

@@ -11,6 +11,7 @@ type Status string
 // The statuses. A message moves forward only:
 //
 //	accepted → sending → sent → delivered | undelivered | failed
+//	scheduled → sending → ... (at SendAt) | canceled (by the sender) | failed (expired)
 //	accepted → failed (refused by every carrier, or expired in the queue)
 //	held_for_review → queued → sending → ... (approved) | canceled (rejected) | failed (expired)
 //
@@ -18,6 +19,7 @@ type Status string
 // with the same id (see doc.go).
 const (
 	Accepted      Status = "accepted"        // recorded with its reservation and outbox entry
+	Scheduled     Status = "scheduled"       // accepted, to be sent at SendAt
 	HeldForReview Status = "held_for_review" // a review keyword matched: waits for an operator
 	Queued        Status = "queued"          // waiting for a worker again (approved, or retried)
 	Sending       Status = "sending"         // a worker is submitting it to a carrier
@@ -25,7 +27,7 @@ const (
 	Delivered     Status = "delivered"       // every part's receipt says delivered
 	Undelivered   Status = "undelivered"     // the carrier could not deliver a part
 	Failed        Status = "failed"          // the message could not be sent, or a part was rejected
-	Canceled      Status = "canceled"        // rejected by an operator before sending
+	Canceled      Status = "canceled"        // rejected by an operator, or canceled by the sender while scheduled
 )
 
 // Final reports whether the status can no longer change.
@@ -119,6 +121,10 @@ type Message struct {
 	UpdatedAt      time.Time
 	SentAt         time.Time // zero until sent (Twilio's date_sent)
 	DoneAt         time.Time // zero until final
+	SendAt         time.Time // zero: at once; else a scheduled message's time
+	// ValidityPeriod is how long the message may wait to be submitted (from SendAt for a
+	// scheduled one); 0: the service's default (Options.Validity).
+	ValidityPeriod time.Duration
 	// History is every status the message had, oldest first; filled by Get.
 	History []StatusChange
 	// requestHash fingerprints the send request, so an idempotent retry with a different request
@@ -131,4 +137,26 @@ type StatusChange struct {
 	Status    Status
 	ErrorCode int
 	At        time.Time
+}
+
+// expiresAt is when m fails if no part of it was submitted: its validity period (or def, the
+// service's default) after it was due, which is its SendAt or its creation.
+func (m *Message) expiresAt(def time.Duration) time.Time {
+	from, v := m.CreatedAt, def
+	if !m.SendAt.IsZero() {
+		from = m.SendAt
+	}
+	if m.ValidityPeriod > 0 {
+		v = m.ValidityPeriod
+	}
+	return from.Add(v)
+}
+
+// expiryCode is the error code of a message that expired in the queue: Twilio's for its own
+// validity period, or for the default one.
+func (m *Message) expiryCode() int {
+	if m.ValidityPeriod > 0 {
+		return ErrorValidity
+	}
+	return ErrorQueueExpired
 }

@@ -26,9 +26,9 @@ type task struct {
 	fresh *Message
 }
 
-func insertOutbox(ctx context.Context, q store.Querier, sid string, now time.Time) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO sms_outbox (message_sid, action, due_at, created_at) VALUES ($1, $2, $3, $3)`,
-		sid, actionSubmit, store.Micro(now))
+func insertOutbox(ctx context.Context, q store.Querier, sid string, due, now time.Time) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO sms_outbox (message_sid, action, due_at, created_at) VALUES ($1, $2, $3, $4)`,
+		sid, actionSubmit, store.Micro(due), store.Micro(now))
 	if err != nil {
 		return fmt.Errorf("queue sms %s: %w", sid, err)
 	}

@@ -50,8 +50,8 @@ func (s *Service) Approve(ctx context.Context, sid string) (*Message, error) {
 		return nil, ErrNotHeld
 	}
 	now := s.clock.Now()
-	if now.After(m.CreatedAt.Add(s.validity)) {
-		if err := s.fail(ctx, m, ErrorQueueExpired, "review ended after the validity period"); err != nil {
+	if now.After(m.expiresAt(s.validity)) {
+		if err := s.fail(ctx, m, m.expiryCode(), "review ended after the validity period"); err != nil {
 			return nil, err
 		}
 		return s.Get(ctx, m.AccountSID, sid)
@@ -59,17 +59,25 @@ func (s *Service) Approve(ctx context.Context, sid string) (*Message, error) {
 	var evs []statusEvent
 	err = s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
 		evs = nil
-		moved, err := setStatus(ctx, q, sid, []Status{HeldForReview}, Queued, 0, "", now)
+		to := Queued // a scheduled message approved before its time waits for it, scheduled
+		if m.SendAt.After(now) {
+			to = Scheduled
+		}
+		moved, err := setStatus(ctx, q, sid, []Status{HeldForReview}, to, 0, "", now)
 		if err != nil {
 			return err
 		}
 		if moved == nil {
 			return ErrNotHeld
 		}
-		if err := insertOutbox(ctx, q, sid, now); err != nil {
+		due := now
+		if to == Scheduled {
+			due = m.SendAt
+		}
+		if err := insertOutbox(ctx, q, sid, due, now); err != nil {
 			return err
 		}
-		m.Status, m.UpdatedAt = Queued, now
+		m.Status, m.UpdatedAt = to, now
 		ev, err := s.recordEvent(ctx, q, m, now)
 		evs = append(evs, ev)
 		return err

@@ -34,7 +34,22 @@ type SendRequest struct {
 	// yields the same message, sent and charged once. A different request with a used key is
 	// refused with ErrIdempotency.
 	IdempotencyKey string
+	// SendAt, when set, schedules the message: it is accepted and its price reserved now, and it
+	// is sent at SendAt, 5 minutes to 35 days ahead (Twilio's window). Until then Cancel stops it.
+	SendAt time.Time
+	// ValidityPeriod, when set (1 s to 10 h), fails the message with ErrorValidity if it is not
+	// submitted within that time (from SendAt for a scheduled message).
+	ValidityPeriod time.Duration
+	// MaxPrice, when positive, refuses the message (ErrMaxPrice) if its price is higher.
+	MaxPrice int64
 }
+
+// Limits of SendRequest's scheduling and validity, Twilio's.
+const (
+	MinScheduleAhead = 5 * time.Minute
+	MaxScheduleAhead = 35 * 24 * time.Hour
+	MaxValidity      = 36000 * time.Second
+)
 
 // prepared is a request that passed every check that needs no write, with its quote.
 type prepared struct {
@@ -71,6 +86,11 @@ func requestHash(req SendRequest) string {
 	for _, f := range []string{req.AppSID, req.To, req.From, req.Body, req.Category, req.StatusCallback} {
 		h.Write([]byte(strconv.Itoa(len(f)) + ":" + f))
 	}
+	if !req.SendAt.IsZero() || req.ValidityPeriod != 0 || req.MaxPrice != 0 {
+		// Only requests that use them hash them, so messages recorded before they existed keep
+		// their fingerprints.
+		fmt.Fprintf(h, "|%d|%d|%d", store.Micro(req.SendAt), req.ValidityPeriod, req.MaxPrice)
+	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
@@ -98,6 +118,9 @@ func (s *Service) prepare(ctx context.Context, req SendRequest) (*prepared, *Mes
 	if err := checkCallback(req.StatusCallback); err != nil {
 		return nil, nil, err
 	}
+	if err := checkTiming(req, s.clock.Now()); err != nil {
+		return nil, nil, err
+	}
 	if _, err := s.apps.Sendable(ctx, req.AccountSID, req.AppSID, apps.SMS); err != nil {
 		return nil, nil, fmt.Errorf("sms: send: %w", err)
 	}
@@ -108,7 +131,8 @@ func (s *Service) prepare(ctx context.Context, req SendRequest) (*prepared, *Mes
 	}
 	m := &Message{SID: messageSID(req.AccountSID, req.IdempotencyKey, s.clock.Now()), AccountSID: req.AccountSID,
 		AppSID: req.AppSID, Direction: "outbound-api", To: dest.E164, From: from, Category: category,
-		StatusCallback: req.StatusCallback, IdempotencyKey: req.IdempotencyKey, requestHash: requestHash(req)}
+		StatusCallback: req.StatusCallback, IdempotencyKey: req.IdempotencyKey, requestHash: requestHash(req),
+		SendAt: req.SendAt.UTC().Truncate(time.Microsecond), ValidityPeriod: req.ValidityPeriod}
 	if req.IdempotencyKey != "" {
 		old, err := getMessage(ctx, s.db.Read(), req.AccountSID, m.SID)
 		if err == nil {
@@ -151,6 +175,9 @@ func (s *Service) prepare(ctx context.Context, req SendRequest) (*prepared, *Mes
 	now := s.clock.Now()
 	if m.Price, err = s.quote(ctx, req.AccountSID, dest.Country, segs, now); err != nil {
 		return nil, nil, err
+	}
+	if req.MaxPrice > 0 && m.Price > req.MaxPrice {
+		return nil, nil, ErrMaxPrice
 	}
 	for _, k := range s.limits.keys(m.AccountSID, m.From, m.To, category) {
 		free, err := slotFree(ctx, s.db.Read(), k.key, k.w, now)
@@ -207,8 +234,12 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 	now := s.clock.Now()
 	m.CreatedAt, m.UpdatedAt = now, now
 	m.Status = Accepted
-	if p.held {
+	due := now
+	switch {
+	case p.held:
 		m.Status = HeldForReview
+	case !m.SendAt.IsZero():
+		m.Status, due = Scheduled, m.SendAt
 	}
 	var ev []statusEvent
 	var dup *Message // a concurrent retry of the same request committed first
@@ -239,7 +270,7 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 			return err
 		}
 		if m.Price > 0 {
-			h, err := s.ledger.In(q).Reserve(ctx, holdKey(m.SID), m.AccountSID, Product, m.Price, s.holdTTL())
+			h, err := s.ledger.In(q).Reserve(ctx, holdKey(m.SID), m.AccountSID, Product, m.Price, s.holdTTL(m, now))
 			if err != nil {
 				return fmt.Errorf("sms: send: %w", err)
 			}
@@ -256,8 +287,8 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 		if err := insertHistory(ctx, q, m.SID, m.Status, 0, now); err != nil {
 			return err
 		}
-		if m.Status == Accepted {
-			if err := insertOutbox(ctx, q, m.SID, now); err != nil {
+		if m.Status != HeldForReview {
+			if err := insertOutbox(ctx, q, m.SID, due, now); err != nil {
 				return err
 			}
 		}

@@ -177,7 +177,9 @@ func New(opts Options) (*Service, error) {
 
 // holdTTL is how long a reservation must last: the message may wait Validity for a carrier and
 // then ReceiptWindow for its receipt before an on-delivery route posts it.
-func (s *Service) holdTTL() time.Duration { return s.validity + s.receipts + time.Hour }
+func (s *Service) holdTTL(m *Message, now time.Time) time.Duration {
+	return m.expiresAt(s.validity).Sub(now) + s.receipts + time.Hour
+}
 
 // Get returns an account's message with its status history.
 func (s *Service) Get(ctx context.Context, accountSID, sid string) (*Message, error) {

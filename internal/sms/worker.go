@@ -118,7 +118,7 @@ func (s *Service) claim(ctx context.Context, limit int) ([]task, string, error) 
 			if t.Action != actionSubmit {
 				continue
 			}
-			m, err := setStatus(ctx, q, t.SID, []Status{Accepted, Queued}, Sending, 0, "", now)
+			m, err := setStatus(ctx, q, t.SID, []Status{Accepted, Queued, Scheduled}, Sending, 0, "", now)
 			if err != nil {
 				return err
 			}
@@ -179,7 +179,7 @@ func ref(sid string) byte {
 // carrier can tell.
 func (s *Service) submit(ctx context.Context, m *Message, token string, fresh bool) error {
 	switch m.Status {
-	case Accepted, Queued, Sending:
+	case Accepted, Queued, Scheduled, Sending:
 	default: // sent, final or held: nothing to submit
 		return deleteTask(ctx, s.db.Write(), m.SID, actionSubmit)
 	}
@@ -190,11 +190,11 @@ func (s *Service) submit(ctx context.Context, m *Message, token string, fresh bo
 			return err
 		}
 	}
-	if len(done) == 0 && s.clock.Now().After(m.CreatedAt.Add(s.validity)) {
-		return s.fail(ctx, m, ErrorQueueExpired, "not submitted within the validity period")
+	if len(done) == 0 && s.clock.Now().After(m.expiresAt(s.validity)) {
+		return s.fail(ctx, m, m.expiryCode(), "not submitted within the validity period")
 	}
 	if m.Status != Sending {
-		if err := s.change(ctx, m.AccountSID, m.SID, []Status{Accepted, Queued}, Sending, 0, ""); err != nil {
+		if err := s.change(ctx, m.AccountSID, m.SID, []Status{Accepted, Queued, Scheduled}, Sending, 0, ""); err != nil {
 			return err
 		}
 	}
@@ -314,7 +314,7 @@ func (s *Service) change(ctx context.Context, account, sid string, from []Status
 
 // fail ends a message that could not be sent and releases its hold.
 func (s *Service) fail(ctx context.Context, m *Message, code int, msg string) error {
-	return s.change(ctx, m.AccountSID, m.SID, []Status{Accepted, Queued, Sending, HeldForReview}, Failed, code, msg)
+	return s.change(ctx, m.AccountSID, m.SID, []Status{Accepted, Queued, Scheduled, Sending, HeldForReview}, Failed, code, msg)
 }
 
 // settleIn bills parts of m's segments (0: none, the message is free) in the caller's transaction:

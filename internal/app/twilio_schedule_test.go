@@ -1,0 +1,86 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	openapi "github.com/twilio/twilio-go/rest/api/v2010"
+
+	"github.com/switchboard/switchboard/client"
+)
+
+// TestTwilioSDKScheduledMessages drives scheduling, validity and max price through twilio-go: a
+// message with SendAt and ScheduleType=fixed is accepted as scheduled with its price reserved,
+// Status=canceled cancels it and releases the reservation, and every parameter the platform
+// cannot honour is refused with Twilio's code (or ours) instead of being ignored.
+func TestTwilioSDKScheduledMessages(t *testing.T) {
+	s := startServer(t, onSQLite)
+	ctx := context.Background()
+	a := s.newTenant(t)
+	app, err := a.C.CreateApp(ctx, client.AppParams{Name: "sms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.smsReady(t, a, app.SID, "1.00")
+	tw := twilioClient(t, s.URL, a.SID, a.Token)
+	params := func() *openapi.CreateMessageParams {
+		return &openapi.CreateMessageParams{To: ptr("+8613800138000"), From: ptr("Acme"), Body: ptr("see you tomorrow")}
+	}
+	balance := func() string {
+		t.Helper()
+		b, err := tw.Api.FetchBalance(&openapi.FetchBalanceParams{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *b.Balance
+	}
+
+	p := params().SetScheduleType("fixed").SetSendAt(time.Now().Add(2 * time.Hour).UTC().Truncate(time.Second))
+	m, err := tw.Api.CreateMessage(p)
+	if err != nil || *m.Status != "scheduled" {
+		t.Fatalf("scheduled create = %+v, %v", m, err)
+	}
+	if got := balance(); got != "0.95" {
+		t.Fatalf("balance %s while scheduled; want 0.95 (the price reserved)", got)
+	}
+	if f, err := tw.Api.FetchMessage(*m.Sid, &openapi.FetchMessageParams{}); err != nil || *f.Status != "scheduled" {
+		t.Fatalf("fetch scheduled = %+v, %v", f, err)
+	}
+	c, err := tw.Api.UpdateMessage(*m.Sid, &openapi.UpdateMessageParams{Status: ptr("canceled")})
+	if err != nil || *c.Status != "canceled" {
+		t.Fatalf("cancel = %+v, %v", c, err)
+	}
+	if got := balance(); got != "1.00" {
+		t.Fatalf("balance %s after cancel; want 1.00", got)
+	}
+	if _, err := tw.Api.UpdateMessage(*m.Sid, &openapi.UpdateMessageParams{Status: ptr("canceled")}); !isTwilioCode(err, 21817) {
+		t.Fatalf("cancel twice: %v", err)
+	}
+
+	for _, tt := range []struct {
+		name string
+		p    *openapi.CreateMessageParams
+		code int
+	}{
+		{"SendAt in a minute", params().SetScheduleType("fixed").SetSendAt(time.Now().Add(time.Minute)), 35114},
+		{"ScheduleType without SendAt", params().SetScheduleType("fixed"), 35111},
+		{"SendAt without ScheduleType", params().SetSendAt(time.Now().Add(time.Hour)), 35111},
+		{"ScheduleType other than fixed", params().SetScheduleType("later").SetSendAt(time.Now().Add(time.Hour)), 35126},
+		{"ValidityPeriod 0", params().SetValidityPeriod(0), 21624},
+		{"ValidityPeriod 36001", params().SetValidityPeriod(36001), 21624},
+		{"MaxPrice below the price", params().SetMaxPrice(0.01), 30010},
+		{"MediaUrl", params().SetMediaUrl([]string{"https://example.com/cat.jpg"}), 21818},
+	} {
+		if _, err := tw.Api.CreateMessage(tt.p); !isTwilioCode(err, tt.code) {
+			t.Errorf("%s: %v; want code %d", tt.name, err, tt.code)
+		}
+	}
+	ok, err := tw.Api.CreateMessage(params().SetValidityPeriod(600).SetMaxPrice(0.05))
+	if err != nil || *ok.Status != "accepted" && *ok.Status != "queued" && *ok.Status != "sending" && *ok.Status != "sent" {
+		t.Fatalf("send within MaxPrice and ValidityPeriod = %+v, %v", ok, err)
+	}
+	if got := balance(); got != "0.95" {
+		t.Fatalf("balance %s after refusals and one send; want 0.95", got)
+	}
+}
