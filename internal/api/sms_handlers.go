@@ -22,6 +22,24 @@ type smsSendInput struct {
 	SignatureID string            `json:"signature_id"`
 	TemplateID  string            `json:"template_id"`
 	Params      map[string]string `json:"params"`
+	// SendAt schedules the messages (5 minutes to 35 days ahead); POST .../{sid}/cancel stops
+	// one until then.
+	SendAt         *time.Time `json:"send_at"`
+	ValidityPeriod int        `json:"validity_period"` // seconds (1 to 36000) a message may wait to be submitted
+	MaxPrice       string     `json:"max_price"`       // a message priced higher is refused
+}
+
+// timing converts the input's schedule, validity period and max price for a send.
+func (in *smsSendInput) timing() (sendAt time.Time, validity time.Duration, maxPrice int64, err error) {
+	if in.SendAt != nil {
+		sendAt = *in.SendAt
+	}
+	if in.MaxPrice != "" {
+		if maxPrice, err = money.Parse(in.MaxPrice); err != nil || maxPrice <= 0 {
+			return sendAt, 0, 0, errs.InvalidField("max_price", "max_price must be a positive amount such as 0.05")
+		}
+	}
+	return sendAt, time.Duration(in.ValidityPeriod) * time.Second, maxPrice, nil
 }
 
 type statusChangeView struct {
@@ -41,9 +59,11 @@ type smsView struct {
 	Segments     int                `json:"segments"`
 	Encoding     string             `json:"encoding"`
 	Status       string             `json:"status"`
-	Price        string             `json:"price"`         // reserved quote
-	Charged      string             `json:"charged"`       // actually posted
-	FreeSegments int64              `json:"free_segments"` // paid for by a free quota promotion
+	Price        string             `json:"price"`                     // reserved quote
+	Charged      string             `json:"charged"`                   // actually posted
+	FreeSegments int64              `json:"free_segments"`             // paid for by a free quota promotion
+	SendAt       *time.Time         `json:"send_at"`                   // a scheduled message's time
+	Validity     int64              `json:"validity_period,omitempty"` // seconds, when the send set one
 	ErrorCode    int                `json:"error_code,omitempty"`
 	ErrorMessage string             `json:"error_message,omitempty"`
 	CreatedAt    time.Time          `json:"created_at"`
@@ -55,7 +75,7 @@ type smsView struct {
 func newSMSView(m *sms.Message) smsView {
 	v := smsView{SID: m.SID, AppSID: m.AppSID, Direction: m.Direction, To: m.To, From: m.From, Body: m.Body, Category: string(m.Category), Segments: m.Segments,
 		Encoding: string(m.Encoding), Status: string(m.Status), Price: money.Format(m.Price), Charged: money.Format(m.Charged),
-		FreeSegments: m.FreeSegments, ErrorCode: m.ErrorCode, ErrorMessage: m.ErrorMessage, CreatedAt: m.CreatedAt, SentAt: timePtr(m.SentAt), DoneAt: timePtr(m.DoneAt)}
+		FreeSegments: m.FreeSegments, SendAt: timePtr(m.SendAt), Validity: int64(m.ValidityPeriod / time.Second), ErrorCode: m.ErrorCode, ErrorMessage: m.ErrorMessage, CreatedAt: m.CreatedAt, SentAt: timePtr(m.SentAt), DoneAt: timePtr(m.DoneAt)}
 	for _, h := range m.History {
 		v.History = append(v.History, statusChangeView{Status: string(h.Status), ErrorCode: h.ErrorCode, At: h.At})
 	}
@@ -99,16 +119,22 @@ func (a *API) sendSMS(w http.ResponseWriter, r *http.Request) error {
 		}
 		in.From, in.Body, in.Category = c.From, c.Body, string(c.Category)
 	}
+	sendAt, validity, maxPrice, err := in.timing()
+	if err != nil {
+		return err
+	}
 	if len(in.To) == 1 {
 		m, err := a.SMS.Send(r.Context(), sms.SendRequest{AccountSID: p.AccountSID(), AppSID: in.AppSID, To: in.To[0], From: in.From, Body: in.Body,
-			Category: in.Category, StatusCallback: in.StatusCallback, IdempotencyKey: idempotencyKey(r)})
+			Category: in.Category, StatusCallback: in.StatusCallback, IdempotencyKey: idempotencyKey(r),
+			SendAt: sendAt, ValidityPeriod: validity, MaxPrice: maxPrice})
 		if err != nil {
 			return err
 		}
 		return httpx.JSON(w, http.StatusCreated, newSMSView(m))
 	}
 	results, err := a.SMS.Batch(r.Context(), sms.BatchRequest{AccountSID: p.AccountSID(), AppSID: in.AppSID, To: in.To, From: in.From, Body: in.Body,
-		Category: in.Category, StatusCallback: in.StatusCallback, IdempotencyKey: idempotencyKey(r)})
+		Category: in.Category, StatusCallback: in.StatusCallback, IdempotencyKey: idempotencyKey(r),
+		SendAt: sendAt, ValidityPeriod: validity, MaxPrice: maxPrice})
 	if err != nil {
 		return err
 	}
@@ -128,13 +154,34 @@ func (a *API) sendSMS(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getSMS(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
-	m, err := a.SMS.Get(r.Context(), p.AccountSID(), r.PathValue("sid"))
+	m, err := a.usableSMS(r)
 	if err != nil {
 		return err
 	}
+	return httpx.JSON(w, http.StatusOK, newSMSView(m))
+}
+
+// usableSMS reads the message of the request's {sid} if the credential may use its app.
+func (a *API) usableSMS(r *http.Request) (*sms.Message, error) {
+	p := principal(r)
+	m, err := a.SMS.Get(r.Context(), p.AccountSID(), r.PathValue("sid"))
+	if err != nil {
+		return nil, err
+	}
 	if !p.CanUseApp(m.AppSID) {
-		return sms.ErrMessageNotFound
+		return nil, sms.ErrMessageNotFound
+	}
+	return m, nil
+}
+
+// cancelSMS stops a scheduled message; its reservation is released.
+func (a *API) cancelSMS(w http.ResponseWriter, r *http.Request) error {
+	m, err := a.usableSMS(r)
+	if err != nil {
+		return err
+	}
+	if m, err = a.SMS.Cancel(r.Context(), m.AccountSID, m.SID); err != nil {
+		return err
 	}
 	return httpx.JSON(w, http.StatusOK, newSMSView(m))
 }

@@ -341,6 +341,9 @@ type BatchRequest struct {
 	// IdempotencyKey, when set, derives each number's key (key + "#" + its index), so a retried
 	// batch sends nothing twice.
 	IdempotencyKey string
+	SendAt         time.Time     // as SendRequest's, for every message
+	ValidityPeriod time.Duration // as SendRequest's
+	MaxPrice       int64         // as SendRequest's, per message
 }
 
 // BatchResult is the outcome for one number: a message or the reason it was refused.
@@ -364,7 +367,8 @@ func (s *Service) Batch(ctx context.Context, req BatchRequest) ([]BatchResult, e
 		go func() {
 			defer func() { <-sem; done <- struct{}{} }()
 			r := SendRequest{AccountSID: req.AccountSID, AppSID: req.AppSID, To: to, From: req.From, Body: req.Body,
-				Category: req.Category, StatusCallback: req.StatusCallback}
+				Category: req.Category, StatusCallback: req.StatusCallback, SendAt: req.SendAt, ValidityPeriod: req.ValidityPeriod,
+				MaxPrice: req.MaxPrice}
 			if req.IdempotencyKey != "" {
 				r.IdempotencyKey = req.IdempotencyKey + "#" + strconv.Itoa(i)
 			}

@@ -10,11 +10,11 @@ import (
 	"github.com/switchboard/switchboard/client"
 )
 
-// TestTwilioSDKScheduledMessages drives scheduling, validity and max price through twilio-go: a
-// message with SendAt and ScheduleType=fixed is accepted as scheduled with its price reserved,
-// Status=canceled cancels it and releases the reservation, and every parameter the platform
-// cannot honour is refused with Twilio's code (or ours) instead of being ignored.
-func TestTwilioSDKScheduledMessages(t *testing.T) {
+// TestScheduledMessagesAPI drives scheduling, validity and max price through twilio-go and the
+// native API: a message with SendAt (and, on Twilio's, ScheduleType=fixed) is accepted as
+// scheduled with its price reserved, canceling it releases the reservation, and every parameter
+// the platform cannot honour is refused with Twilio's code (or ours) instead of being ignored.
+func TestScheduledMessagesAPI(t *testing.T) {
 	s := startServer(t, onSQLite)
 	ctx := context.Background()
 	a := s.newTenant(t)
@@ -82,5 +82,38 @@ func TestTwilioSDKScheduledMessages(t *testing.T) {
 	}
 	if got := balance(); got != "0.95" {
 		t.Fatalf("balance %s after refusals and one send; want 0.95", got)
+	}
+
+	// The native API: a scheduled batch of two, one canceled.
+	var batch struct {
+		Data []struct {
+			Message *struct {
+				SID, Status    string
+				SendAt         *time.Time `json:"send_at"`
+				ValidityPeriod int        `json:"validity_period"`
+			}
+		}
+	}
+	at := time.Now().Add(3 * time.Hour).UTC().Truncate(time.Second)
+	if err := a.C.Do(ctx, "POST", "/v1/sms/messages", map[string]any{"app_sid": app.SID, "to": []string{"+8613800138001", "+8613800138002"},
+		"from": "Acme", "body": "later", "send_at": at, "validity_period": 600, "max_price": "0.05"}, &batch); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range batch.Data {
+		if m := d.Message; m == nil || m.Status != "scheduled" || m.SendAt == nil || !m.SendAt.Equal(at) || m.ValidityPeriod != 600 {
+			t.Fatalf("native scheduled batch item %+v", d.Message)
+		}
+	}
+	var canceled struct{ Status string }
+	if err := a.C.Do(ctx, "POST", "/v1/sms/messages/"+batch.Data[0].Message.SID+"/cancel", nil, &canceled); err != nil || canceled.Status != "canceled" {
+		t.Fatalf("native cancel = %+v, %v", canceled, err)
+	}
+	if got := balance(); got != "0.90" {
+		t.Fatalf("balance %s with one native message scheduled; want 0.90", got)
+	}
+	err = a.C.Do(ctx, "POST", "/v1/sms/messages", map[string]any{"app_sid": app.SID, "to": []string{"+8613800138001"}, "from": "Acme",
+		"body": "x", "max_price": "cheap"}, nil)
+	if ae, ok := err.(*client.Error); !ok || ae.Status != 400 || ae.Field != "max_price" {
+		t.Fatalf("bad max_price: %v", err)
 	}
 }
