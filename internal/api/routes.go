@@ -97,7 +97,7 @@ func (a *API) table() []Route {
 		{Method: "GET", Path: "/v1/sms/numbers", Access: Tenant, Summary: "The account's inbound numbers, short codes and sender ids (?app_sid, number; cursor pages)", Out: httpx.List[smsNumberView]{}, Handle: a.listSMSNumbers},
 		{Method: "GET", Path: "/v1/sms/numbers/{sid}", Access: Tenant, Summary: "One of the account's inbound numbers", Out: smsNumberView{}, Handle: a.getSMSNumber, Owned: "sid"},
 		{Method: "GET", Path: "/v1/apps/{sid}/sms/numbers", Access: Tenant, Summary: "An app's inbound numbers", Out: httpx.List[smsNumberView]{}, Handle: a.listAppSMSNumbers, Owned: "sid"},
-		{Method: "POST", Path: "/v1/apps/{sid}/sms/numbers/{number}", Access: Tenant, Summary: "Set an app's number's friendly_name or sms_url (incoming messages POSTed as Twilio's form; \"\" stops them)", In: smsNumberUpdate{}, Out: smsNumberView{}, Handle: a.updateSMSNumber, Owned: "sid"},
+		{Method: "POST", Path: "/v1/apps/{sid}/sms/numbers/{number}", Access: Tenant, Summary: "Set an app's number's friendly_name, sms_url (incoming messages as Twilio's form; \"\" stops them) or sms_method (POST or GET)", In: smsNumberUpdate{}, Out: smsNumberView{}, Handle: a.updateSMSNumber, Owned: "sid"},
 
 		// Webhooks: endpoints per app, the delivery log, replays.
 		{Method: "POST", Path: "/v1/apps/{sid}/webhooks", Access: Tenant, Summary: "Add a webhook endpoint (the whsec_ secret is shown once)", In: endpointInput{}, Out: endpointView{}, Status: created, Handle: a.createEndpoint, Owned: "sid"},
@@ -129,7 +129,7 @@ func (a *API) table() []Route {
 		{Method: "DELETE", Path: "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}", Access: Tenant, Summary: "Twilio: delete a message", Status: noContent, Handle: a.twilioDeleteMessage, Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json", Access: Tenant, Summary: "Twilio: list the account's numbers (PhoneNumber filter; Twilio paging)", Out: twilioIncomingNumberPage{}, Handle: a.twilioListIncomingNumbers, Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}", Access: Tenant, Summary: "Twilio: fetch a number", Out: twilioIncomingNumber{}, Handle: a.twilioFetchIncomingNumber, Owned: "AccountSid"},
-		{Method: "POST", Path: "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}", Access: Tenant, Summary: "Twilio: set a number's SmsUrl (SmsMethod POST) or FriendlyName", Out: twilioIncomingNumber{}, Handle: a.twilioUpdateIncomingNumber, Owned: "AccountSid"},
+		{Method: "POST", Path: "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}", Access: Tenant, Summary: "Twilio: set a number's SmsUrl, SmsMethod (POST or GET) or FriendlyName", Out: twilioIncomingNumber{}, Handle: a.twilioUpdateIncomingNumber, Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Records.json", Access: Tenant, Summary: "Twilio: usage records for the whole period (StartDate, EndDate, Category)", Out: twilioUsagePage{}, Handle: a.twilioUsage("all"), Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Records/Daily.json", Access: Tenant, Summary: "Twilio: usage records per day", Out: twilioUsagePage{}, Handle: a.twilioUsage("daily"), Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Records/Monthly.json", Access: Tenant, Summary: "Twilio: usage records per month", Out: twilioUsagePage{}, Handle: a.twilioUsage("monthly"), Owned: "AccountSid"},

@@ -12,7 +12,8 @@ import (
 
 // Inbound numbers: the operator assigns phone numbers, short codes and sender ids to apps;
 // messages to them become the apps' inbound messages. Developers list their numbers and set
-// where each one's incoming messages are POSTed (sms_url, Twilio's form).
+// where each one's incoming messages go (sms_url, Twilio's form, POSTed or with sms_method GET in
+// the query string).
 
 type smsNumberView struct {
 	SID          string    `json:"sid"`
@@ -22,13 +23,14 @@ type smsNumberView struct {
 	AppSID       string    `json:"app_sid"`
 	FriendlyName string    `json:"friendly_name"`
 	SMSURL       string    `json:"sms_url"`
+	SMSMethod    string    `json:"sms_method"` // POST or GET
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 func newSMSNumberView(n *sms.Number) smsNumberView {
 	return smsNumberView{SID: n.SID, Number: n.Number, Kind: string(n.Kind), AccountSID: n.AccountSID, AppSID: n.AppSID,
-		FriendlyName: n.FriendlyName, SMSURL: n.SMSURL, CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt}
+		FriendlyName: n.FriendlyName, SMSURL: n.SMSURL, SMSMethod: n.SMSMethod, CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt}
 }
 
 type smsNumberInput struct {
@@ -36,11 +38,13 @@ type smsNumberInput struct {
 	AppSID       string `json:"app_sid"` // the app whose inbound messages they become
 	FriendlyName string `json:"friendly_name"`
 	SMSURL       string `json:"sms_url"`
+	SMSMethod    string `json:"sms_method"` // POST (default) or GET
 }
 
 type smsNumberUpdate struct {
 	FriendlyName *string `json:"friendly_name"`
 	SMSURL       *string `json:"sms_url"` // "" stops the incoming-message callbacks
+	SMSMethod    *string `json:"sms_method"`
 }
 
 func (a *API) adminAssignNumber(w http.ResponseWriter, r *http.Request) error {
@@ -60,7 +64,7 @@ func (a *API) adminAssignNumber(w http.ResponseWriter, r *http.Request) error {
 		account = app.AccountSID
 	}
 	n, err := a.SMS.AssignNumber(r.Context(), sms.NumberInput{Number: in.Number, AccountSID: account, AppSID: in.AppSID,
-		FriendlyName: in.FriendlyName, SMSURL: in.SMSURL})
+		FriendlyName: in.FriendlyName, SMSURL: in.SMSURL, SMSMethod: in.SMSMethod})
 	if err != nil {
 		return err
 	}
@@ -125,7 +129,7 @@ func (a *API) updateSMSNumber(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	n, err := a.SMS.UpdateNumber(r.Context(), app.AccountSID, app.SID, r.PathValue("number"),
-		sms.NumberUpdate{FriendlyName: in.FriendlyName, SMSURL: in.SMSURL})
+		sms.NumberUpdate{FriendlyName: in.FriendlyName, SMSURL: in.SMSURL, SMSMethod: in.SMSMethod})
 	if err != nil {
 		return err
 	}

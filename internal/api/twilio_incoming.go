@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/switchboard/switchboard/internal/errs"
 	"github.com/switchboard/switchboard/internal/httpx"
@@ -44,7 +43,7 @@ type twilioCapabilities struct {
 func newTwilioIncomingNumber(n *sms.Number) twilioIncomingNumber {
 	return twilioIncomingNumber{AccountSID: n.AccountSID, APIVersion: "2010-04-01", Capabilities: twilioCapabilities{SMS: true},
 		DateCreated: n.CreatedAt.Format(twilioTime), DateUpdated: n.UpdatedAt.Format(twilioTime), FriendlyName: n.FriendlyName,
-		Origin: "hosted", PhoneNumber: n.Number, SID: n.SID, SMSMethod: http.MethodPost, SMSURL: n.SMSURL, Status: "in-use",
+		Origin: "hosted", PhoneNumber: n.Number, SID: n.SID, SMSMethod: n.SMSMethod, SMSURL: n.SMSURL, Status: "in-use",
 		URI: "/2010-04-01/Accounts/" + n.AccountSID + "/IncomingPhoneNumbers/" + n.SID + ".json"}
 }
 
@@ -53,8 +52,6 @@ type twilioIncomingNumberPage struct {
 	IncomingPhoneNumbers []twilioIncomingNumber `json:"incoming_phone_numbers"`
 	twilioPage
 }
-
-var errSMSMethod = errs.Coded(errs.Invalid, errs.CodeSMSInvalidSMSMethod, "SmsMethod must be POST").WithField("SmsMethod")
 
 func (a *API) twilioListIncomingNumbers(w http.ResponseWriter, r *http.Request) error {
 	account, err := twilioAccountSID(r)
@@ -106,7 +103,7 @@ func (a *API) twilioListIncomingNumbers(w http.ResponseWriter, r *http.Request) 
 	return httpx.JSON(w, http.StatusOK, out)
 }
 
-// twilioUpdateIncomingNumber sets SmsUrl (Twilio's SmsMethod must be POST) and FriendlyName.
+// twilioUpdateIncomingNumber sets SmsUrl, SmsMethod (GET or POST) and FriendlyName.
 // Twilio's other settings (voice, fallbacks, trunks...) are refused rather than ignored.
 func (a *API) twilioUpdateIncomingNumber(w http.ResponseWriter, r *http.Request) error {
 	account, sid, err := twilioRef(r)
@@ -126,16 +123,17 @@ func (a *API) twilioUpdateIncomingNumber(w http.ResponseWriter, r *http.Request)
 		case "FriendlyName":
 			u.FriendlyName = &v
 		case "SmsMethod":
-			if !strings.EqualFold(v, http.MethodPost) {
-				return errSMSMethod
-			}
+			u.SMSMethod = &v
 		default:
-			return errs.InvalidField(k, k+" is not supported here; SmsUrl, SmsMethod (POST) and FriendlyName are")
+			return errs.InvalidField(k, k+" is not supported here; SmsUrl, SmsMethod and FriendlyName are")
 		}
 	}
 	n, err := a.SMS.UpdateNumber(r.Context(), account, principal(r).AppSID, sid, u)
 	if errors.Is(err, sms.ErrInvalidSMSURL) {
 		return sms.ErrInvalidSMSURL.WithField("SmsUrl")
+	}
+	if errors.Is(err, sms.ErrInvalidSMSMethod) {
+		return sms.ErrInvalidSMSMethod.WithField("SmsMethod")
 	}
 	if err != nil {
 		return err

@@ -20,31 +20,37 @@ import (
 	"github.com/switchboard/switchboard/internal/sms"
 )
 
-// incomingSink receives Twilio-style incoming-message requests and checks each signature with
-// twilio-go's own RequestValidator.
+// incomingSink receives Twilio-style incoming-message requests, POSTed forms or GETs with the
+// form in the query string, and checks each signature with twilio-go's own RequestValidator.
 type incomingSink struct {
 	mu        sync.Mutex
 	validator twclient.RequestValidator
 	url       string
 	forms     []url.Values
+	methods   []string
 	bad       int
 }
 
 func (c *incomingSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	form, _ := url.ParseQuery(string(body))
+	signed, form := c.url, r.URL.Query() // GET: Twilio signs the whole URL and no parameters
 	params := map[string]string{}
-	for k := range form {
-		params[k] = form.Get(k)
+	if r.Method == http.MethodGet {
+		signed = "http://" + r.Host + r.URL.RequestURI()
+	} else {
+		body, _ := io.ReadAll(r.Body)
+		form, _ = url.ParseQuery(string(body))
+		for k := range form {
+			params[k] = form.Get(k)
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if r.Method != http.MethodPost || !c.validator.Validate(c.url, params, r.Header.Get("X-Twilio-Signature")) {
+	if (r.Method != http.MethodPost && r.Method != http.MethodGet) || !c.validator.Validate(signed, params, r.Header.Get("X-Twilio-Signature")) {
 		c.bad++
 		w.WriteHeader(http.StatusForbidden)
 		return
 	}
-	c.forms = append(c.forms, form)
+	c.forms, c.methods = append(c.forms, form), append(c.methods, r.Method)
 	w.Header().Set("Content-Type", "text/xml")
 	io.WriteString(w, "<Response/>")
 }
@@ -246,8 +252,8 @@ func TestSMSInbound(t *testing.T) {
 		if err := a.C.Do(ctx, "GET", "/v1/sms/numbers/"+short.SID, nil, &native); err != nil || native.SID != short.SID {
 			t.Fatalf("native fetch of a number %+v %v", native, err)
 		}
-		up, err := tw.Api.UpdateIncomingPhoneNumber(short.SID, &openapi.UpdateIncomingPhoneNumberParams{SmsUrl: ptr(sink.url), SmsMethod: ptr("POST")})
-		if err != nil || *up.SmsUrl != sink.url {
+		up, err := tw.Api.UpdateIncomingPhoneNumber(short.SID, &openapi.UpdateIncomingPhoneNumberParams{SmsUrl: ptr(sink.url), SmsMethod: ptr("GET")})
+		if err != nil || *up.SmsUrl != sink.url || *up.SmsMethod != "GET" {
 			t.Fatalf("twilio update %+v %v", up, err)
 		}
 		for _, bad := range []struct {
@@ -255,7 +261,7 @@ func TestSMSInbound(t *testing.T) {
 			p    *openapi.UpdateIncomingPhoneNumberParams
 			code int
 		}{
-			{"SmsMethod GET", &openapi.UpdateIncomingPhoneNumberParams{SmsMethod: ptr("GET")}, 21815},
+			{"SmsMethod PUT", &openapi.UpdateIncomingPhoneNumberParams{SmsMethod: ptr("PUT")}, 21815},
 			{"bad SmsUrl", &openapi.UpdateIncomingPhoneNumberParams{SmsUrl: ptr("mailto:x@example.com")}, 21814},
 			{"VoiceUrl", &openapi.UpdateIncomingPhoneNumberParams{VoiceUrl: ptr("https://example.com/voice")}, 10001},
 		} {
@@ -270,10 +276,10 @@ func TestSMSInbound(t *testing.T) {
 		if _, err := twB.Api.UpdateIncomingPhoneNumber(short.SID, &openapi.UpdateIncomingPhoneNumberParams{SmsUrl: ptr(""), PathAccountSid: ptr(b.SID)}); !isTwilioCode(err, 21816) {
 			t.Fatalf("another tenant updates the number: %v", err)
 		}
-		// Both numbers now POST to the sink; released, a number takes nothing more.
+		// The short code now sends to the sink with GET; released, a number takes nothing more.
 		s.sendMO(t, "+8613912345678", "10690000", "second")
-		if forms := sink.wait(t, 2); forms[1].Get("Body") != "second" || forms[1].Get("To") != "10690000" {
-			t.Fatalf("second incoming-message form %v", forms[1])
+		if forms := sink.wait(t, 2); forms[1].Get("Body") != "second" || forms[1].Get("To") != "10690000" || sink.methods[1] != http.MethodGet {
+			t.Fatalf("second incoming-message form %v (%s)", forms[1], sink.methods[1])
 		}
 		if err := op.Do(ctx, "DELETE", "/admin/v1/sms/numbers/"+short.SID, nil, nil); err != nil {
 			t.Fatal(err)

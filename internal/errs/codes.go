@@ -242,7 +242,7 @@ func Codes() []CodeInfo {
 		{Code: CodeSMSInvalidNumber, Kind: Invalid, Summary: "An inbound number must be an E.164 phone number (+8613800138000), a short code of 3 to 20 digits or an alphanumeric sender id of up to 11 characters."},
 		{Code: CodeSMSNumberTaken, Kind: Conflict, Summary: "The number (or a number inbound messages cannot tell apart from it) is already assigned to an app."},
 		{Code: CodeSMSInvalidSMSURL, Kind: Invalid, Summary: "sms_url (SmsUrl) must be an absolute http or https URL of at most 2048 characters."},
-		{Code: CodeSMSInvalidSMSMethod, Kind: Invalid, Summary: "SmsMethod must be POST: incoming messages are POSTed as Twilio's form."},
+		{Code: CodeSMSInvalidSMSMethod, Kind: Invalid, Summary: "SmsMethod (sms_method) must be GET or POST."},
 		{Code: CodeSMSNumberNotFound, Kind: NotFound, Summary: "No number of this account (or app) has this SID."},
 		{Code: CodeSMSNotScheduled, Kind: Conflict, Summary: "Only a scheduled message can be canceled."},
 		{Code: CodeSMSMediaUnsupported, Kind: Invalid, Summary: "MMS is not supported: a message cannot carry MediaUrl."},

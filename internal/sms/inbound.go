@@ -248,7 +248,7 @@ func (s *Service) recordInbound(ctx context.Context, q store.Querier, m mo, now 
 	}
 	if n.SMSURL != "" {
 		_, err := s.webhooks.EnqueueCallback(ctx, q, webhooks.Callback{ID: msg.SID + ".incoming", Type: InboundSubject,
-			AccountSID: msg.AccountSID, AppSID: msg.AppSID, URL: n.SMSURL, Params: incomingParams(msg), OccurredAt: now})
+			AccountSID: msg.AccountSID, AppSID: msg.AppSID, URL: n.SMSURL, Method: n.SMSMethod, Params: incomingParams(msg), OccurredAt: now})
 		if errs.Is(err, errs.Invalid) {
 			// The URL passed our check but not the SSRF guard's: the message is stored all the same.
 			s.log.WarnContext(ctx, "sms: incoming-message URL refused", "sid", msg.SID, "url", n.SMSURL, "err", err)

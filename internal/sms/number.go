@@ -3,6 +3,7 @@ package sms
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -40,7 +41,9 @@ type Number struct {
 	FriendlyName string
 	// SMSURL, when set, receives every inbound message as Twilio's incoming-message form
 	// (POST, signed with X-Twilio-Signature), through the webhooks engine's retries.
-	SMSURL    string
+	SMSURL string
+	// SMSMethod is how: POST (the form as the body) or GET (the form as the query string).
+	SMSMethod string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	matchKey  string
@@ -53,12 +56,14 @@ type NumberInput struct {
 	AppSID       string
 	FriendlyName string // optional; default the number
 	SMSURL       string // optional
+	SMSMethod    string // POST (default) or GET
 }
 
 // NumberUpdate is what an app's owner may change of its number; nil fields stay as they are.
 type NumberUpdate struct {
 	FriendlyName *string
 	SMSURL       *string // "" removes it
+	SMSMethod    *string // POST or GET
 }
 
 // NumberFilter selects numbers in SID order (the order of assignment).
@@ -80,12 +85,13 @@ const (
 var (
 	ErrInvalidNumber = errs.Coded(errs.Invalid, errs.CodeSMSInvalidNumber,
 		"sms: a number is an E.164 phone number (+8613800138000), a short code of 3 to 20 digits or a sender id of up to 11 letters and digits").WithField("number")
-	ErrNumberTaken     = errs.Coded(errs.Conflict, errs.CodeSMSNumberTaken, "sms: the number is already assigned to an app").WithField("number")
-	ErrInvalidSMSURL   = errs.Coded(errs.Invalid, errs.CodeSMSInvalidSMSURL, "sms: sms_url must be an absolute http or https URL").WithField("sms_url")
-	ErrNumberNotFound  = errs.Coded(errs.NotFound, errs.CodeSMSNumberNotFound, "sms: number not found")
-	errFriendlyName    = errs.InvalidField("friendly_name", "friendly_name is at most 64 characters")
-	errNumberCursor    = errs.Coded(errs.Invalid, errs.CodeInvalidCursor, "sms: malformed cursor").WithField("cursor")
-	errNumberAppNeeded = errs.InvalidField("app_sid", "a number is assigned to an app: app_sid is required")
+	ErrNumberTaken      = errs.Coded(errs.Conflict, errs.CodeSMSNumberTaken, "sms: the number is already assigned to an app").WithField("number")
+	ErrInvalidSMSURL    = errs.Coded(errs.Invalid, errs.CodeSMSInvalidSMSURL, "sms: sms_url must be an absolute http or https URL").WithField("sms_url")
+	ErrInvalidSMSMethod = errs.Coded(errs.Invalid, errs.CodeSMSInvalidSMSMethod, "sms: sms_method must be GET or POST").WithField("sms_method")
+	ErrNumberNotFound   = errs.Coded(errs.NotFound, errs.CodeSMSNumberNotFound, "sms: number not found")
+	errFriendlyName     = errs.InvalidField("friendly_name", "friendly_name is at most 64 characters")
+	errNumberCursor     = errs.Coded(errs.Invalid, errs.CodeInvalidCursor, "sms: malformed cursor").WithField("cursor")
+	errNumberAppNeeded  = errs.InvalidField("app_sid", "a number is assigned to an app: app_sid is required")
 )
 
 // parseNumber validates a number as the operator types it and returns how it is shown, the key
@@ -179,6 +185,17 @@ func checkSMSURL(raw string) error {
 	return nil
 }
 
+// checkSMSMethod normalises an incoming-message method: POST (also for ""), or GET.
+func checkSMSMethod(m string) (string, error) {
+	switch strings.ToUpper(m) {
+	case "", http.MethodPost:
+		return http.MethodPost, nil
+	case http.MethodGet:
+		return http.MethodGet, nil
+	}
+	return "", ErrInvalidSMSMethod
+}
+
 func checkFriendlyName(s string) error {
 	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > maxFriendlyName {
 		return errFriendlyName
@@ -200,6 +217,9 @@ func (s *Service) AssignNumber(ctx context.Context, in NumberInput) (*Number, er
 	if err := checkSMSURL(in.SMSURL); err != nil {
 		return nil, err
 	}
+	if in.SMSMethod, err = checkSMSMethod(in.SMSMethod); err != nil {
+		return nil, err
+	}
 	if in.FriendlyName == "" {
 		in.FriendlyName = shown
 	}
@@ -208,7 +228,7 @@ func (s *Service) AssignNumber(ctx context.Context, in NumberInput) (*Number, er
 	}
 	now := s.clock.Now()
 	n := &Number{SID: sid.NewOrdered(NumberPrefix, now), Number: shown, Kind: kind, AccountSID: in.AccountSID,
-		AppSID: in.AppSID, FriendlyName: in.FriendlyName, SMSURL: in.SMSURL, CreatedAt: now, UpdatedAt: now, matchKey: key}
+		AppSID: in.AppSID, FriendlyName: in.FriendlyName, SMSURL: in.SMSURL, SMSMethod: in.SMSMethod, CreatedAt: now, UpdatedAt: now, matchKey: key}
 	err = insertNumber(ctx, s.db.Write(), n)
 	if store.IsUniqueViolation(err) {
 		return nil, ErrNumberTaken
@@ -250,6 +270,13 @@ func (s *Service) UpdateNumber(ctx context.Context, accountSID, appSID, numberSI
 			return nil, err
 		}
 	}
+	if u.SMSMethod != nil {
+		m, err := checkSMSMethod(*u.SMSMethod)
+		if err != nil {
+			return nil, err
+		}
+		u.SMSMethod = &m
+	}
 	if u.FriendlyName != nil {
 		if err := checkFriendlyName(*u.FriendlyName); err != nil {
 			return nil, err
@@ -269,6 +296,9 @@ func (s *Service) UpdateNumber(ctx context.Context, accountSID, appSID, numberSI
 		}
 		if u.SMSURL != nil {
 			n.SMSURL = *u.SMSURL
+		}
+		if u.SMSMethod != nil {
+			n.SMSMethod = *u.SMSMethod
 		}
 		n.UpdatedAt = s.clock.Now()
 		out = n

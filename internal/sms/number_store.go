@@ -7,13 +7,13 @@ import (
 	"github.com/switchboard/switchboard/internal/store"
 )
 
-const numberColumns = `sid, number, match_key, kind, account_sid, app_sid, friendly_name, sms_url, created_at, updated_at`
+const numberColumns = `sid, number, match_key, kind, account_sid, app_sid, friendly_name, sms_url, created_at, updated_at, sms_method`
 
 func scanNumber(row store.Scanner) (*Number, error) {
 	var n Number
 	var created, updated int64
 	if err := row.Scan(&n.SID, &n.Number, &n.matchKey, &n.Kind, &n.AccountSID, &n.AppSID, &n.FriendlyName, &n.SMSURL,
-		&created, &updated); err != nil {
+		&created, &updated, &n.SMSMethod); err != nil {
 		return nil, err
 	}
 	n.CreatedAt, n.UpdatedAt = store.FromMicro(created), store.FromMicro(updated)
@@ -21,9 +21,9 @@ func scanNumber(row store.Scanner) (*Number, error) {
 }
 
 func insertNumber(ctx context.Context, q store.Querier, n *Number) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO sms_numbers (`+numberColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+	_, err := q.ExecContext(ctx, `INSERT INTO sms_numbers (`+numberColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		n.SID, n.Number, n.matchKey, string(n.Kind), n.AccountSID, n.AppSID, n.FriendlyName, n.SMSURL,
-		store.Micro(n.CreatedAt), store.Micro(n.UpdatedAt))
+		store.Micro(n.CreatedAt), store.Micro(n.UpdatedAt), n.SMSMethod)
 	if err != nil && !store.IsUniqueViolation(err) {
 		return fmt.Errorf("insert sms number %s: %w", n.Number, err)
 	}
@@ -90,8 +90,8 @@ func listNumbers(ctx context.Context, q store.Querier, f NumberFilter, key strin
 }
 
 func updateNumber(ctx context.Context, q store.Querier, n *Number) error {
-	if _, err := q.ExecContext(ctx, `UPDATE sms_numbers SET friendly_name = $2, sms_url = $3, updated_at = $4 WHERE sid = $1`,
-		n.SID, n.FriendlyName, n.SMSURL, store.Micro(n.UpdatedAt)); err != nil {
+	if _, err := q.ExecContext(ctx, `UPDATE sms_numbers SET friendly_name = $2, sms_url = $3, updated_at = $4, sms_method = $5 WHERE sid = $1`,
+		n.SID, n.FriendlyName, n.SMSURL, store.Micro(n.UpdatedAt), n.SMSMethod); err != nil {
 		return fmt.Errorf("update sms number %s: %w", n.SID, err)
 	}
 	return nil

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/switchboard/switchboard/internal/sid"
@@ -53,6 +55,9 @@ type Callback struct {
 	AppSID     string
 	URL        string
 	Params     url.Values
+	// Method is POST (the default: Params as the form body) or GET (Params in the query string,
+	// as Twilio sends to an SmsUrl whose SmsMethod is GET).
+	Method     string
 	OccurredAt time.Time
 }
 
@@ -64,6 +69,7 @@ type Delivery struct {
 	Kind       Kind
 	EndpointID string // "" for callbacks
 	URL        string // callbacks only: an endpoint's deliveries go to its current URL
+	Method     string // callbacks only: POST, or GET with Body as the query string
 	EventID    string
 	EventType  string
 	Body       []byte // the exact bytes every attempt sends
@@ -177,6 +183,14 @@ func (s *Service) EnqueueCallback(ctx context.Context, q store.Querier, cb Callb
 	if err := s.checkCallbackURL(cb.URL); err != nil {
 		return false, err
 	}
+	method := strings.ToUpper(cb.Method)
+	switch method {
+	case "":
+		method = http.MethodPost
+	case http.MethodPost, http.MethodGet:
+	default:
+		return false, ErrInvalidEvent.WithField("method")
+	}
 	body := cb.Params.Encode()
 	if len(body) > maxBodyBytes {
 		return false, ErrInvalidEvent.WithField("params")
@@ -184,7 +198,7 @@ func (s *Service) EnqueueCallback(ctx context.Context, q store.Querier, cb Callb
 	now := s.now()
 	d := Delivery{
 		ID: sid.NewOrdered(deliveryPrefix, now), AccountSID: cb.AccountSID, AppSID: cb.AppSID,
-		Kind: KindTwilio, URL: cb.URL, EventID: cb.ID, EventType: cb.Type, Body: []byte(body),
+		Kind: KindTwilio, URL: cb.URL, Method: method, EventID: cb.ID, EventType: cb.Type, Body: []byte(body),
 		Status: StatusPending, NextAt: now, OccurredAt: cb.OccurredAt, CreatedAt: now, UpdatedAt: now,
 	}
 	n, err := insertDelivery(ctx, q, &d)

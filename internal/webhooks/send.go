@@ -2,11 +2,13 @@ package webhooks
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -62,7 +64,13 @@ func (o *outcome) errorText() string {
 // every failure is the attempt's outcome, to be logged and retried.
 func (s *Service) send(ctx context.Context, j *job, now time.Time) outcome {
 	o := outcome{job: j, at: now}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.url, bytes.NewReader(j.d.Body))
+	target, body := j.url, j.d.Body
+	if j.d.Kind == KindTwilio && j.d.Method == http.MethodGet {
+		// Twilio's GET: the parameters join the URL's own query, and the signature covers the
+		// whole URL with no parameters after it.
+		target, body = withQuery(j.url, string(j.d.Body)), nil
+	}
+	req, err := http.NewRequestWithContext(ctx, cmp.Or(j.d.Method, http.MethodPost), target, bytes.NewReader(body))
 	if err != nil {
 		o.err = fmt.Errorf("webhooks: bad request to %s: %w", j.url, err)
 		return o
@@ -70,15 +78,17 @@ func (s *Service) send(ctx context.Context, j *job, now time.Time) outcome {
 	req.Header.Set("User-Agent", UserAgent)
 	switch j.d.Kind {
 	case KindTwilio:
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if body != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
 		req.Header.Set("I-Twilio-Idempotency-Token", j.d.EventID)
 		if j.authTok != "" {
-			params, err := url.ParseQuery(string(j.d.Body))
+			params, err := url.ParseQuery(string(body))
 			if err != nil {
 				o.err = fmt.Errorf("webhooks: stored callback parameters: %w", err)
 				return o
 			}
-			req.Header.Set(HeaderTwilioSignature, TwilioSignature(j.authTok, j.url, params))
+			req.Header.Set(HeaderTwilioSignature, TwilioSignature(j.authTok, target, params))
 		}
 	default:
 		req.Header.Set("Content-Type", "application/json")
@@ -110,4 +120,15 @@ func (s *Service) send(ctx context.Context, j *job, now time.Time) outcome {
 	}
 	resp.Body.Close()
 	return o
+}
+
+// withQuery appends an encoded query to raw's own, if it has one.
+func withQuery(raw, query string) string {
+	switch {
+	case query == "":
+		return raw
+	case strings.Contains(raw, "?"):
+		return raw + "&" + query
+	}
+	return raw + "?" + query
 }
