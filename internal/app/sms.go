@@ -26,7 +26,11 @@ func (s *Server) startSMS(ctx context.Context, cfg config.Config, rater *rating.
 	var lb *sms.Loopback
 	if len(carriers) == 0 {
 		// The loopback SMSC outlives the start-up context: it closes after the SMS workers stop.
-		if lb, err = sms.StartLoopback(context.WithoutCancel(ctx), sms.LoopbackConfig{Log: s.Log}); err != nil {
+		outcomes, err := sms.ParseOutcomes(cfg.SMSLoopbackOutcomes)
+		if err != nil {
+			return err
+		}
+		if lb, err = sms.StartLoopback(context.WithoutCancel(ctx), sms.LoopbackConfig{Log: s.Log, Outcomes: outcomes}); err != nil {
 			return err
 		}
 		c := lb.Carrier("loopback")

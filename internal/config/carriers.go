@@ -159,6 +159,9 @@ func parseSMPPURL(raw string) (SMPPEndpoint, error) {
 // validateSMS checks the carriers and routes, and writes route prefixes as bare digits.
 func (c *Config) validateSMS() []error {
 	var errs []error
+	if c.SMSLoopbackOutcomes != "" && (c.SMSCarrier != "" || len(c.SMSCarriers) > 0) {
+		errs = append(errs, errors.New("config: sms-loopback-outcomes configures the built-in loopback SMSC, which real carriers replace: give one or the other"))
+	}
 	if c.SMSCarrier != "" {
 		if len(c.SMSCarriers) > 0 || len(c.SMSRoutes) > 0 {
 			errs = append(errs, errors.New("config: sms-carrier is the one-carrier shorthand of sms_carriers and sms_routes: give one or the other"))

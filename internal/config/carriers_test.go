@@ -145,6 +145,7 @@ func TestSMSCarrierValidation(t *testing.T) {
 		{"shorthand and list", []string{"--sms-carrier", "smpp://s:p@h:1"}, file(ok, route), "give one or the other"},
 		{"bad shorthand", []string{"--sms-carrier", "smpp://sys:" + secret + "@h"}, `{}`, "sms-carrier: url needs a port"},
 		{"shorthand without system_id", []string{"--sms-carrier", "smpp://h:1"}, `{}`, "sms-carrier: url has no system_id"},
+		{"loopback outcomes with a carrier", []string{"--sms-loopback-outcomes", "+8613800000001=failed"}, file(ok, route), "sms-loopback-outcomes configures the built-in loopback"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -56,6 +56,10 @@ type Config struct {
 	// sent (once: the carrier recognises our ids) when the lease ends. Longer than the 30 s
 	// submit timeout.
 	SMSLease time.Duration `json:"sms_lease"`
+	// SMSLoopbackOutcomes chooses what the built-in loopback SMSC does with messages to chosen
+	// numbers ("+8613800000001=undelivered,+8613800000002=slow"; every other number is
+	// delivered), so developers can try their handling of each outcome. Loopback only.
+	SMSLoopbackOutcomes string `json:"sms_loopback_outcomes"`
 	// WebhookAllowNetworks are private networks webhooks may reach (comma-separated CIDRs, e.g.
 	// an on-premises receiver); every other private, loopback or metadata address is refused.
 	WebhookAllowNetworks string `json:"webhook_allow_networks"`
@@ -126,6 +130,7 @@ func (c *Config) fields() []field {
 		{name: "abuse-warmup", usage: "how long a new app is only watched", dur: &c.AbuseWarmUp},
 		{name: "sms-carrier", usage: "the one SMSC for outgoing SMS, smpp://system_id:password@host:port or smpps:// for TLS (default: built-in loopback; several: sms_carriers in the config file)", str: &c.SMSCarrier},
 		{name: "sms-lease", usage: "how long a node owns messages it is submitting (> 30s)", dur: &c.SMSLease},
+		{name: "sms-loopback-outcomes", usage: "built-in loopback SMSC only: number=outcome pairs, comma-separated (delivered, undelivered, failed, refused, slow, silent; default: every number delivered)", str: &c.SMSLoopbackOutcomes},
 		{name: "webhook-allow-networks", usage: "private networks webhooks may reach, comma-separated CIDRs (default: none)", str: &c.WebhookAllowNetworks},
 		{name: "webhook-allow-http", usage: "accept http:// webhook URLs (default: https only)", bool: &c.WebhookAllowHTTP},
 		{name: "webhook-lease", usage: "how long a node owns a webhook delivery in flight (> 15s)", dur: &c.WebhookLease},

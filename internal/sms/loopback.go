@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,40 @@ const (
 	OutcomeSlow        Outcome = "slow"        // receipt DELIVRD after SlowDelay
 	OutcomeSilent      Outcome = "silent"      // accepted, and no receipt ever comes
 )
+
+// Outcomes lists every outcome, for ParseOutcomes and documentation.
+func Outcomes() []Outcome {
+	return []Outcome{OutcomeDelivered, OutcomeUndelivered, OutcomeFailed, OutcomeRefused, OutcomeSlow, OutcomeSilent}
+}
+
+// ParseOutcomes reads the loopback outcomes of chosen numbers from "number=outcome" pairs
+// separated by commas ("+8613800000001=undelivered, 8613800000002=slow"), as an operator writes
+// them in the configuration. Every mistake is reported, each with its pair.
+func ParseOutcomes(s string) (map[string]Outcome, error) {
+	out := map[string]Outcome{}
+	var bad []error
+	for pair := range strings.SplitSeq(s, ",") {
+		pair = strings.TrimSpace(pair)
+		if pair == "" {
+			continue
+		}
+		number, name, ok := strings.Cut(pair, "=")
+		number, o := strings.TrimSpace(number), Outcome(strings.TrimSpace(name))
+		digits := strings.TrimPrefix(number, "+")
+		switch {
+		case !ok || digits == "" || strings.Trim(digits, "0123456789") != "":
+			bad = append(bad, fmt.Errorf("%q: want number=outcome, such as +8613800000001=undelivered", pair))
+		case !slices.Contains(Outcomes(), o):
+			bad = append(bad, fmt.Errorf("%q: the outcomes are %v", pair, Outcomes()))
+		default:
+			out[digits] = o
+		}
+	}
+	if err := errors.Join(bad...); err != nil {
+		return nil, fmt.Errorf("sms: loopback outcomes: %w", err)
+	}
+	return out, nil
+}
 
 // LoopbackConfig configures the built-in loopback carrier. Zero values take the defaults noted.
 type LoopbackConfig struct {
