@@ -167,6 +167,18 @@ func openCoreReadOnly(t *testing.T, dir string) *app.Core {
 	return openCore(t, dir)
 }
 
+// smsTenant is a new tenant with an app whose SMS capability is open, and amount paid in.
+func (s *testServer) smsTenant(t *testing.T, amount string) (a *tenant, appSID string) {
+	t.Helper()
+	a = s.newTenant(t)
+	app, err := a.C.CreateApp(context.Background(), client.AppParams{Name: "sms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.smsReady(t, a, app.SID, amount)
+	return a, app.SID
+}
+
 // smsReady opens the SMS capability of an app (the operator approving it, as production
 // requires) and pays amount into the account; it returns the logged-in operator.
 func (s *testServer) smsReady(t *testing.T, a *tenant, appSID, amount string) *client.Client {

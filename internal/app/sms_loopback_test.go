@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"testing"
 
-	"github.com/switchboard/switchboard/client"
 	"github.com/switchboard/switchboard/internal/config"
 	"github.com/switchboard/switchboard/internal/sms"
 )
@@ -19,12 +18,7 @@ func TestLoopbackOutcomesFromConfig(t *testing.T) {
 		c.SMSLoopbackOutcomes = "+8613800138001=undelivered, +8613800138002=refused"
 	})
 	ctx := context.Background()
-	a := s.newTenant(t)
-	app, err := a.C.CreateApp(ctx, client.AppParams{Name: "sms"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.smsReady(t, a, app.SID, "1.00")
+	a, appSID := s.smsTenant(t, "1.00")
 	for _, tt := range []struct {
 		to      string
 		status  sms.Status
@@ -35,7 +29,7 @@ func TestLoopbackOutcomesFromConfig(t *testing.T) {
 		{"+8613800138002", sms.Failed, 0},
 	} {
 		var m smsMsg
-		if err := a.C.Do(ctx, "POST", "/v1/sms/messages", map[string]any{"app_sid": app.SID, "to": []string{tt.to}, "from": "Acme", "body": "try me"}, &m); err != nil {
+		if err := a.C.Do(ctx, "POST", "/v1/sms/messages", map[string]any{"app_sid": appSID, "to": []string{tt.to}, "from": "Acme", "body": "try me"}, &m); err != nil {
 			t.Fatal(err)
 		}
 		if got := waitFinal(t, s, a.SID, m.SID); got.Status != tt.status || got.Charged != tt.charged {

@@ -17,12 +17,7 @@ import (
 func TestScheduledMessagesAPI(t *testing.T) {
 	s := startServer(t, onSQLite)
 	ctx := context.Background()
-	a := s.newTenant(t)
-	app, err := a.C.CreateApp(ctx, client.AppParams{Name: "sms"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.smsReady(t, a, app.SID, "1.00")
+	a, appSID := s.smsTenant(t, "1.00")
 	tw := twilioClient(t, s.URL, a.SID, a.Token)
 	params := func() *openapi.CreateMessageParams {
 		return &openapi.CreateMessageParams{To: ptr("+8613800138000"), From: ptr("Acme"), Body: ptr("see you tomorrow")}
@@ -95,7 +90,7 @@ func TestScheduledMessagesAPI(t *testing.T) {
 		}
 	}
 	at := time.Now().Add(3 * time.Hour).UTC().Truncate(time.Second)
-	if err := a.C.Do(ctx, "POST", "/v1/sms/messages", map[string]any{"app_sid": app.SID, "to": []string{"+8613800138001", "+8613800138002"},
+	if err := a.C.Do(ctx, "POST", "/v1/sms/messages", map[string]any{"app_sid": appSID, "to": []string{"+8613800138001", "+8613800138002"},
 		"from": "Acme", "body": "later", "send_at": at, "validity_period": 600, "max_price": "0.05"}, &batch); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +106,7 @@ func TestScheduledMessagesAPI(t *testing.T) {
 	if got := balance(); got != "0.90" {
 		t.Fatalf("balance %s with one native message scheduled; want 0.90", got)
 	}
-	err = a.C.Do(ctx, "POST", "/v1/sms/messages", map[string]any{"app_sid": app.SID, "to": []string{"+8613800138001"}, "from": "Acme",
+	err = a.C.Do(ctx, "POST", "/v1/sms/messages", map[string]any{"app_sid": appSID, "to": []string{"+8613800138001"}, "from": "Acme",
 		"body": "x", "max_price": "cheap"}, nil)
 	if ae, ok := err.(*client.Error); !ok || ae.Status != 400 || ae.Field != "max_price" {
 		t.Fatalf("bad max_price: %v", err)
