@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/hex"
-	"os"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -21,12 +20,7 @@ import (
 // 2-part message with a 16-bit reference goes too; a malformed header is refused; and an inbound
 // message to the app's number reaches the bound client as concatenated deliver_sm.
 func TestSMPPConcatWithNetSMPP(t *testing.T) {
-	if err := exec.Command("perl", "-MNet::SMPP", "-e1").Run(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("perl with Net::SMPP (Debian libnet-smpp-perl) is needed")
-		}
-		t.Skip("Net::SMPP not installed")
-	}
+	needNetSMPP(t)
 	s := startServer(t, onSQLite)
 	ctx := context.Background()
 	a := s.newTenant(t)
@@ -35,13 +29,7 @@ func TestSMPPConcatWithNetSMPP(t *testing.T) {
 	if err := op.Do(ctx, "POST", "/admin/v1/sms/numbers", map[string]string{"number": "+8613800138000", "app_sid": app.SID}, nil); err != nil {
 		t.Fatal(err)
 	}
-	var cred struct {
-		SystemID string `json:"system_id"`
-		Password string `json:"password"`
-	}
-	if err := a.C.Do(ctx, "POST", "/v1/apps/"+app.SID+"/smpp-password", nil, &cred); err != nil {
-		t.Fatal(err)
-	}
+	cred := smppCredentials(t, a, app.SID)
 	moText := "Reply from the handset: " + strings.Repeat("yes ", 40) // 2 parts
 	host, port, _ := strings.Cut(s.SMPPAddr().String(), ":")
 	cmd := exec.Command("perl", "../smppserver/testdata/esme_concat.pl", host, port, cred.SystemID, cred.Password, "2")

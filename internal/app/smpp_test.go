@@ -14,24 +14,13 @@ import (
 // app's credentials (a wrong password is refused), submits a message that goes through the same
 // pipeline as the REST API, and receives its delivery receipt.
 func TestSMPPServerWithNetSMPP(t *testing.T) {
-	if err := exec.Command("perl", "-MNet::SMPP", "-e1").Run(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("perl with Net::SMPP (Debian libnet-smpp-perl) is needed")
-		}
-		t.Skip("Net::SMPP not installed")
-	}
+	needNetSMPP(t)
 	s := startServer(t, onSQLite)
 	ctx := context.Background()
 	a := s.newTenant(t)
 	app, _ := a.C.CreateApp(ctx, client.AppParams{Name: "smpp"})
 	s.smsReady(t, a, app.SID, "1.00")
-	var cred struct {
-		SystemID string `json:"system_id"`
-		Password string `json:"password"`
-	}
-	if err := a.C.Do(ctx, "POST", "/v1/apps/"+app.SID+"/smpp-password", nil, &cred); err != nil {
-		t.Fatal(err)
-	}
+	cred := smppCredentials(t, a, app.SID)
 	host, port, _ := strings.Cut(s.SMPPAddr().String(), ":")
 	out, err := exec.Command("perl", "../sms/smpp/testdata/esme.pl", host, port, cred.SystemID, cred.Password, "wrongpw1").CombinedOutput()
 	if err != nil {
@@ -59,4 +48,32 @@ func TestSMPPServerWithNetSMPP(t *testing.T) {
 	if err := a.C.Do(ctx, "GET", "/v1/sms/messages/"+sub[1], nil, nil); err != nil {
 		t.Fatalf("the SMPP message is not visible through the API: %v", err)
 	}
+}
+
+// needNetSMPP skips a test that needs Perl's Net::SMPP where it is missing, except in CI, which
+// installs it.
+func needNetSMPP(t *testing.T) {
+	t.Helper()
+	if err := exec.Command("perl", "-MNet::SMPP", "-e1").Run(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("perl with Net::SMPP (Debian libnet-smpp-perl) is needed")
+		}
+		t.Skip("Net::SMPP not installed")
+	}
+}
+
+// smppCredential is what a customer's SMPP client binds with.
+type smppCredential struct {
+	SystemID string `json:"system_id"`
+	Password string `json:"password"`
+}
+
+// smppCredentials sets a new SMPP password for the app and returns it with the app's system_id.
+func smppCredentials(t *testing.T, a *tenant, appSID string) smppCredential {
+	t.Helper()
+	var cred smppCredential
+	if err := a.C.Do(context.Background(), "POST", "/v1/apps/"+appSID+"/smpp-password", nil, &cred); err != nil {
+		t.Fatal(err)
+	}
+	return cred
 }

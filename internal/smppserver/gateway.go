@@ -108,7 +108,36 @@ func (g *Gateway) submit(ctx context.Context, s *smpp.Session, m *smpp.SubmitSM)
 	if p.Concat.Total > 1 {
 		return g.submitPart(ctx, s, c, m, p)
 	}
-	return g.send(ctx, c, m.DestinationAddr, m.SourceAddr, sms.JoinParts([]sms.Part{p}), "")
+	return g.send(ctx, c, m, sms.JoinParts([]sms.Part{p}), "")
+}
+
+// timing reads a submit_sm's schedule_delivery_time and validity_period into a send's SendAt
+// and ValidityPeriod. A schedule not in the future means at once. The validity period is counted
+// from when the message is due and capped at the platform's longest, which a message never
+// outlives anyway; one that ends before the message is due is refused.
+func timing(m *smpp.SubmitSM, now time.Time) (sendAt time.Time, validity time.Duration, err error) {
+	if sendAt, err = smpp.ParseTime(m.ScheduleDeliveryTime, now); err != nil {
+		return time.Time{}, 0, smpp.ESME_RINVSCHED
+	}
+	if !sendAt.After(now) {
+		sendAt = time.Time{}
+	}
+	expires, err := smpp.ParseTime(m.ValidityPeriod, now)
+	if err != nil {
+		return time.Time{}, 0, smpp.ESME_RINVEXPIRY
+	}
+	if expires.IsZero() {
+		return sendAt, 0, nil
+	}
+	due := now
+	if !sendAt.IsZero() {
+		due = sendAt
+	}
+	validity = expires.Sub(due).Truncate(time.Second)
+	if validity < time.Second {
+		return time.Time{}, 0, smpp.ESME_RINVEXPIRY
+	}
+	return sendAt, min(validity, sms.MaxValidity), nil
 }
 
 // submitPart keeps one part of a concatenated message and sends the message with its last part.
@@ -119,7 +148,7 @@ func (g *Gateway) submitPart(ctx context.Context, s *smpp.Session, c *client, m 
 		return id, err
 	}
 	text := sms.JoinParts(parts)
-	sid, err := g.send(ctx, c, m.DestinationAddr, m.SourceAddr, text, concatIdempotencyKey(s.SystemID(), k, text, g.now()))
+	sid, err := g.send(ctx, c, m, text, concatIdempotencyKey(s.SystemID(), k, text, g.now()))
 	if err != nil {
 		if kind := errs.KindOf(err); kind == errs.RateLimited || kind == errs.Unavailable || kind == errs.Internal {
 			c.parts.restore(k, parts)
@@ -130,10 +159,15 @@ func (g *Gateway) submitPart(ctx context.Context, s *smpp.Session, c *client, m 
 	return sid, nil
 }
 
-// send sends a whole message through the pipeline of the REST API.
-func (g *Gateway) send(ctx context.Context, c *client, to, from, text, key string) (string, error) {
-	msg, err := g.sms.Send(ctx, sms.SendRequest{AccountSID: c.app.AccountSID, AppSID: c.app.SID, To: to, From: from, Body: text,
-		IdempotencyKey: key})
+// send sends a whole message, text, addressed and timed as m (its last part), through the
+// pipeline of the REST API.
+func (g *Gateway) send(ctx context.Context, c *client, m *smpp.SubmitSM, text, key string) (string, error) {
+	sendAt, validity, err := timing(m, g.now())
+	if err != nil {
+		return "", err
+	}
+	msg, err := g.sms.Send(ctx, sms.SendRequest{AccountSID: c.app.AccountSID, AppSID: c.app.SID, To: m.DestinationAddr,
+		From: m.SourceAddr, Body: text, IdempotencyKey: key, SendAt: sendAt, ValidityPeriod: validity})
 	if err != nil {
 		if key != "" {
 			return "", err // submitPart maps it, after deciding whether to keep the parts
@@ -157,6 +191,10 @@ func submitStatus(err error) error {
 		st = smpp.ESME_RINVSRCADR
 	case errors.Is(err, sms.ErrBodyRequired), errors.Is(err, sms.ErrBodyTooLong):
 		st = smpp.ESME_RINVMSGLEN
+	case errors.Is(err, sms.ErrInvalidSendAt):
+		st = smpp.ESME_RINVSCHED
+	case errors.Is(err, sms.ErrInvalidValidity):
+		st = smpp.ESME_RINVEXPIRY
 	case errs.KindOf(err) == errs.RateLimited:
 		st = smpp.ESME_RTHROTTLED
 	default:
