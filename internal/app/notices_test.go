@@ -3,6 +3,7 @@ package app_test
 import (
 	"bufio"
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -47,7 +48,17 @@ func smtpSink(t *testing.T) (string, <-chan string) {
 			lines <- sc.Text()
 		}
 	}()
-	time.Sleep(300 * time.Millisecond) // let it bind
+	// Wait until it listens: python3 starts slowly on a loaded machine, and a notice mailed
+	// before would wait for its retry.
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the SMTP sink did not start listening")
+		}
+	}
 	return addr, lines
 }
 
