@@ -87,6 +87,8 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/v1/sms/messages", Access: Tenant, Summary: "Send an SMS to one number, or one each to up to 1,000 (207 with per-number results)", In: smsSendInput{}, Out: smsView{}, Status: created, Handle: a.sendSMS, Traffic: true},
 		{Method: "GET", Path: "/v1/sms/messages", Access: Tenant, Summary: "List SMS (to, from, sent_after, sent_before; cursor pages)", Out: httpx.List[smsView]{}, Handle: a.listSMS},
 		{Method: "GET", Path: "/v1/sms/messages/{sid}", Access: Tenant, Summary: "An SMS with its status history", Out: smsView{}, Handle: a.getSMS, Owned: "sid"},
+		{Method: "GET", Path: "/v1/sms/opt-outs", Access: Tenant, Summary: "Handsets that opted out of the account's marketing messages (replied R, TD, STOP...; cursor pages)", Out: httpx.List[smsOptOutView]{}, Handle: a.listSMSOptOuts},
+		{Method: "DELETE", Path: "/v1/sms/opt-outs/{number}", Access: Tenant, Summary: "Let the account's marketing messages reach a number again", Status: noContent, Handle: a.deleteSMSOptOut, Owned: "number"},
 		{Method: "POST", Path: "/v1/sms/messages/{sid}/cancel", Access: Tenant, Summary: "Cancel a scheduled SMS (its reservation is released)", Out: smsView{}, Handle: a.cancelSMS, Owned: "sid"},
 		{Method: "POST", Path: "/v1/apps/{sid}/sms/signatures", Access: Tenant, Summary: "Submit an SMS signature (【Acme】) for review", In: signatureInput{}, Out: signatureView{}, Status: created, Handle: a.submitSignature, Owned: "sid"},
 		{Method: "GET", Path: "/v1/apps/{sid}/sms/signatures", Access: Tenant, Summary: "An app's SMS signatures and their review state", Out: httpx.List[signatureView]{}, Handle: a.listSignatures, Owned: "sid"},

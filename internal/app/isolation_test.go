@@ -115,8 +115,13 @@ func TestTenantIsolation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		const optedOutA = "+8613912340000" // replies R to A's number: A's opt-out
+		s.sendMO(t, optedOutA, numberA.Number, "R")
+		waitOptOut(t, s, a.SID, optedOutA)
 		idFor := func(path string) string {
 			switch {
+			case strings.HasPrefix(path, "/v1/sms/opt-outs/"):
+				return optedOutA
 			case strings.HasPrefix(path, "/v1/sms/numbers/"):
 				return numberA.SID
 			case strings.HasPrefix(path, "/v1/apps/"):
@@ -177,6 +182,9 @@ func TestTenantIsolation(t *testing.T) {
 				}
 			}
 		}
+		if list, _ := s.SMS.OptOuts(ctx, a.SID, "", 10); len(list) != 1 {
+			t.Fatalf("B's requests removed A's opt-out")
+		}
 		if list, _ := s.Alerts.List(ctx, a.SID); len(list) != 1 {
 			t.Fatalf("B's requests deleted A's alert")
 		}
@@ -230,5 +238,18 @@ func TestMassAssignment(t *testing.T) {
 	app, err := a.C.CreateApp(context.Background(), client.AppParams{Name: "p", Environment: "production"})
 	if err != nil || app.Status != "pending_review" || app.AccountSID != a.SID {
 		t.Fatalf("production app: %+v %v", app, err)
+	}
+}
+
+// waitOptOut waits until the account has number's opt-out (an MO is stored asynchronously).
+func waitOptOut(t *testing.T, s *testServer, account, number string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if list, err := s.SMS.OptOuts(context.Background(), account, "", 10); err == nil && len(list) > 0 && list[0].Number == number {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no opt-out of %s for %s", number, account)
+		}
 	}
 }

@@ -41,7 +41,7 @@ func (s *Server) startSMS(ctx context.Context, cfg config.Config, rater *rating.
 	s.batcher = ledger.NewBatcher(s.Ledger, ledger.BatchOptions{})
 	svc, err := sms.New(sms.Options{DB: s.DB, Bus: s.Bus, Clock: s.Clock, Log: s.Log, Ledger: s.batcher.Ledger(), Rating: rater,
 		Moderation: s.Keywords, Apps: s.Apps, Webhooks: s.Webhooks, Standing: s.arrears,
-		Carriers: carriers, Routes: routes,
+		Carriers: carriers, Routes: routes, OptOut: sms.OptOutOptions{Text: cfg.SMSOptOutText},
 		Worker: sms.WorkerOptions{Lease: cfg.SMSLease}})
 	if err != nil {
 		if lb != nil {

@@ -10,6 +10,7 @@ import (
 
 type smsMsg struct {
 	SID      string `json:"sid"`
+	Body     string `json:"body"`
 	Status   string `json:"status"`
 	Charged  string `json:"charged"`
 	Segments int    `json:"segments"`

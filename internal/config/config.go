@@ -60,6 +60,9 @@ type Config struct {
 	// numbers ("+8613800000001=undelivered,+8613800000002=slow"; every other number is
 	// delivered), so developers can try their handling of each outcome. Loopback only.
 	SMSLoopbackOutcomes string `json:"sms_loopback_outcomes"`
+	// SMSOptOutText is appended to marketing messages (default " 拒收请回复R", what Chinese
+	// carriers require; "-" appends nothing).
+	SMSOptOutText string `json:"sms_opt_out_text"`
 	// WebhookAllowNetworks are private networks webhooks may reach (comma-separated CIDRs, e.g.
 	// an on-premises receiver); every other private, loopback or metadata address is refused.
 	WebhookAllowNetworks string `json:"webhook_allow_networks"`
@@ -130,6 +133,7 @@ func (c *Config) fields() []field {
 		{name: "abuse-warmup", usage: "how long a new app is only watched", dur: &c.AbuseWarmUp},
 		{name: "sms-carrier", usage: "the one SMSC for outgoing SMS, smpp://system_id:password@host:port or smpps:// for TLS (default: built-in loopback; several: sms_carriers in the config file)", str: &c.SMSCarrier},
 		{name: "sms-lease", usage: "how long a node owns messages it is submitting (> 30s)", dur: &c.SMSLease},
+		{name: "sms-opt-out-text", usage: "text appended to marketing SMS (default \" 拒收请回复R\"; \"-\": none)", str: &c.SMSOptOutText},
 		{name: "sms-loopback-outcomes", usage: "built-in loopback SMSC only: number=outcome pairs, comma-separated (delivered, undelivered, failed, refused, slow, silent; default: every number delivered)", str: &c.SMSLoopbackOutcomes},
 		{name: "webhook-allow-networks", usage: "private networks webhooks may reach, comma-separated CIDRs (default: none)", str: &c.WebhookAllowNetworks},
 		{name: "webhook-allow-http", usage: "accept http:// webhook URLs (default: https only)", bool: &c.WebhookAllowHTTP},

@@ -127,6 +127,7 @@ const (
 	CodeSMSNumberNotFound    = 21816
 	CodeSMSNotScheduled      = 21817
 	CodeSMSMediaUnsupported  = 21818
+	CodeSMSOptedOut          = 21610 // Twilio: attempt to send to an unsubscribed recipient
 	CodeSMSInvalidValidity   = 21624 // Twilio: invalid validity period value
 	CodeSMSMaxPrice          = 30010 // Twilio: message price exceeds max price
 	CodeSMSSendAtRequired    = 35111 // Twilio: SendAt is missing with ScheduleType fixed
@@ -246,6 +247,7 @@ func Codes() []CodeInfo {
 		{Code: CodeSMSNumberNotFound, Kind: NotFound, Summary: "No number of this account (or app) has this SID."},
 		{Code: CodeSMSNotScheduled, Kind: Conflict, Summary: "Only a scheduled message can be canceled."},
 		{Code: CodeSMSMediaUnsupported, Kind: Invalid, Summary: "MMS is not supported: a message cannot carry MediaUrl."},
+		{Code: CodeSMSOptedOut, Kind: Permission, Summary: "The recipient replied an opt-out keyword (R, TD, STOP...) to one of the account's numbers: no marketing messages until it replies START or the opt-out is removed."},
 		{Code: CodeSMSInvalidValidity, Kind: Invalid, Summary: "ValidityPeriod is a whole number of seconds from 1 to 36000."},
 		{Code: CodeSMSMaxPrice, Kind: Invalid, Summary: "The message would cost more than MaxPrice; nothing was sent or charged."},
 		{Code: CodeSMSSendAtRequired, Kind: Invalid, Summary: "ScheduleType fixed needs SendAt, and SendAt needs ScheduleType fixed."},

@@ -232,6 +232,9 @@ func (s *Service) recordInbound(ctx context.Context, q store.Querier, m mo, now 
 	if err := insertHistory(ctx, q, msg.SID, Received, 0, now); err != nil {
 		return nil, err
 	}
+	if err := s.applyOptOut(ctx, q, msg, now); err != nil {
+		return nil, err
+	}
 	payload, err := json.Marshal(InboundEvent{SID: msg.SID, AccountSID: msg.AccountSID, AppSID: msg.AppSID, NumberSID: n.SID,
 		From: msg.From, To: msg.To, Body: msg.Body, Segments: msg.Segments, Encoding: msg.Encoding, Status: Received,
 		Direction: DirectionInbound, Price: money.Format(msg.Charged), DateCreated: now})

@@ -162,6 +162,16 @@ func (s *Service) prepare(ctx context.Context, req SendRequest) (*prepared, *Mes
 		return nil, nil, ErrContentBlocked
 	}
 	m.Body = v.Text
+	if category == Marketing {
+		out, err := optedOut(ctx, s.db.Read(), req.AccountSID, dest.E164)
+		if err != nil {
+			return nil, nil, err
+		}
+		if out {
+			return nil, nil, ErrOptedOut
+		}
+		m.Body = s.optOut.withOptOutText(m.Body)
+	}
 	coding, segs := smpp.Segments(m.Body)
 	m.Segments, m.Encoding = segs, GSM7
 	if coding == smpp.UCS2 {

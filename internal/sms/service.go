@@ -82,6 +82,7 @@ type Options struct {
 	Limits        *Limits       // nil: DefaultLimits()
 	Validity      time.Duration // a message not submitted within this fails (ErrorQueueExpired); default 10h
 	ReceiptWindow time.Duration // how long receipts are awaited after sending; default 72h
+	OptOut        OptOutOptions // marketing opt-out text and keywords
 
 	Carriers []Carrier
 	Routes   []Route
@@ -116,6 +117,7 @@ type Service struct {
 	// recorded: the window in which a crash leaves the carrier holding a message we do not know
 	// was accepted. Returning true simulates that crash.
 	afterSubmit func(sid string) (crash bool)
+	optOut      OptOutOptions
 }
 
 // New checks opts and returns the service. Carriers' SMPP clients are created here (their
@@ -128,7 +130,7 @@ func New(opts Options) (*Service, error) {
 		rating: opts.Rating, mod: opts.Moderation, apps: opts.Apps, webhooks: opts.Webhooks, standing: opts.Standing,
 		home: opts.HomeCountry, price: opts.DefaultPrice, validity: opts.Validity, receipts: opts.ReceiptWindow,
 		worker: opts.Worker.withDefaults(), wake: make(chan struct{}, 1), carriers: map[string]*carrier{},
-		commits: newCommitter(opts.DB)}
+		commits: newCommitter(opts.DB), optOut: opts.OptOut.withDefaults()}
 	if s.clock == nil {
 		s.clock = clock.System{}
 	}

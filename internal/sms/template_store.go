@@ -3,7 +3,6 @@ package sms
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/switchboard/switchboard/internal/store"
 )
@@ -83,11 +82,8 @@ type Content struct {
 	Category Category
 }
 
-// MarketingOptOut is appended to marketing messages, as carriers in China require.
-const MarketingOptOut = " 拒收请回复R"
-
 // Compose resolves an approved signature and template of an app into a message's sender, text and
-// category; marketing messages get the opt-out text.
+// category (Send appends the opt-out text to marketing messages).
 func (s *Service) Compose(ctx context.Context, accountSID, appSID, signatureID, templateID string, params map[string]string) (Content, error) {
 	sg, err := scanSignature(s.db.Read().QueryRowContext(ctx, `SELECT `+signatureColumns+` FROM sms_signatures
 		WHERE id = $1 AND account_sid = $2 AND app_sid = $3`, signatureID, accountSID, appSID))
@@ -114,9 +110,6 @@ func (s *Service) Compose(ctx context.Context, accountSID, appSID, signatureID, 
 	body, err := t.Render(params)
 	if err != nil {
 		return Content{}, err
-	}
-	if t.Category == Marketing && !strings.HasSuffix(body, strings.TrimSpace(MarketingOptOut)) {
-		body += MarketingOptOut
 	}
 	return Content{From: sg.SignedText(), Body: sg.SignedText() + body, Category: t.Category}, nil
 }
