@@ -2,6 +2,7 @@ package sms
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/switchboard/switchboard/internal/store"
@@ -74,7 +75,7 @@ func TestOptOut(t *testing.T) {
 		if err != nil || len(list) != 1 || list[0].Number != "+8613912345678" || list[0].Keyword != "R" {
 			t.Fatalf("opt-outs %+v, %v", list, err)
 		}
-		if other, err := e.svc.OptOuts(ctx, "AC"+e.acct[2:len(e.acct)-1]+"0", "", 10); err != nil || len(other) != 0 {
+		if other, err := e.svc.OptOuts(ctx, "AC"+strings.Repeat("0", 32), "", 10); err != nil || len(other) != 0 {
 			t.Fatalf("another account sees opt-outs %+v, %v", other, err)
 		}
 
