@@ -76,6 +76,7 @@ var (
 const (
 	ErrorQueueExpired   = 30001 // not submitted within the default validity period
 	ErrorValidity       = 30036 // not submitted within the message's own ValidityPeriod
+	ErrorOptedOut       = 21610 // a scheduled marketing message whose recipient opted out meanwhile
 	ErrorUnreachable    = 30003 // the carrier could not deliver (UNDELIV, EXPIRED, DELETED)
 	ErrorUnknownDest    = 30005 // the carrier does not know the destination
 	ErrorFiltered       = 30007 // the carrier rejected the message (REJECTD)

@@ -4,6 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/clock"
 
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/store/storetest"
@@ -90,6 +93,35 @@ func TestOptOut(t *testing.T) {
 		wantErr(t, e.svc.RemoveOptOut(ctx, e.acct, "13912345678"), ErrOptOutNotFound)
 		if _, err := send("marketing"); err != nil {
 			t.Fatalf("marketing after the developer removed the opt-out: %v", err)
+		}
+	})
+}
+
+// TestOptOutBeforeScheduledTime: a scheduled marketing message whose recipient opts out before
+// its time fails with 21610 at that time and costs nothing.
+func TestOptOutBeforeScheduledTime(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		clk := clock.NewFake(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
+		e := newInboundEnv(t, db, clk)
+		e.credit(1_000_000)
+		ctx := context.Background()
+		e.assign("+8613800138000", "")
+		m, err := e.svc.Send(ctx, SendRequest{AccountSID: e.acct, AppSID: e.app, To: "+8613912345678", From: "【Acme】",
+			Body: "Sale tomorrow", Category: "marketing", SendAt: clk.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.mo("+8613912345678", "+8613800138000", "退订")
+		clk.Advance(time.Hour)
+		if _, err := e.svc.Work(ctx); err != nil { // this env steps the worker by hand
+			t.Fatal(err)
+		}
+		got := e.waitFinal(m.SID)
+		if got.Status != Failed || got.ErrorCode != ErrorOptedOut || got.Charged != 0 {
+			t.Fatalf("scheduled marketing to a handset that opted out: %s %d charged %d", got.Status, got.ErrorCode, got.Charged)
+		}
+		if b := e.balance(); b.CashPending != 0 || b.CashPosted != 1_000_000 {
+			t.Fatalf("balance %+v; want the reservation released and nothing charged", b)
 		}
 	})
 }

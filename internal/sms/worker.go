@@ -193,6 +193,15 @@ func (s *Service) submit(ctx context.Context, m *Message, token string, fresh bo
 	if len(done) == 0 && s.clock.Now().After(m.expiresAt(s.validity)) {
 		return s.fail(ctx, m, m.expiryCode(), "not submitted within the validity period")
 	}
+	if len(done) == 0 && m.Category == Marketing && !m.SendAt.IsZero() {
+		// A scheduled marketing message waited long enough for its recipient to opt out.
+		if out, err := optedOut(ctx, s.db.Read(), m.AccountSID, m.To); err != nil || out {
+			if err != nil {
+				return err
+			}
+			return s.fail(ctx, m, ErrorOptedOut, "the recipient opted out before the scheduled time")
+		}
+	}
 	if m.Status != Sending {
 		if err := s.change(ctx, m.AccountSID, m.SID, []Status{Accepted, Queued, Scheduled}, Sending, 0, ""); err != nil {
 			return err
