@@ -195,10 +195,11 @@ func (s *Service) submit(ctx context.Context, m *Message, token string, fresh bo
 	}
 	if len(done) == 0 && m.Category == Marketing && !m.SendAt.IsZero() {
 		// A scheduled marketing message waited long enough for its recipient to opt out.
-		if out, err := optedOut(ctx, s.db.Read(), m.AccountSID, m.To); err != nil || out {
-			if err != nil {
-				return err
-			}
+		out, err := optedOut(ctx, s.db.Read(), m.AccountSID, m.To)
+		if err != nil {
+			return err
+		}
+		if out {
 			return s.fail(ctx, m, ErrorOptedOut, "the recipient opted out before the scheduled time")
 		}
 	}
