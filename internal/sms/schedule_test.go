@@ -120,5 +120,17 @@ func TestSendTimingRefused(t *testing.T) {
 		if err != nil || m.Price != price || m.ValidityPeriod != 30*time.Second {
 			t.Fatalf("send at exactly MaxPrice = %+v, %v", m, err)
 		}
+		// The far end of the window: the reservation outlives it.
+		far := now.Add(34 * 24 * time.Hour)
+		m, err = e.svc.Send(context.Background(), SendRequest{AccountSID: e.acct, AppSID: e.app, To: "+8613800138000",
+			From: "Acme", Body: "in a month", SendAt: far})
+		if err != nil || m.Status != Scheduled {
+			t.Fatalf("send 34 days ahead = %+v, %v", m, err)
+		}
+		var expires int64
+		if err := db.Read().QueryRowContext(context.Background(), `SELECT expires_at FROM ledger_holds WHERE id = $1`, m.HoldID).Scan(&expires); err != nil ||
+			!time.UnixMicro(expires).After(far) {
+			t.Fatalf("the reservation of a message due %v expires %v (%v)", far, time.UnixMicro(expires), err)
+		}
 	})
 }
