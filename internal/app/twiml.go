@@ -11,23 +11,34 @@ import (
 	"github.com/switchboard/switchboard/internal/webhooks"
 )
 
-// twimlResponse is the part of TwiML (Twilio's XML answer to a webhook) that replies to an
-// incoming message: <Response><Message [to=".."] [from=".."]>text or <Body>text</Body></Message>.
-type twimlResponse struct {
-	XMLName  xml.Name `xml:"Response"`
-	Messages []struct {
-		Text string `xml:",chardata"`
-		Body string `xml:"Body"`
-		To   string `xml:"to,attr"`
-		From string `xml:"from,attr"`
-	} `xml:"Message"`
+// twimlVerb is one verb of a messaging TwiML answer (Twilio's XML answer to a webhook):
+// <Message [to=".."] [from=".."]>text or <Body>text</Body></Message>, or
+// <Redirect [method="GET|POST"]>url</Redirect>, which asks the URL for the next document.
+type twimlVerb struct {
+	XMLName xml.Name
+	Text    string `xml:",chardata"`
+	Body    string `xml:"Body"`
+	To      string `xml:"to,attr"`
+	From    string `xml:"from,attr"`
+	Method  string `xml:"method,attr"`
 }
 
-// twimlReply sends what a receiver's TwiML answer to an incoming message asks for: each
-// <Message> goes, as the number's app, from the number the message came to, to its sender unless
-// the Message names others, and is paid and checked like any send. The delivery's id makes the
-// idempotency key of each reply, so an answer seen twice (an attempt repeated after a lost record)
-// sends once. Any other answer (empty, not TwiML) asks for nothing.
+type twimlResponse struct {
+	XMLName xml.Name    `xml:"Response"`
+	Verbs   []twimlVerb `xml:",any"`
+}
+
+// maxRedirects bounds a chain of <Redirect>s, which two documents pointing at each other would
+// make endless.
+const maxRedirects = 5
+
+// twimlReply does what a receiver's TwiML answer to an incoming message asks for, verb by verb:
+// each <Message> goes, as the number's app, from the number the message came to, to its sender
+// unless the Message names others, and is paid and checked like any send; a <Redirect> asks its
+// URL (relative to the answering one) for the next document with the same parameters, through
+// the webhooks engine's retries, and ends this one. The delivery's id makes the idempotency key of
+// each reply and the id of the redirect, so an answer seen twice (an attempt repeated after a
+// crash) acts once. Any other answer (empty, not TwiML) asks for nothing.
 func (s *Server) twimlReply(ctx context.Context, d webhooks.Delivery, body []byte) {
 	if d.EventType != sms.InboundSubject || s.SMS == nil {
 		return
@@ -40,22 +51,53 @@ func (s *Server) twimlReply(ctx context.Context, d webhooks.Delivery, body []byt
 	if err != nil {
 		return
 	}
-	for i, m := range resp.Messages {
-		text := strings.TrimSpace(m.Body)
-		if text == "" {
-			text = strings.TrimSpace(m.Text)
+	for i, v := range resp.Verbs {
+		switch v.XMLName.Local {
+		case "Message":
+			s.twimlMessage(ctx, d, params, i, v)
+		case "Redirect":
+			s.twimlRedirect(ctx, d, params, v)
+			return
 		}
-		to, from := params.Get("From"), params.Get("To")
-		if m.To != "" {
-			to = m.To
-		}
-		if m.From != "" {
-			from = m.From
-		}
-		_, err := s.SMS.Send(ctx, sms.SendRequest{AccountSID: d.AccountSID, AppSID: d.AppSID, To: to, From: from, Body: text,
-			IdempotencyKey: "twiml:" + d.ID + ":" + strconv.Itoa(i)})
-		if err != nil {
-			s.Log.WarnContext(ctx, "sms: TwiML reply to an incoming message not sent", "delivery", d.ID, "to", to, "err", err)
-		}
+	}
+}
+
+func (s *Server) twimlMessage(ctx context.Context, d webhooks.Delivery, params url.Values, i int, v twimlVerb) {
+	text := strings.TrimSpace(v.Body)
+	if text == "" {
+		text = strings.TrimSpace(v.Text)
+	}
+	to, from := params.Get("From"), params.Get("To")
+	if v.To != "" {
+		to = v.To
+	}
+	if v.From != "" {
+		from = v.From
+	}
+	_, err := s.SMS.Send(ctx, sms.SendRequest{AccountSID: d.AccountSID, AppSID: d.AppSID, To: to, From: from, Body: text,
+		IdempotencyKey: "twiml:" + d.ID + ":" + strconv.Itoa(i)})
+	if err != nil {
+		s.Log.WarnContext(ctx, "sms: TwiML reply to an incoming message not sent", "delivery", d.ID, "to", to, "err", err)
+	}
+}
+
+func (s *Server) twimlRedirect(ctx context.Context, d webhooks.Delivery, params url.Values, v twimlVerb) {
+	if strings.Count(d.EventID, ":redirect") >= maxRedirects {
+		s.Log.WarnContext(ctx, "sms: TwiML redirects stopped after too many", "delivery", d.ID, "event", d.EventID)
+		return
+	}
+	base, err := url.Parse(d.URL)
+	if err != nil {
+		return
+	}
+	next, err := base.Parse(strings.TrimSpace(v.Text))
+	if err != nil {
+		s.Log.WarnContext(ctx, "sms: TwiML redirect to a bad URL", "delivery", d.ID, "url", v.Text)
+		return
+	}
+	_, err = s.Webhooks.EnqueueCallback(ctx, s.DB.Write(), webhooks.Callback{ID: d.EventID + ":redirect", Type: d.EventType,
+		AccountSID: d.AccountSID, AppSID: d.AppSID, URL: next.String(), Method: v.Method, Params: params, OccurredAt: d.OccurredAt})
+	if err != nil {
+		s.Log.WarnContext(ctx, "sms: TwiML redirect not followed", "delivery", d.ID, "url", next.String(), "err", err)
 	}
 }

@@ -12,15 +12,28 @@ import (
 	"github.com/switchboard/switchboard/internal/config"
 )
 
-// TestTwiMLReply: a receiver answers an incoming message with TwiML; the reply goes out once,
-// from the number to the sender, as the number's app, and is charged like any send.
+// TestTwiMLReply: a receiver answers an incoming message with TwiML that redirects (GET, a
+// relative URL) to a document with a <Message>; the reply goes out once, from the number to the
+// sender, as the number's app, and is charged like any send; verbs after the <Redirect> are not
+// acted on. A document redirecting to itself is followed five times, then no more.
 func TestTwiMLReply(t *testing.T) {
 	eachDB(t, func(t *testing.T, kind dbKind) {
-		var calls atomic.Int32
+		var calls, loops atomic.Int32
 		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			calls.Add(1)
 			w.Header().Set("Content-Type", "text/xml")
-			w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Response><Message>Thanks, we got it</Message></Response>`))
+			switch {
+			case r.URL.Path == "/loop":
+				loops.Add(1)
+				w.Write([]byte(`<Response><Redirect>loop</Redirect></Response>`))
+			case r.URL.Path == "/sms":
+				calls.Add(1)
+				w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Response><Redirect method="GET">second?step=2</Redirect><Message>never</Message></Response>`))
+			case r.URL.Path == "/second" && r.Method == http.MethodGet && r.URL.Query().Get("step") == "2" && r.URL.Query().Get("Body") != "":
+				calls.Add(1)
+				w.Write([]byte(`<Response><Message>Thanks, we got it</Message></Response>`))
+			default:
+				http.Error(w, "unexpected "+r.Method+" "+r.URL.String(), http.StatusNotFound)
+			}
 		}))
 		defer hook.Close()
 		s := startServerWith(t, kind, func(c *config.Config) { c.WebhookAllowNetworks, c.WebhookAllowHTTP = "127.0.0.0/8", true })
@@ -55,6 +68,23 @@ func TestTwiMLReply(t *testing.T) {
 		}
 		if r := replies.Data[0]; r.From != "+8613800138000" || r.Body != "Thanks, we got it" || r.Direction != "outbound-api" || r.Charged != "0.05" {
 			t.Fatalf("reply %+v", r)
+		}
+		if n := calls.Load(); n != 2 {
+			t.Fatalf("the receiver was asked %d times; want the number's URL, then the redirect", n)
+		}
+
+		if err := op.Do(ctx, "POST", "/admin/v1/sms/numbers", map[string]string{"number": "+8613800138001", "app_sid": app.SID, "sms_url": hook.URL + "/loop"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		s.sendMO(t, "+8613912345678", "+8613800138001", "loop")
+		for deadline := time.Now().Add(20 * time.Second); loops.Load() < 6; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the looping document was asked %d times", loops.Load())
+			}
+		}
+		time.Sleep(time.Second)
+		if n := loops.Load(); n != 6 {
+			t.Fatalf("the looping document was asked %d times; want the first and five redirects", n)
 		}
 	})
 }
