@@ -107,9 +107,9 @@ func (a *API) twilioCreateMessage(w http.ResponseWriter, r *http.Request) error 
 }
 
 // twilioSendOptions reads the optional parameters of Twilio's create that change what is sent:
-// SendAt with ScheduleType=fixed, ValidityPeriod and MaxPrice. A parameter asking for what is not
-// supported (MediaUrl: MMS) is refused rather than ignored, so that nothing different from what
-// was asked is sent. MessagingServiceSid is accepted and ignored: there are no messaging
+// SendAt with ScheduleType=fixed, ValidityPeriod, MaxPrice and ContentRetention. A parameter asking
+// for what is not supported (MediaUrl: MMS; AddressRetention=obfuscate) is refused rather than
+// ignored, so that nothing different from what was asked is sent or kept. MessagingServiceSid is accepted and ignored: there are no messaging
 // services here, so From is required and decides the sender.
 func twilioSendOptions(form url.Values, req *sms.SendRequest) error {
 	if slices.ContainsFunc(form["MediaUrl"], func(s string) bool { return s != "" }) {
@@ -133,6 +133,16 @@ func twilioSendOptions(form url.Values, req *sms.SendRequest) error {
 			return sms.ErrInvalidValidity
 		}
 		req.ValidityPeriod = time.Duration(n) * time.Second
+	}
+	switch form.Get("ContentRetention") {
+	case "", "retain":
+	case "discard":
+		req.DiscardBody = true
+	default:
+		return errs.InvalidField("ContentRetention", "ContentRetention is retain or discard")
+	}
+	if v := form.Get("AddressRetention"); v != "" && v != "retain" {
+		return errs.InvalidField("AddressRetention", "AddressRetention=obfuscate is not supported: numbers are kept")
 	}
 	if v := form.Get("MaxPrice"); v != "" {
 		p, err := money.Parse(v)

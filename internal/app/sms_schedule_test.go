@@ -66,17 +66,35 @@ func TestScheduledMessagesAPI(t *testing.T) {
 		{"ValidityPeriod 36001", params().SetValidityPeriod(36001), 21624},
 		{"MaxPrice below the price", params().SetMaxPrice(0.01), 30010},
 		{"MediaUrl", params().SetMediaUrl([]string{"https://example.com/cat.jpg"}), 21818},
+		{"AddressRetention obfuscate", params().SetAddressRetention("obfuscate"), 10001},
+		{"ContentRetention unknown", params().SetContentRetention("forget"), 10001},
 	} {
 		if _, err := tw.Api.CreateMessage(tt.p); !isTwilioCode(err, tt.code) {
 			t.Errorf("%s: %v; want code %d", tt.name, err, tt.code)
 		}
 	}
-	ok, err := tw.Api.CreateMessage(params().SetValidityPeriod(600).SetMaxPrice(0.05))
+	ok, err := tw.Api.CreateMessage(params().SetValidityPeriod(600).SetMaxPrice(0.05).SetContentRetention("discard"))
 	if err != nil || *ok.Status != "accepted" && *ok.Status != "queued" && *ok.Status != "sending" && *ok.Status != "sent" {
 		t.Fatalf("send within MaxPrice and ValidityPeriod = %+v, %v", ok, err)
 	}
 	if got := balance(); got != "0.95" {
 		t.Fatalf("balance %s after refusals and one send; want 0.95", got)
+	}
+	// ContentRetention=discard: the text is gone once the message is final.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		f, err := tw.Api.FetchMessage(*ok.Sid, &openapi.FetchMessageParams{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *f.Status == "delivered" {
+			if *f.Body != "" {
+				t.Fatalf("a delivered ContentRetention=discard message still has its text %q", *f.Body)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("message still %s", *f.Status)
+		}
 	}
 
 	// The native API: a scheduled batch of two, one canceled.

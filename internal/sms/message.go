@@ -122,6 +122,9 @@ type Message struct {
 	SentAt         time.Time // zero until sent (Twilio's date_sent)
 	DoneAt         time.Time // zero until final
 	SendAt         time.Time // zero: at once; else a scheduled message's time
+	// DiscardBody blanks Body when the message reaches a final status (Twilio's
+	// ContentRetention=discard): the text is kept only while it is needed to send it.
+	DiscardBody bool
 	// ValidityPeriod is how long the message may wait to be submitted (from SendAt for a
 	// scheduled one); 0: the service's default (Options.Validity).
 	ValidityPeriod time.Duration

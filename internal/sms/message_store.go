@@ -14,35 +14,36 @@ import (
 const messageColumns = `sid, account_sid, app_sid, direction, to_number, from_number, body, category, num_segments,
 	encoding, status, price_micros, charged_micros, hold_id, route, bill_on, error_code, error_message,
 	carrier_message_id, parts_sent, parts_done, parts_delivered, status_callback, idempotency_key,
-	request_hash, created_at, updated_at, sent_at, done_at, free_segments, free_scope, send_at, validity_s`
+	request_hash, created_at, updated_at, sent_at, done_at, free_segments, free_scope, send_at, validity_s, discard_body`
 
 func scanMessage(row interface{ Scan(...any) error }) (*Message, error) {
 	var m Message
-	var created, updated, sent, done, sendAt, validity int64
+	var created, updated, sent, done, sendAt, validity, discard int64
 	err := row.Scan(&m.SID, &m.AccountSID, &m.AppSID, &m.Direction, &m.To, &m.From, &m.Body, &m.Category,
 		&m.Segments, &m.Encoding, &m.Status, &m.Price, &m.Charged, &m.HoldID, &m.Route, &m.BillOn,
 		&m.ErrorCode, &m.ErrorMessage, &m.CarrierID, &m.PartsSent, &m.PartsDone, &m.PartsDelivered,
 		&m.StatusCallback, &m.IdempotencyKey, &m.requestHash, &created, &updated, &sent, &done,
-		&m.FreeSegments, &m.freeScope, &sendAt, &validity)
+		&m.FreeSegments, &m.freeScope, &sendAt, &validity, &discard)
 	if err != nil {
 		return nil, err
 	}
 	m.CreatedAt, m.UpdatedAt = store.FromMicro(created), store.FromMicro(updated)
 	m.SentAt, m.DoneAt = store.FromMicro(sent), store.FromMicro(done)
 	m.SendAt, m.ValidityPeriod = store.FromMicro(sendAt), time.Duration(validity)*time.Second
+	m.DiscardBody = discard == 1
 	return &m, nil
 }
 
 func insertMessage(ctx context.Context, q store.Querier, m *Message) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO sms_messages (`+messageColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-			$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)`,
+			$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)`,
 		m.SID, m.AccountSID, m.AppSID, m.Direction, m.To, m.From, m.Body, string(m.Category), m.Segments,
 		string(m.Encoding), string(m.Status), m.Price, m.Charged, m.HoldID, m.Route, string(m.BillOn),
 		m.ErrorCode, m.ErrorMessage, m.CarrierID, m.PartsSent, m.PartsDone, m.PartsDelivered,
 		m.StatusCallback, m.IdempotencyKey, m.requestHash, store.Micro(m.CreatedAt), store.Micro(m.UpdatedAt),
 		store.Micro(m.SentAt), store.Micro(m.DoneAt), m.FreeSegments, m.freeScope,
-		store.Micro(m.SendAt), int64(m.ValidityPeriod/time.Second))
+		store.Micro(m.SendAt), int64(m.ValidityPeriod/time.Second), boolInt(m.DiscardBody))
 	if err != nil {
 		return fmt.Errorf("insert sms message %s: %w", m.SID, err)
 	}
@@ -109,7 +110,7 @@ func setStatus(ctx context.Context, q store.Querier, sid string, from []Status, 
 	}
 	done := ""
 	if to.Final() {
-		done = ", done_at = $5"
+		done = ", done_at = $5, body = CASE WHEN discard_body = 1 THEN '' ELSE body END"
 	}
 	m, err := scanMessage(q.QueryRowContext(ctx, `UPDATE sms_messages SET status = $2, error_code = $3, error_message = $4,
 		updated_at = $5`+done+` WHERE sid = $1 AND status IN (`+strings.Join(marks, ", ")+`) RETURNING `+messageColumns, args...))
@@ -243,4 +244,11 @@ func inFlightOrMissing(ctx context.Context, q store.Querier, res rowsAffected, a
 		return err
 	}
 	return ErrNotFinal
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -42,6 +42,8 @@ type SendRequest struct {
 	ValidityPeriod time.Duration
 	// MaxPrice, when positive, refuses the message (ErrMaxPrice) if its price is higher.
 	MaxPrice int64
+	// DiscardBody blanks the text once the message is final (Twilio's ContentRetention=discard).
+	DiscardBody bool
 }
 
 // Limits of SendRequest's scheduling and validity, Twilio's.
@@ -86,10 +88,13 @@ func requestHash(req SendRequest) string {
 	for _, f := range []string{req.AppSID, req.To, req.From, req.Body, req.Category, req.StatusCallback} {
 		h.Write([]byte(strconv.Itoa(len(f)) + ":" + f))
 	}
+	// Only requests that use the later fields hash them, so messages recorded before they existed
+	// keep their fingerprints.
 	if !req.SendAt.IsZero() || req.ValidityPeriod != 0 || req.MaxPrice != 0 {
-		// Only requests that use them hash them, so messages recorded before they existed keep
-		// their fingerprints.
 		fmt.Fprintf(h, "|%d|%d|%d", store.Micro(req.SendAt), req.ValidityPeriod, req.MaxPrice)
+	}
+	if req.DiscardBody {
+		h.Write([]byte("|discard"))
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
@@ -132,7 +137,7 @@ func (s *Service) prepare(ctx context.Context, req SendRequest) (*prepared, *Mes
 	m := &Message{SID: messageSID(req.AccountSID, req.IdempotencyKey, s.clock.Now()), AccountSID: req.AccountSID,
 		AppSID: req.AppSID, Direction: "outbound-api", To: dest.E164, From: from, Category: category,
 		StatusCallback: req.StatusCallback, IdempotencyKey: req.IdempotencyKey, requestHash: requestHash(req),
-		SendAt: req.SendAt.UTC().Truncate(time.Microsecond), ValidityPeriod: req.ValidityPeriod}
+		SendAt: req.SendAt.UTC().Truncate(time.Microsecond), ValidityPeriod: req.ValidityPeriod, DiscardBody: req.DiscardBody}
 	if req.IdempotencyKey != "" {
 		old, err := getMessage(ctx, s.db.Read(), req.AccountSID, m.SID)
 		if err == nil {
@@ -354,6 +359,7 @@ type BatchRequest struct {
 	SendAt         time.Time     // as SendRequest's, for every message
 	ValidityPeriod time.Duration // as SendRequest's
 	MaxPrice       int64         // as SendRequest's, per message
+	DiscardBody    bool          // as SendRequest's
 }
 
 // BatchResult is the outcome for one number: a message or the reason it was refused.
@@ -378,7 +384,7 @@ func (s *Service) Batch(ctx context.Context, req BatchRequest) ([]BatchResult, e
 			defer func() { <-sem; done <- struct{}{} }()
 			r := SendRequest{AccountSID: req.AccountSID, AppSID: req.AppSID, To: to, From: req.From, Body: req.Body,
 				Category: req.Category, StatusCallback: req.StatusCallback, SendAt: req.SendAt, ValidityPeriod: req.ValidityPeriod,
-				MaxPrice: req.MaxPrice}
+				MaxPrice: req.MaxPrice, DiscardBody: req.DiscardBody}
 			if req.IdempotencyKey != "" {
 				r.IdempotencyKey = req.IdempotencyKey + "#" + strconv.Itoa(i)
 			}

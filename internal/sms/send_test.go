@@ -345,3 +345,31 @@ func TestFreeQuotaPromotion(t *testing.T) {
 		}
 	})
 }
+
+// TestDiscardBody: a message sent with DiscardBody keeps its text until it is final, then has
+// none; failed ones too; others keep theirs.
+func TestDiscardBody(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{balance: 1_000_000, run: true})
+		e.lb.SetOutcome("+8613800138002", OutcomeFailed)
+		ctx := context.Background()
+		for _, tt := range []struct {
+			to      string
+			discard bool
+			status  Status
+			body    string
+		}{
+			{"+8613800138001", true, Delivered, ""},
+			{"+8613800138002", true, Failed, ""},
+			{"+8613800138003", false, Delivered, "code 1234"},
+		} {
+			m, err := e.svc.Send(ctx, SendRequest{AccountSID: e.acct, AppSID: e.app, To: tt.to, From: "Acme", Body: "code 1234", DiscardBody: tt.discard})
+			if err != nil || m.Body != "code 1234" || m.DiscardBody != tt.discard {
+				t.Fatalf("send %+v, %v", m, err)
+			}
+			if got := e.waitFinal(m.SID); got.Status != tt.status || got.Body != tt.body {
+				t.Errorf("to %s (discard %v): %s with body %q; want %s with %q", tt.to, tt.discard, got.Status, got.Body, tt.status, tt.body)
+			}
+		}
+	})
+}
