@@ -28,6 +28,7 @@ type smsSendInput struct {
 	ValidityPeriod int        `json:"validity_period"` // seconds (1 to 36000) a message may wait to be submitted
 	MaxPrice       string     `json:"max_price"`       // a message priced higher is refused
 	DiscardBody    bool       `json:"discard_body"`    // blank the text once the message is final
+	SmartEncode    bool       `json:"smart_encode"`    // typographic quotes, dashes... as their GSM look-alikes
 }
 
 // timing converts the input's schedule, validity period and max price for a send.
@@ -127,7 +128,8 @@ func (a *API) sendSMS(w http.ResponseWriter, r *http.Request) error {
 	if len(in.To) == 1 {
 		m, err := a.SMS.Send(r.Context(), sms.SendRequest{AccountSID: p.AccountSID(), AppSID: in.AppSID, To: in.To[0], From: in.From, Body: in.Body,
 			Category: in.Category, StatusCallback: in.StatusCallback, IdempotencyKey: idempotencyKey(r),
-			SendAt: sendAt, ValidityPeriod: validity, MaxPrice: maxPrice, DiscardBody: in.DiscardBody})
+			SendAt: sendAt, ValidityPeriod: validity, MaxPrice: maxPrice, DiscardBody: in.DiscardBody,
+			SmartEncode: in.SmartEncode})
 		if err != nil {
 			return err
 		}
@@ -135,7 +137,8 @@ func (a *API) sendSMS(w http.ResponseWriter, r *http.Request) error {
 	}
 	results, err := a.SMS.Batch(r.Context(), sms.BatchRequest{AccountSID: p.AccountSID(), AppSID: in.AppSID, To: in.To, From: in.From, Body: in.Body,
 		Category: in.Category, StatusCallback: in.StatusCallback, IdempotencyKey: idempotencyKey(r),
-		SendAt: sendAt, ValidityPeriod: validity, MaxPrice: maxPrice, DiscardBody: in.DiscardBody})
+		SendAt: sendAt, ValidityPeriod: validity, MaxPrice: maxPrice, DiscardBody: in.DiscardBody,
+		SmartEncode: in.SmartEncode})
 	if err != nil {
 		return err
 	}

@@ -107,14 +107,22 @@ func (a *API) twilioCreateMessage(w http.ResponseWriter, r *http.Request) error 
 }
 
 // twilioSendOptions reads the optional parameters of Twilio's create that change what is sent:
-// SendAt with ScheduleType=fixed, ValidityPeriod, MaxPrice and ContentRetention. A parameter asking
-// for what is not supported (MediaUrl: MMS; AddressRetention=obfuscate) is refused rather than
+// SendAt with ScheduleType=fixed, ValidityPeriod, MaxPrice, ContentRetention and SmartEncoded. A
+// parameter asking for what is not supported (MediaUrl and SendAsMms: MMS; ContentSid;
+// AddressRetention=obfuscate; ApplicationSid without a StatusCallback) is refused rather than
 // ignored, so that nothing different from what was asked is sent or kept. MessagingServiceSid is accepted and ignored: there are no messaging
 // services here, so From is required and decides the sender.
 func twilioSendOptions(form url.Values, req *sms.SendRequest) error {
-	if slices.ContainsFunc(form["MediaUrl"], func(s string) bool { return s != "" }) {
+	if slices.ContainsFunc(form["MediaUrl"], func(s string) bool { return s != "" }) || form.Get("SendAsMms") == "true" {
 		return sms.ErrMediaUnsupported
 	}
+	if form.Get("ContentSid") != "" {
+		return errs.InvalidField("ContentSid", "Content templates are not supported; send the text as Body")
+	}
+	if form.Get("ApplicationSid") != "" && form.Get("StatusCallback") == "" {
+		return errs.InvalidField("ApplicationSid", "applications are not supported; give StatusCallback for status callbacks")
+	}
+	req.SmartEncode = form.Get("SmartEncoded") == "true"
 	switch st, at := form.Get("ScheduleType"), form.Get("SendAt"); {
 	case st != "" && st != "fixed":
 		return sms.ErrInvalidSchedule

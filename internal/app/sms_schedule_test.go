@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,6 +69,9 @@ func TestScheduledMessagesAPI(t *testing.T) {
 		{"MediaUrl", params().SetMediaUrl([]string{"https://example.com/cat.jpg"}), 21818},
 		{"AddressRetention obfuscate", params().SetAddressRetention("obfuscate"), 10001},
 		{"ContentRetention unknown", params().SetContentRetention("forget"), 10001},
+		{"SendAsMms", params().SetSendAsMms(true), 21818},
+		{"ContentSid", params().SetContentSid("HX" + strings.Repeat("0", 32)), 10001},
+		{"ApplicationSid without StatusCallback", params().SetApplicationSid("AP" + strings.Repeat("0", 32)), 10001},
 	} {
 		if _, err := tw.Api.CreateMessage(tt.p); !isTwilioCode(err, tt.code) {
 			t.Errorf("%s: %v; want code %d", tt.name, err, tt.code)

@@ -44,6 +44,9 @@ type SendRequest struct {
 	MaxPrice int64
 	// DiscardBody blanks the text once the message is final (Twilio's ContentRetention=discard).
 	DiscardBody bool
+	// SmartEncode replaces typographic characters with their GSM look-alikes (SmartEncode) before
+	// anything else, so the text costs GSM-7 segments (Twilio's SmartEncoded).
+	SmartEncode bool
 }
 
 // Limits of SendRequest's scheduling and validity, Twilio's.
@@ -104,6 +107,9 @@ func requestHash(req SendRequest) string {
 func (s *Service) prepare(ctx context.Context, req SendRequest) (*prepared, *Message, error) {
 	if req.AppSID == "" {
 		return nil, nil, ErrAppRequired
+	}
+	if req.SmartEncode {
+		req.Body = SmartEncode(req.Body)
 	}
 	category, err := ParseCategory(req.Category)
 	if err != nil {
@@ -360,6 +366,7 @@ type BatchRequest struct {
 	ValidityPeriod time.Duration // as SendRequest's
 	MaxPrice       int64         // as SendRequest's, per message
 	DiscardBody    bool          // as SendRequest's
+	SmartEncode    bool          // as SendRequest's
 }
 
 // BatchResult is the outcome for one number: a message or the reason it was refused.
@@ -384,7 +391,7 @@ func (s *Service) Batch(ctx context.Context, req BatchRequest) ([]BatchResult, e
 			defer func() { <-sem; done <- struct{}{} }()
 			r := SendRequest{AccountSID: req.AccountSID, AppSID: req.AppSID, To: to, From: req.From, Body: req.Body,
 				Category: req.Category, StatusCallback: req.StatusCallback, SendAt: req.SendAt, ValidityPeriod: req.ValidityPeriod,
-				MaxPrice: req.MaxPrice, DiscardBody: req.DiscardBody}
+				MaxPrice: req.MaxPrice, DiscardBody: req.DiscardBody, SmartEncode: req.SmartEncode}
 			if req.IdempotencyKey != "" {
 				r.IdempotencyKey = req.IdempotencyKey + "#" + strconv.Itoa(i)
 			}

@@ -373,3 +373,31 @@ func TestDiscardBody(t *testing.T) {
 		}
 	})
 }
+
+// TestSmartEncode: typographic characters become their GSM look-alikes, so a text that would have
+// gone in UCS-2 (70 characters a segment) goes in GSM-7 and costs fewer segments.
+func TestSmartEncode(t *testing.T) {
+	text := "\u201cWe\u2019re open\u201d \u2013 today\u2026 10\u00a0am\u20135\u00a0pm. " + strings.Repeat("See you soon. ", 5)
+	if got := SmartEncode("\u201cWe\u2019re\u201d \u2013 \u2026"); got != `"We're" - ...` {
+		t.Fatalf("SmartEncode = %q", got)
+	}
+	if got := SmartEncode("你好 \u20ac"); got != "你好 \u20ac" {
+		t.Fatalf("SmartEncode changed characters with no look-alike: %q", got)
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{balance: 1_000_000})
+		plain, err := e.send("+8613800138000", text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		smart, err := e.svc.Send(context.Background(), SendRequest{AccountSID: e.acct, AppSID: e.app, To: "+8613800138001",
+			From: "Acme", Body: text, SmartEncode: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if plain.Encoding != UCS2 || plain.Segments != 2 || smart.Encoding != GSM7 || smart.Segments != 1 || smart.Price != price {
+			t.Fatalf("plain %s × %d, smart %s × %d at %d; want UCS-2 × 2 and GSM-7 × 1", plain.Encoding, plain.Segments,
+				smart.Encoding, smart.Segments, smart.Price)
+		}
+	})
+}
