@@ -33,6 +33,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/switchboard/switchboard/internal/apps"
@@ -115,7 +116,15 @@ func (g *Gateway) submit(ctx context.Context, s *smpp.Session, m *smpp.SubmitSM)
 // and ValidityPeriod. A schedule not in the future means at once. The validity period is counted
 // from when the message is due and capped at the platform's longest, which a message never
 // outlives anyway; one that ends before the message is due is refused.
+//
+// Relative times count from now, which differs between a concatenated message and its retry on a
+// new session. They count from the next whole minute instead, so that a retry within the minute
+// is the same request (the idempotency key of concatenated messages refuses a different one) and
+// no message goes earlier than asked.
 func timing(m *smpp.SubmitSM, now time.Time) (sendAt time.Time, validity time.Duration, err error) {
+	if strings.HasSuffix(m.ScheduleDeliveryTime, "R") || strings.HasSuffix(m.ValidityPeriod, "R") {
+		now = now.Truncate(time.Minute).Add(time.Minute)
+	}
 	if sendAt, err = smpp.ParseTime(m.ScheduleDeliveryTime, now); err != nil {
 		return time.Time{}, 0, smpp.ESME_RINVSCHED
 	}
