@@ -12,14 +12,16 @@ import (
 )
 
 // twimlVerb is one verb of a messaging TwiML answer (Twilio's XML answer to a webhook):
-// <Message [to=".."] [from=".."]>text or <Body>text</Body></Message>, or
-// <Redirect [method="GET|POST"]>url</Redirect>, which asks the URL for the next document.
+// <Message [to=".."] [from=".."] [action=".."]>text or <Body>text</Body></Message>, action
+// being the reply's status callback, or <Redirect [method="GET|POST"]>url</Redirect>, which asks
+// the URL for the next document.
 type twimlVerb struct {
 	XMLName xml.Name
 	Text    string `xml:",chardata"`
 	Body    string `xml:"Body"`
 	To      string `xml:"to,attr"`
 	From    string `xml:"from,attr"`
+	Action  string `xml:"action,attr"`
 	Method  string `xml:"method,attr"`
 }
 
@@ -74,8 +76,14 @@ func (s *Server) twimlMessage(ctx context.Context, d webhooks.Delivery, params u
 	if v.From != "" {
 		from = v.From
 	}
+	callback := ""
+	if v.Action != "" {
+		if u, err := resolve(d.URL, v.Action); err == nil {
+			callback = u
+		}
+	}
 	_, err := s.SMS.Send(ctx, sms.SendRequest{AccountSID: d.AccountSID, AppSID: d.AppSID, To: to, From: from, Body: text,
-		IdempotencyKey: "twiml:" + d.ID + ":" + strconv.Itoa(i)})
+		StatusCallback: callback, IdempotencyKey: "twiml:" + d.ID + ":" + strconv.Itoa(i)})
 	if err != nil {
 		s.Log.WarnContext(ctx, "sms: TwiML reply to an incoming message not sent", "delivery", d.ID, "to", to, "err", err)
 	}
@@ -86,18 +94,27 @@ func (s *Server) twimlRedirect(ctx context.Context, d webhooks.Delivery, params 
 		s.Log.WarnContext(ctx, "sms: TwiML redirects stopped after too many", "delivery", d.ID, "event", d.EventID)
 		return
 	}
-	base, err := url.Parse(d.URL)
-	if err != nil {
-		return
-	}
-	next, err := base.Parse(strings.TrimSpace(v.Text))
+	next, err := resolve(d.URL, v.Text)
 	if err != nil {
 		s.Log.WarnContext(ctx, "sms: TwiML redirect to a bad URL", "delivery", d.ID, "url", v.Text)
 		return
 	}
 	_, err = s.Webhooks.EnqueueCallback(ctx, s.DB.Write(), webhooks.Callback{ID: d.EventID + ":redirect", Type: d.EventType,
-		AccountSID: d.AccountSID, AppSID: d.AppSID, URL: next.String(), Method: v.Method, Params: params, OccurredAt: d.OccurredAt})
+		AccountSID: d.AccountSID, AppSID: d.AppSID, URL: next, Method: v.Method, Params: params, OccurredAt: d.OccurredAt})
 	if err != nil {
-		s.Log.WarnContext(ctx, "sms: TwiML redirect not followed", "delivery", d.ID, "url", next.String(), "err", err)
+		s.Log.WarnContext(ctx, "sms: TwiML redirect not followed", "delivery", d.ID, "url", next, "err", err)
 	}
+}
+
+// resolve is ref, a URL in a TwiML document, relative to the document's URL.
+func resolve(document, ref string) (string, error) {
+	base, err := url.Parse(document)
+	if err != nil {
+		return "", err
+	}
+	u, err := base.Parse(strings.TrimSpace(ref))
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
 }

@@ -14,11 +14,12 @@ import (
 
 // TestTwiMLReply: a receiver answers an incoming message with TwiML that redirects (GET, a
 // relative URL) to a document with a <Message>; the reply goes out once, from the number to the
-// sender, as the number's app, and is charged like any send; verbs after the <Redirect> are not
-// acted on. A document redirecting to itself is followed five times, then no more.
+// sender, as the number's app, and is charged like any send, with status callbacks to its
+// (relative) action URL; verbs after the <Redirect> are not acted on. A document redirecting to
+// itself is followed five times, then no more.
 func TestTwiMLReply(t *testing.T) {
 	eachDB(t, func(t *testing.T, kind dbKind) {
-		var calls, loops atomic.Int32
+		var calls, loops, statuses atomic.Int32
 		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/xml")
 			switch {
@@ -30,7 +31,13 @@ func TestTwiMLReply(t *testing.T) {
 				w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Response><Redirect method="GET">second?step=2</Redirect><Message>never</Message></Response>`))
 			case r.URL.Path == "/second" && r.Method == http.MethodGet && r.URL.Query().Get("step") == "2" && r.URL.Query().Get("Body") != "":
 				calls.Add(1)
-				w.Write([]byte(`<Response><Message>Thanks, we got it</Message></Response>`))
+				w.Write([]byte(`<Response><Message action="status">Thanks, we got it</Message></Response>`))
+			case r.URL.Path == "/status" && r.Method == http.MethodPost:
+				r.ParseForm()
+				statuses.Add(1)
+				if r.PostForm.Get("MessageStatus") == "" {
+					http.Error(w, "no MessageStatus", http.StatusBadRequest)
+				}
 			default:
 				http.Error(w, "unexpected "+r.Method+" "+r.URL.String(), http.StatusNotFound)
 			}
@@ -71,6 +78,11 @@ func TestTwiMLReply(t *testing.T) {
 		}
 		if n := calls.Load(); n != 2 {
 			t.Fatalf("the receiver was asked %d times; want the number's URL, then the redirect", n)
+		}
+		for deadline := time.Now().Add(20 * time.Second); statuses.Load() == 0; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("no status callback to the reply's action URL")
+			}
 		}
 
 		if err := op.Do(ctx, "POST", "/admin/v1/sms/numbers", map[string]string{"number": "+8613800138001", "app_sid": app.SID, "sms_url": hook.URL + "/loop"}, nil); err != nil {
