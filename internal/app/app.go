@@ -169,6 +169,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		core.Close()
 		return nil, err
 	}
+	reg.MustRegister(s.smsCollectors()...)
 	s.Alerts = alerts.New(core.DB, core.Ledger, core.Clock, log, s.balanceLow)
 	rater := rating.New(core.DB, core.Clock)
 	// Post-paid products are billed per day from their usage events; real-time products (sms,

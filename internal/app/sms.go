@@ -36,8 +36,9 @@ func (s *Server) startSMS(ctx context.Context, cfg config.Config, rater *rating.
 		c := lb.Carrier("loopback")
 		carriers, routes = []sms.Carrier{c}, []sms.Route{{Prefix: "", Carrier: c.Name, BillOn: sms.BillOnDelivery}}
 	}
-	// Sends reserve and settle money through the group-commit writer: under load, many sends'
-	// ledger operations share one transaction (each still idempotent by its own key).
+	// Sends and status changes reserve and settle inside their own transactions (Ledger.In), which
+	// the SMS committer shares among concurrent messages; what the SMS service asks of the ledger
+	// on its own (settlements an earlier version queued) goes through the group-commit writer.
 	s.batcher = ledger.NewBatcher(s.Ledger, ledger.BatchOptions{})
 	svc, err := sms.New(sms.Options{DB: s.DB, Bus: s.Bus, Clock: s.Clock, Log: s.Log, Ledger: s.batcher.Ledger(), Rating: rater,
 		Moderation: s.Keywords, Apps: s.Apps, Webhooks: s.Webhooks, Standing: s.arrears,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"net/url"
 	"strconv"
 	"time"
@@ -102,6 +103,9 @@ func callbackParams(m *Message) url.Values {
 // publish announces committed changes on the bus. Core NATS may lose them while nobody listens;
 // what must arrive went through Webhooks in the change's own transaction.
 func (s *Service) publish(ctx context.Context, evs []statusEvent) {
+	for _, ev := range evs {
+		s.counts.add(eventStatus(ev))
+	}
 	if s.bus == nil {
 		return
 	}
@@ -110,4 +114,9 @@ func (s *Service) publish(ctx context.Context, evs []statusEvent) {
 			s.log.WarnContext(ctx, "sms: publish status", "event", ev.ID, "err", err)
 		}
 	}
+}
+
+// eventStatus is the status a status event announces: the end of its id (newStatusEvent).
+func eventStatus(ev statusEvent) Status {
+	return Status(ev.ID[strings.LastIndexByte(ev.ID, '.')+1:])
 }

@@ -303,6 +303,9 @@ func incomingParams(m *Message) url.Values {
 // publishInbound announces a stored inbound message on the bus (core NATS: what must arrive
 // went through the webhooks in the message's own transaction).
 func (s *Service) publishInbound(ctx context.Context, ev *webhooks.Event) {
+	if ev != nil {
+		s.counts.add(Received)
+	}
 	if s.bus == nil || ev == nil {
 		return
 	}

@@ -118,6 +118,7 @@ type Service struct {
 	// was accepted. Returning true simulates that crash.
 	afterSubmit func(sid string) (crash bool)
 	optOut      OptOutOptions
+	counts      statusCounters // status changes committed by this node, for monitoring
 }
 
 // New checks opts and returns the service. Carriers' SMPP clients are created here (their
@@ -130,7 +131,7 @@ func New(opts Options) (*Service, error) {
 		rating: opts.Rating, mod: opts.Moderation, apps: opts.Apps, webhooks: opts.Webhooks, standing: opts.Standing,
 		home: opts.HomeCountry, price: opts.DefaultPrice, validity: opts.Validity, receipts: opts.ReceiptWindow,
 		worker: opts.Worker.withDefaults(), wake: make(chan struct{}, 1), carriers: map[string]*carrier{},
-		commits: newCommitter(opts.DB), optOut: opts.OptOut.withDefaults()}
+		commits: newCommitter(opts.DB), optOut: opts.OptOut.withDefaults(), counts: newStatusCounters()}
 	if s.clock == nil {
 		s.clock = clock.System{}
 	}

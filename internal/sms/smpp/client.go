@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 )
 
 // Message is one submit_sm to send. ID is the caller's own id for the message: it is logged
@@ -33,10 +34,17 @@ type Client struct {
 	log   *slog.Logger
 	queue *jobQueue
 	limit *limiter
+	bound atomic.Bool // a link is bound now (for monitoring)
 
 	stopOnce sync.Once
 	stopped  chan struct{}
 }
+
+// Bound reports whether a link to the SMSC is bound now.
+func (c *Client) Bound() bool { return c.bound.Load() }
+
+// Queued is how many submits wait for the window, the rate or a link.
+func (c *Client) Queued() int { return c.queue.len() }
 
 // NewClient checks cfg and returns a Client; call Run to connect.
 func NewClient(cfg ClientConfig) (*Client, error) {
@@ -135,6 +143,8 @@ func (c *Client) session(ctx context.Context) (bound bool, err error) {
 		return false, fmt.Errorf("smpp: bind_transceiver: %w", err)
 	}
 	c.log.Info("smpp: bound")
+	c.bound.Store(true)
+	defer c.bound.Store(false)
 
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()

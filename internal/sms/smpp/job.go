@@ -49,6 +49,12 @@ type jobQueue struct {
 
 func newJobQueue() *jobQueue { return &jobQueue{ready: make(chan struct{}, 1)} }
 
+func (q *jobQueue) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.items)
+}
+
 func (q *jobQueue) push(j *job, front bool) {
 	q.mu.Lock()
 	if front {
