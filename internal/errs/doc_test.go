@@ -19,6 +19,10 @@ func errorsDoc() string {
 	for _, c := range codes {
 		fmt.Fprintf(&b, "| %d | %d | %s | %s |\n", c.Code, c.Kind.HTTPStatus(), c.Kind, strings.ReplaceAll(c.Summary, "|", "\\|"))
 	}
+	b.WriteString("\n## Message error codes\n\nThe `error_code` of a message that failed or was not delivered (Twilio's numbers): what\nhappened to it after it was accepted, not why a request was refused. Generated from\n`internal/errs/message_codes.go`.\n\n| code | meaning |\n|---|---|\n")
+	for _, c := range MessageCodes() {
+		fmt.Fprintf(&b, "| %d | %s |\n", c.Code, strings.ReplaceAll(c.Summary, "|", "\\|"))
+	}
 	return b.String()
 }
 

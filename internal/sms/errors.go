@@ -70,16 +70,16 @@ var (
 	ErrIdempotency       = errs.Coded(errs.Conflict, errs.CodeIdempotencyMismatch, "sms: the idempotency key was used for a different message")
 )
 
-// Carrier error codes stored in Message.ErrorCode (Twilio's 300xx delivery codes, so Twilio
-// users read them as they are used to). They describe what happened to a message, not a refused
-// request.
+// Error codes stored in Message.ErrorCode (errs.MessageCodes documents them: Twilio's numbers, so
+// Twilio users read them as they are used to). They describe what happened to a message, not a
+// refused request.
 const (
-	ErrorQueueExpired   = 30001 // not submitted within the default validity period
-	ErrorValidity       = 30036 // not submitted within the message's own ValidityPeriod
-	ErrorOptedOut       = 21610 // a scheduled marketing message whose recipient opted out meanwhile
-	ErrorUnreachable    = 30003 // the carrier could not deliver (UNDELIV, EXPIRED, DELETED)
-	ErrorUnknownDest    = 30005 // the carrier does not know the destination
-	ErrorFiltered       = 30007 // the carrier rejected the message (REJECTD)
-	ErrorUnknown        = 30008 // any other carrier refusal
-	ErrorReviewRejected = 30007 // an operator rejected the held message
+	ErrorQueueExpired   = errs.MessageQueueExpired   // not submitted within the default validity period
+	ErrorValidity       = errs.MessageValidity       // not submitted within the message's own ValidityPeriod
+	ErrorOptedOut       = errs.MessageOptedOut       // a scheduled marketing message whose recipient opted out meanwhile
+	ErrorUnreachable    = errs.MessageUnreachable    // the carrier could not deliver (UNDELIV, EXPIRED, DELETED)
+	ErrorUnknownDest    = errs.MessageUnknownDest    // the carrier does not know the destination
+	ErrorFiltered       = errs.MessageFiltered       // the carrier rejected the message (REJECTD)
+	ErrorUnknown        = errs.MessageUnknown        // any other carrier refusal
+	ErrorReviewRejected = errs.MessageReviewRejected // an operator rejected the held message
 )
