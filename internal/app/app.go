@@ -96,24 +96,25 @@ func (c *Core) Close() error { return c.DB.Close() }
 // Server is a running node: the core, the bus and the HTTP surfaces.
 type Server struct {
 	*Core
-	Bus        *bus.Bus
-	API        *api.API
-	http       *http.Server
-	draining   atomic.Bool
-	listener   net.Listener
-	limiter    *ratelimit.Limiter
-	Keywords   *moderation.Lists
-	Notices    *notices.Box
-	Alerts     *alerts.Service
-	abuse      *abuse.Detector
-	arrears    *arrears.Service
-	Webhooks   *webhooks.Service
-	dispatcher *webhooks.Dispatcher
-	SMS        *sms.Service
-	Loopback   *sms.Loopback   // the built-in carrier of the embedded default
-	batcher    *ledger.Batcher // the SMS service's group-commit ledger writer
-	background sync.WaitGroup  // loops that use the database: stopped before it closes
-	smppLn     net.Listener    // the customer-facing SMPP port
+	Bus          *bus.Bus
+	API          *api.API
+	http         *http.Server
+	draining     atomic.Bool
+	listener     net.Listener
+	limiter      *ratelimit.Limiter
+	Keywords     *moderation.Lists
+	Notices      *notices.Box
+	Alerts       *alerts.Service
+	abuse        *abuse.Detector
+	arrears      *arrears.Service
+	Webhooks     *webhooks.Service
+	dispatcher   *webhooks.Dispatcher
+	SMS          *sms.Service
+	Loopback     *sms.Loopback   // the built-in carrier of the embedded default
+	batcher      *ledger.Batcher // the SMS service's group-commit ledger writer
+	smsRetention time.Duration   // finished messages older than this are swept (0: kept)
+	background   sync.WaitGroup  // loops that use the database: stopped before it closes
+	smppLn       net.Listener    // the customer-facing SMPP port
 
 	stormMu       sync.Mutex
 	stormReported map[string]time.Time

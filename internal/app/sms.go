@@ -19,6 +19,7 @@ import (
 // so undelivered messages cost nothing). Otherwise the configured carriers and routes
 // (--sms-carrier, or sms_carriers and sms_routes) replace it.
 func (s *Server) startSMS(ctx context.Context, cfg config.Config, rater *rating.Service) error {
+	s.smsRetention = cfg.SMSRetention
 	carriers, routes, err := smsCarriers(cfg)
 	if err != nil {
 		return err

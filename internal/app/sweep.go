@@ -46,5 +46,10 @@ func (s *Server) sweep(ctx context.Context) {
 		if _, _, err := s.Webhooks.Sweep(ctx, webhookRetention); err != nil {
 			s.Log.Warn("sweep webhook attempts", "err", err)
 		}
+		if s.smsRetention > 0 {
+			if _, err := s.SMS.Purge(ctx, s.Clock.Now().Add(-s.smsRetention), 1000); err != nil {
+				s.Log.Warn("sweep sms messages", "err", err)
+			}
+		}
 	}
 }

@@ -63,6 +63,9 @@ type Config struct {
 	// SMSOptOutText is appended to marketing messages (default " 拒收请回复R", what Chinese
 	// carriers require; "-" appends nothing).
 	SMSOptOutText string `json:"sms_opt_out_text"`
+	// SMSRetention is how long finished messages are kept (0: for ever); older ones are deleted
+	// with their history by every node's sweep. Charges stay in the ledger.
+	SMSRetention time.Duration `json:"sms_retention"`
 	// WebhookAllowNetworks are private networks webhooks may reach (comma-separated CIDRs, e.g.
 	// an on-premises receiver); every other private, loopback or metadata address is refused.
 	WebhookAllowNetworks string `json:"webhook_allow_networks"`
@@ -133,6 +136,7 @@ func (c *Config) fields() []field {
 		{name: "abuse-warmup", usage: "how long a new app is only watched", dur: &c.AbuseWarmUp},
 		{name: "sms-carrier", usage: "the one SMSC for outgoing SMS, smpp://system_id:password@host:port or smpps:// for TLS (default: built-in loopback; several: sms_carriers in the config file)", str: &c.SMSCarrier},
 		{name: "sms-lease", usage: "how long a node owns messages it is submitting (> 30s)", dur: &c.SMSLease},
+		{name: "sms-retention", usage: "how long finished SMS records are kept, e.g. 4320h for 180 days (default: for ever)", dur: &c.SMSRetention},
 		{name: "sms-opt-out-text", usage: "text appended to marketing SMS (default \" 拒收请回复R\"; \"-\": none)", str: &c.SMSOptOutText},
 		{name: "sms-loopback-outcomes", usage: "built-in loopback SMSC only: number=outcome pairs, comma-separated (delivered, undelivered, failed, refused, slow, silent; default: every number delivered)", str: &c.SMSLoopbackOutcomes},
 		{name: "webhook-allow-networks", usage: "private networks webhooks may reach, comma-separated CIDRs (default: none)", str: &c.WebhookAllowNetworks},
@@ -322,6 +326,9 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateSMS()...)
 	if c.SMSLease <= 30*time.Second {
 		errs = append(errs, fmt.Errorf("config: sms-lease must be longer than the 30s submit timeout"))
+	}
+	if c.SMSRetention != 0 && c.SMSRetention < 24*time.Hour {
+		errs = append(errs, fmt.Errorf("config: sms-retention must be 0 (keep messages) or at least 24h"))
 	}
 	if c.WebhookLease <= 15*time.Second {
 		errs = append(errs, fmt.Errorf("config: webhook-lease must be longer than the 15s send timeout"))

@@ -8,6 +8,9 @@ import (
 )
 
 func TestPrecedence(t *testing.T) {
+	if c, _, err := Load([]string{"--sms-retention", "4320h"}, none); err != nil || c.SMSRetention != 180*24*time.Hour {
+		t.Errorf("sms-retention 180 days: %v %v", c.SMSRetention, err)
+	}
 	file := filepath.Join(t.TempDir(), "sb.json")
 	os.WriteFile(file, []byte(`{"addr": "127.0.0.1:1000", "data_dir": "/file", "log_level": "warn", "shutdown_timeout": "3s"}`), 0o600)
 	env := map[string]string{"SWITCHBOARD_DATA_DIR": "/env", "SWITCHBOARD_LOG_LEVEL": "debug"}
@@ -49,11 +52,16 @@ func TestValidation(t *testing.T) {
 		{"--nats-url", "http://x"},
 		{"--log-level", "loud"},
 		{"--shutdown-timeout", "-1s"},
+		{"--sms-retention", "1h"},
+		{"--sms-retention", "-24h"},
 	}
 	for _, args := range bad {
 		if _, _, err := Load(args, none); err == nil {
 			t.Errorf("Load(%v) accepted an invalid configuration", args)
 		}
+	}
+	if c, _, err := Load([]string{"--sms-retention", "4320h"}, none); err != nil || c.SMSRetention != 180*24*time.Hour {
+		t.Errorf("sms-retention 180 days: %v %v", c.SMSRetention, err)
 	}
 	file := filepath.Join(t.TempDir(), "sb.json")
 	os.WriteFile(file, []byte(`{"adr": "x"}`), 0o600)

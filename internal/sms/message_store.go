@@ -225,6 +225,11 @@ func deleteMessage(ctx context.Context, q store.Querier, account, sid string) er
 	if err := inFlightOrMissing(ctx, q, res, account, sid); err != nil {
 		return err
 	}
+	return deleteMessageDetails(ctx, q, sid)
+}
+
+// deleteMessageDetails removes a deleted message's history and parts.
+func deleteMessageDetails(ctx context.Context, q store.Querier, sid string) error {
 	for _, table := range []string{"sms_message_events", "sms_parts"} {
 		if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE message_sid = $1`, sid); err != nil {
 			return fmt.Errorf("delete sms message %s: %w", sid, err)
