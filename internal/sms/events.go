@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/switchboard/switchboard/internal/errs"
