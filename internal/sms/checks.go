@@ -92,8 +92,7 @@ func checkCallback(raw string) error {
 }
 
 // checkTiming checks a request's schedule and validity period against now: a scheduled time 5
-// minutes to 35 days ahead, a validity period of whole seconds from 1 to 36000, a max price that
-// is not negative.
+// minutes to 35 days ahead, a validity period of whole seconds from 1 to 36000.
 func checkTiming(req SendRequest, now time.Time) error {
 	if !req.SendAt.IsZero() && (req.SendAt.Before(now.Add(MinScheduleAhead)) || req.SendAt.After(now.Add(MaxScheduleAhead))) {
 		return ErrInvalidSendAt
@@ -101,9 +100,6 @@ func checkTiming(req SendRequest, now time.Time) error {
 	v := req.ValidityPeriod
 	if v < 0 || v > MaxValidity || v%time.Second != 0 {
 		return ErrInvalidValidity
-	}
-	if req.MaxPrice < 0 {
-		return ErrMaxPrice
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package sms
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -56,18 +57,9 @@ func (o OptOutOptions) withDefaults() OptOutOptions {
 
 // keyword reports whether a reply is one of o's stop or start keywords.
 func (o OptOutOptions) keyword(body string) (stop, start bool) {
-	k := strings.ToUpper(strings.TrimFunc(body, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))
-	for _, w := range o.Stop {
-		if k == strings.ToUpper(w) {
-			return true, false
-		}
-	}
-	for _, w := range o.Start {
-		if k == strings.ToUpper(w) {
-			return false, true
-		}
-	}
-	return false, false
+	k := strings.TrimFunc(body, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
+	is := func(w string) bool { return strings.EqualFold(k, w) }
+	return slices.ContainsFunc(o.Stop, is), slices.ContainsFunc(o.Start, is)
 }
 
 // withOptOutText is a marketing body with the opt-out text appended, once.

@@ -43,17 +43,19 @@ func (s *Service) TakeFree(ctx context.Context, q store.Querier, account, produc
 	if err := ensureCounter(ctx, q, account, scope, meter, now); err != nil {
 		return FreeUse{}, err
 	}
-	used, err := getCounter(ctx, q, account, scope, meter)
-	if err != nil {
-		return FreeUse{}, err
+	// The common case, all n units free, is one conditional UPDATE; only near the end of the
+	// quota is what is left read and taken. The limit in the UPDATE decides either way: on
+	// PostgreSQL a concurrent charge may take units after the read, and then this one pays.
+	take := n
+	ok, err = addCounter(ctx, q, account, scope, meter, take, p.Quantity, true, now)
+	if err == nil && !ok {
+		var used int64
+		if used, err = getCounter(ctx, q, account, scope, meter); err == nil && p.Quantity-used > 0 {
+			take = min(n, p.Quantity-used)
+			ok, err = addCounter(ctx, q, account, scope, meter, take, p.Quantity, true, now)
+		}
 	}
-	take := min(n, p.Quantity-used)
-	if take <= 0 {
-		return FreeUse{}, nil
-	}
-	// The limit in the UPDATE decides: on PostgreSQL a concurrent charge may have taken units
-	// since the read, and then this one pays.
-	if ok, err := addCounter(ctx, q, account, scope, meter, take, p.Quantity, true, now); err != nil || !ok {
+	if err != nil || !ok {
 		return FreeUse{}, err
 	}
 	return FreeUse{Units: take, Scope: scope}, nil
