@@ -32,16 +32,12 @@ type smsSendInput struct {
 }
 
 // timing converts the input's schedule, validity period and max price for a send.
-func (in *smsSendInput) timing() (sendAt time.Time, validity time.Duration, maxPrice int64, err error) {
+func (in *smsSendInput) timing() (sendAt time.Time, validity time.Duration, limit int64, err error) {
 	if in.SendAt != nil {
 		sendAt = *in.SendAt
 	}
-	if in.MaxPrice != "" {
-		if maxPrice, err = money.Parse(in.MaxPrice); err != nil || maxPrice <= 0 {
-			return sendAt, 0, 0, errs.InvalidField("max_price", "max_price must be a positive amount such as 0.05")
-		}
-	}
-	return sendAt, time.Duration(in.ValidityPeriod) * time.Second, maxPrice, nil
+	limit, err = maxPrice("max_price", in.MaxPrice)
+	return sendAt, time.Duration(in.ValidityPeriod) * time.Second, limit, err
 }
 
 type statusChangeView struct {
@@ -125,20 +121,18 @@ func (a *API) sendSMS(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	req := sms.SendRequest{AccountSID: p.AccountSID(), AppSID: in.AppSID, From: in.From, Body: in.Body,
+		Category: in.Category, StatusCallback: in.StatusCallback, IdempotencyKey: idempotencyKey(r),
+		SendAt: sendAt, ValidityPeriod: validity, MaxPrice: maxPrice, DiscardBody: in.DiscardBody, SmartEncode: in.SmartEncode}
 	if len(in.To) == 1 {
-		m, err := a.SMS.Send(r.Context(), sms.SendRequest{AccountSID: p.AccountSID(), AppSID: in.AppSID, To: in.To[0], From: in.From, Body: in.Body,
-			Category: in.Category, StatusCallback: in.StatusCallback, IdempotencyKey: idempotencyKey(r),
-			SendAt: sendAt, ValidityPeriod: validity, MaxPrice: maxPrice, DiscardBody: in.DiscardBody,
-			SmartEncode: in.SmartEncode})
+		req.To = in.To[0]
+		m, err := a.SMS.Send(r.Context(), req)
 		if err != nil {
 			return err
 		}
 		return httpx.JSON(w, http.StatusCreated, newSMSView(m))
 	}
-	results, err := a.SMS.Batch(r.Context(), sms.BatchRequest{AccountSID: p.AccountSID(), AppSID: in.AppSID, To: in.To, From: in.From, Body: in.Body,
-		Category: in.Category, StatusCallback: in.StatusCallback, IdempotencyKey: idempotencyKey(r),
-		SendAt: sendAt, ValidityPeriod: validity, MaxPrice: maxPrice, DiscardBody: in.DiscardBody,
-		SmartEncode: in.SmartEncode})
+	results, err := a.SMS.Batch(r.Context(), req, in.To)
 	if err != nil {
 		return err
 	}

@@ -57,12 +57,19 @@ func twilioSendOptions(form url.Values, req *sms.SendRequest) error {
 	if v := form.Get("AddressRetention"); v != "" && v != "retain" {
 		return errs.InvalidField("AddressRetention", "AddressRetention=obfuscate is not supported: numbers are kept")
 	}
-	if v := form.Get("MaxPrice"); v != "" {
-		p, err := money.Parse(v)
-		if err != nil || p <= 0 {
-			return errs.InvalidField("MaxPrice", "MaxPrice must be a positive amount such as 0.05")
-		}
-		req.MaxPrice = p
+	var err error
+	req.MaxPrice, err = maxPrice("MaxPrice", form.Get("MaxPrice"))
+	return err
+}
+
+// maxPrice reads a send's optional price limit, named field in the request: "" is none.
+func maxPrice(field, v string) (int64, error) {
+	if v == "" {
+		return 0, nil
 	}
-	return nil
+	p, err := money.Parse(v)
+	if err != nil || p <= 0 {
+		return 0, errs.InvalidField(field, field+" must be a positive amount such as 0.05")
+	}
+	return p, nil
 }

@@ -82,16 +82,16 @@ func TestBatch(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, envConfig{balance: 1_000_000, run: true})
 		ctx := context.Background()
-		req := BatchRequest{AccountSID: e.acct, AppSID: e.app, From: "Acme", Body: "sale", Category: "marketing",
-			To: []string{"+8613800138000", "bad", "+8613800138001"}, IdempotencyKey: "b1"}
-		rs, err := e.svc.Batch(ctx, req)
+		req := SendRequest{AccountSID: e.acct, AppSID: e.app, From: "Acme", Body: "sale", Category: "marketing", IdempotencyKey: "b1"}
+		to := []string{"+8613800138000", "bad", "+8613800138001"}
+		rs, err := e.svc.Batch(ctx, req, to)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if rs[0].Err != nil || rs[1].Err != ErrInvalidTo || rs[2].Err != nil {
 			t.Fatalf("results %+v", rs)
 		}
-		again, err := e.svc.Batch(ctx, req)
+		again, err := e.svc.Batch(ctx, req, to)
 		if err != nil || again[0].Message.SID != rs[0].Message.SID || again[2].Message.SID != rs[2].Message.SID {
 			t.Fatalf("retried batch: %+v, %v", again, err)
 		}
@@ -101,7 +101,7 @@ func TestBatch(t *testing.T) {
 		if b := e.balance(); b.CashPosted != 1_000_000-2*price {
 			t.Fatalf("balance %+v", b)
 		}
-		if _, err := e.svc.Batch(ctx, BatchRequest{AccountSID: e.acct, To: make([]string, MaxBatch+1)}); err != ErrBatchTooLarge {
+		if _, err := e.svc.Batch(ctx, SendRequest{AccountSID: e.acct}, make([]string, MaxBatch+1)); err != ErrBatchTooLarge {
 			t.Fatalf("oversized batch: %v", err)
 		}
 	})

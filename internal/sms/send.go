@@ -355,19 +355,6 @@ func (s *Service) committed(ctx context.Context, m *Message) (*Message, error) {
 // MaxBatch is the most numbers one Batch takes.
 const MaxBatch = 1000
 
-// BatchRequest sends one body to many numbers, one message each.
-type BatchRequest struct {
-	AccountSID, AppSID, From, Body, Category, StatusCallback string
-	To                                                       []string
-	// IdempotencyKey, when set, derives each number's key (key + "#" + its index), so a retried
-	// batch sends nothing twice.
-	IdempotencyKey string
-	SendAt         time.Time     // as SendRequest's, for every message
-	ValidityPeriod time.Duration // as SendRequest's
-	MaxPrice       int64         // as SendRequest's, per message
-	DiscardBody    bool          // as SendRequest's
-	SmartEncode    bool          // as SendRequest's
-}
 
 // BatchResult is the outcome for one number: a message or the reason it was refused.
 type BatchResult struct {
@@ -376,30 +363,31 @@ type BatchResult struct {
 	Err     error
 }
 
-// Batch sends to up to MaxBatch numbers. Each number is a Send of its own: one refused number
-// (a bad number, a limit, the balance running out) does not refuse the others.
-func (s *Service) Batch(ctx context.Context, req BatchRequest) ([]BatchResult, error) {
-	if len(req.To) == 0 || len(req.To) > MaxBatch {
+// Batch sends req to each of up to MaxBatch numbers (req.To is not used). Each number is a Send
+// of its own: one refused number (a bad number, a limit, the balance running out) does not refuse
+// the others. req.IdempotencyKey, when set, derives each number's key (key + "#" + its index), so
+// a retried batch sends nothing twice.
+func (s *Service) Batch(ctx context.Context, req SendRequest, to []string) ([]BatchResult, error) {
+	if len(to) == 0 || len(to) > MaxBatch {
 		return nil, ErrBatchTooLarge
 	}
-	out := make([]BatchResult, len(req.To))
+	out := make([]BatchResult, len(to))
 	sem := make(chan struct{}, 8)
 	done := make(chan struct{})
-	for i, to := range req.To {
+	for i, number := range to {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; done <- struct{}{} }()
-			r := SendRequest{AccountSID: req.AccountSID, AppSID: req.AppSID, To: to, From: req.From, Body: req.Body,
-				Category: req.Category, StatusCallback: req.StatusCallback, SendAt: req.SendAt, ValidityPeriod: req.ValidityPeriod,
-				MaxPrice: req.MaxPrice, DiscardBody: req.DiscardBody, SmartEncode: req.SmartEncode}
+			r := req
+			r.To = number
 			if req.IdempotencyKey != "" {
 				r.IdempotencyKey = req.IdempotencyKey + "#" + strconv.Itoa(i)
 			}
 			m, err := s.Send(ctx, r)
-			out[i] = BatchResult{To: to, Message: m, Err: err}
+			out[i] = BatchResult{To: number, Message: m, Err: err}
 		}()
 	}
-	for range req.To {
+	for range to {
 		<-done
 	}
 	return out, nil
