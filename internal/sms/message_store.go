@@ -34,6 +34,43 @@ func scanMessage(row interface{ Scan(...any) error }) (*Message, error) {
 	return &m, nil
 }
 
+// statusColumns are the columns of a message that change after it is accepted (status, parts,
+// charge, carrier, times; the body by redaction; free segments given back). A status change that
+// knows the message returns only these (scanStatus): a change of every message's life returned
+// all 34 columns three times, an eighth of the SQLite writer's time.
+const statusColumns = `body, status, charged_micros, route, bill_on, error_code, error_message, carrier_message_id,
+	parts_sent, parts_done, parts_delivered, updated_at, sent_at, done_at, free_segments`
+
+// scanStatus reads statusColumns over a copy of base, the message as its caller read it.
+func scanStatus(row interface{ Scan(...any) error }, base *Message) (*Message, error) {
+	m := *base
+	var updated, sent, done int64
+	err := row.Scan(&m.Body, &m.Status, &m.Charged, &m.Route, &m.BillOn, &m.ErrorCode, &m.ErrorMessage, &m.CarrierID,
+		&m.PartsSent, &m.PartsDone, &m.PartsDelivered, &updated, &sent, &done, &m.FreeSegments)
+	if err != nil {
+		return nil, err
+	}
+	m.UpdatedAt, m.SentAt, m.DoneAt = store.FromMicro(updated), store.FromMicro(sent), store.FromMicro(done)
+	return &m, nil
+}
+
+// scanReturned reads what an UPDATE ... RETURNING returnedColumns(base) returns.
+func scanReturned(row interface{ Scan(...any) error }, base *Message) (*Message, error) {
+	if base == nil {
+		return scanMessage(row)
+	}
+	return scanStatus(row, base)
+}
+
+// returnedColumns is what an UPDATE of a message returns: the changing columns when the caller
+// holds the message (base), else all of them.
+func returnedColumns(base *Message) string {
+	if base == nil {
+		return messageColumns
+	}
+	return statusColumns
+}
+
 func insertMessage(ctx context.Context, q store.Querier, m *Message) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO sms_messages (`+messageColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
@@ -100,8 +137,9 @@ func listHistory(ctx context.Context, q store.Querier, sid string) ([]StatusChan
 
 // setStatus moves a message from one of the statuses in from to to, records the step and returns
 // the message as it now is (one statement: UPDATE ... RETURNING). It returns nil when the message
-// was in none of them (another worker or receipt got there first).
-func setStatus(ctx context.Context, q store.Querier, sid string, from []Status, to Status, code int, msg string, now time.Time) (*Message, error) {
+// was in none of them (another worker or receipt got there first). base is the message as the
+// caller read it, or nil when it has not (then the whole row is read back).
+func setStatus(ctx context.Context, q store.Querier, sid string, base *Message, from []Status, to Status, code int, msg string, now time.Time) (*Message, error) {
 	args := []any{sid, string(to), code, msg, store.Micro(now)}
 	marks := make([]string, len(from))
 	for i, f := range from {
@@ -112,8 +150,8 @@ func setStatus(ctx context.Context, q store.Querier, sid string, from []Status, 
 	if to.Final() {
 		done = ", done_at = $5, body = CASE WHEN discard_body = 1 THEN '' ELSE body END"
 	}
-	m, err := scanMessage(q.QueryRowContext(ctx, `UPDATE sms_messages SET status = $2, error_code = $3, error_message = $4,
-		updated_at = $5`+done+` WHERE sid = $1 AND status IN (`+strings.Join(marks, ", ")+`) RETURNING `+messageColumns, args...))
+	m, err := scanReturned(q.QueryRowContext(ctx, `UPDATE sms_messages SET status = $2, error_code = $3, error_message = $4,
+		updated_at = $5`+done+` WHERE sid = $1 AND status IN (`+strings.Join(marks, ", ")+`) RETURNING `+returnedColumns(base), args...), base)
 	if store.NoRows(err) {
 		return nil, nil
 	}

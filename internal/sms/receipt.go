@@ -113,20 +113,20 @@ func (s *Service) recordPart(ctx context.Context, m *Message, r Route, carrierID
 				return fmt.Errorf("record carrier id of %s: %w", m.SID, err)
 			}
 		}
-		if state != "" {
-			if evs, err = s.countPart(ctx, q, m.SID, state, now); err != nil {
-				return err
-			}
-		}
 		n := 1 // a one-part message is sent with its part: markSent records its carrier id
 		if total > 1 {
 			carrierID = ""
-			if n, err = countParts(ctx, q, m.SID); err != nil || n < total {
+			if n, err = countParts(ctx, q, m.SID); err != nil {
+				return err
+			}
+			if n < total { // not sent yet: a receipt that came first counts now
+				if state != "" {
+					evs, err = s.countPart(ctx, q, m.SID, state, now)
+				}
 				return err
 			}
 		}
-		more, err := s.markSent(ctx, q, m, r, n, carrierID, now)
-		evs = append(evs, more...)
+		evs, err = s.markSent(ctx, q, m, r, n, carrierID, state, now)
 		return err
 	})
 	if err == nil {
@@ -137,14 +137,20 @@ func (s *Service) recordPart(ctx context.Context, m *Message, r Route, carrierID
 }
 
 // markSent moves m to sent with n parts accepted (and records carrierID, the carrier's id of its
-// first part, unless empty), settles an on-submission route (posts the
-// accepted parts' share of the price) in the same transaction, and finishes the message at once
-// when every receipt came early.
-func (s *Service) markSent(ctx context.Context, q store.Querier, m *Message, r Route, n int, carrierID string, now time.Time) ([]statusEvent, error) {
-	cur, err := scanMessage(q.QueryRowContext(ctx, `UPDATE sms_messages SET status = 'sent', sent_at = $2, updated_at = $2, parts_sent = $3,
-			route = $4, bill_on = $5, carrier_message_id = CASE WHEN $6 = '' THEN carrier_message_id ELSE $6 END
+// first part, unless empty), settles an on-submission route (posts the accepted parts' share of
+// the price) in the same transaction, and finishes the message at once when every receipt came
+// early. receipt is the state of a receipt of the last part that came before the part was
+// recorded ("" if none): it is counted in the same UPDATE instead of by one of its own.
+func (s *Service) markSent(ctx context.Context, q store.Querier, m *Message, r Route, n int, carrierID, receipt string, now time.Time) ([]statusEvent, error) {
+	done, delivered := receiptCount(receipt)
+	cur, err := scanStatus(q.QueryRowContext(ctx, `UPDATE sms_messages SET status = 'sent', sent_at = $2, updated_at = $2, parts_sent = $3,
+			route = $4, bill_on = $5, carrier_message_id = CASE WHEN $6 = '' THEN carrier_message_id ELSE $6 END,
+			parts_done = parts_done + $7, parts_delivered = parts_delivered + $8
 		WHERE sid = $1 AND status IN ('accepted', 'queued', 'sending')
-		RETURNING `+messageColumns, m.SID, store.Micro(now), n, r.Carrier, string(r.BillOn), carrierID))
+		RETURNING `+statusColumns, m.SID, store.Micro(now), n, r.Carrier, string(r.BillOn), carrierID, done, delivered), m)
+	if store.NoRows(err) && receipt != "" {
+		return s.countPart(ctx, q, m.SID, receipt, now) // another worker recorded it sent; the receipt still counts
+	}
 	if store.NoRows(err) {
 		return nil, nil // another worker recorded it
 	}
@@ -177,6 +183,17 @@ func (s *Service) markSent(ctx context.Context, q store.Querier, m *Message, r R
 	return evs, nil
 }
 
+// receiptCount is what a receipt in state adds to a message's parts_done and parts_delivered.
+func receiptCount(state string) (done, delivered int) {
+	switch state {
+	case "":
+		return 0, 0
+	case partDelivered:
+		return 1, 1
+	}
+	return 1, 0
+}
+
 // share is the price of n of segs segments.
 func share(price int64, n, segs int) int64 {
 	if segs <= 0 || n >= segs {
@@ -188,10 +205,7 @@ func share(price int64, n, segs int) int64 {
 // countPart adds a part's final state to its message's counters in one UPDATE, which serialises
 // concurrent receipts of one message: the one that completes the count finishes the message.
 func (s *Service) countPart(ctx context.Context, q store.Querier, sid, state string, now time.Time) ([]statusEvent, error) {
-	d := 0
-	if state == partDelivered {
-		d = 1
-	}
+	_, d := receiptCount(state)
 	m, err := scanMessage(q.QueryRowContext(ctx, `UPDATE sms_messages SET parts_done = parts_done + 1, parts_delivered = parts_delivered + $2,
 			updated_at = $3
 		WHERE sid = $1 RETURNING `+messageColumns, sid, d, store.Micro(now)))
@@ -222,7 +236,7 @@ func (s *Service) finish(ctx context.Context, q store.Querier, m *Message, now t
 			to, code = Failed, ErrorFiltered
 		}
 	}
-	moved, err := setStatus(ctx, q, m.SID, []Status{Sent}, to, code, msg, now)
+	moved, err := setStatus(ctx, q, m.SID, m, []Status{Sent}, to, code, msg, now)
 	if err != nil || moved == nil {
 		return nil, err
 	}

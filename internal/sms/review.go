@@ -63,7 +63,7 @@ func (s *Service) Approve(ctx context.Context, sid string) (*Message, error) {
 		if m.SendAt.After(now) {
 			to = Scheduled
 		}
-		moved, err := setStatus(ctx, q, sid, []Status{HeldForReview}, to, 0, "", now)
+		moved, err := setStatus(ctx, q, sid, nil, []Status{HeldForReview}, to, 0, "", now)
 		if err != nil {
 			return err
 		}

@@ -355,7 +355,6 @@ func (s *Service) committed(ctx context.Context, m *Message) (*Message, error) {
 // MaxBatch is the most numbers one Batch takes.
 const MaxBatch = 1000
 
-
 // BatchResult is the outcome for one number: a message or the reason it was refused.
 type BatchResult struct {
 	To      string

@@ -118,7 +118,7 @@ func (s *Service) claim(ctx context.Context, limit int) ([]task, string, error) 
 			if t.Action != actionSubmit {
 				continue
 			}
-			m, err := setStatus(ctx, q, t.SID, []Status{Accepted, Queued, Scheduled}, Sending, 0, "", now)
+			m, err := setStatus(ctx, q, t.SID, nil, []Status{Accepted, Queued, Scheduled}, Sending, 0, "", now)
 			if err != nil {
 				return err
 			}
@@ -283,7 +283,7 @@ func (s *Service) sent(ctx context.Context, m *Message, r Route, n, total int) e
 	var evs []statusEvent
 	err := s.commits.doFor(ctx, m.AccountSID, func(ctx context.Context, q store.Querier) error {
 		var err error
-		evs, err = s.markSent(ctx, q, m, r, n, "", s.clock.Now())
+		evs, err = s.markSent(ctx, q, m, r, n, "", "", s.clock.Now())
 		return err
 	})
 	if err == nil {
@@ -299,7 +299,7 @@ func (s *Service) change(ctx context.Context, account, sid string, from []Status
 	err := s.commits.doFor(ctx, account, func(ctx context.Context, q store.Querier) error {
 		evs = nil
 		now := s.clock.Now()
-		m, err := setStatus(ctx, q, sid, from, to, code, msg, now)
+		m, err := setStatus(ctx, q, sid, nil, from, to, code, msg, now)
 		if err != nil || m == nil {
 			return err
 		}
