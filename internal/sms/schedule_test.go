@@ -112,7 +112,7 @@ func TestSendTimingRefused(t *testing.T) {
 				t.Errorf("%s: %v; want %v", tt.name, err, tt.want)
 			}
 		}
-		if n := e.count(`SELECT COUNT(*) FROM sms_messages`) + e.count(`SELECT COUNT(*) FROM ledger_holds`); n != 0 {
+		if n := e.count(`SELECT COUNT(*) FROM sms_messages`) + e.count(`SELECT COUNT(*) FROM ledger_transfers WHERE kind = 'pending'`); n != 0 {
 			t.Fatalf("%d rows left by refused sends", n)
 		}
 		m, err := e.svc.Send(context.Background(), SendRequest{AccountSID: e.acct, AppSID: e.app, To: "+8613800138000",
@@ -128,7 +128,7 @@ func TestSendTimingRefused(t *testing.T) {
 			t.Fatalf("send 34 days ahead = %+v, %v", m, err)
 		}
 		var expires int64
-		if err := db.Read().QueryRowContext(context.Background(), `SELECT expires_at FROM ledger_holds WHERE id = $1`, m.HoldID).Scan(&expires); err != nil ||
+		if err := db.Read().QueryRowContext(context.Background(), `SELECT expires_at FROM ledger_transfers WHERE hold_id = $1 AND kind = 'pending'`, m.HoldID).Scan(&expires); err != nil ||
 			!time.UnixMicro(expires).After(far) {
 			t.Fatalf("the reservation of a message due %v expires %v (%v)", far, time.UnixMicro(expires), err)
 		}

@@ -91,7 +91,7 @@ func TestInsufficientBalance(t *testing.T) {
 		if ee, ok := errs.As(err); !ok || ee.PublicCode() != errs.CodeInsufficientFunds {
 			t.Fatalf("error %v has code %v", err, ee)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM sms_messages`) + e.count(`SELECT COUNT(*) FROM ledger_holds`) +
+		if n := e.count(`SELECT COUNT(*) FROM sms_messages`) + e.count(`SELECT COUNT(*) FROM ledger_transfers WHERE kind = 'pending'`) +
 			e.count(`SELECT COUNT(*) FROM sms_outbox`); n != 0 {
 			t.Fatalf("%d rows left behind by a refused send", n)
 		}
@@ -238,7 +238,7 @@ func TestConcurrentSendsExactBalance(t *testing.T) {
 		if b := e.balance(); b.CashPending != n*price || b.Available != 0 {
 			t.Fatalf("balance %+v", b)
 		}
-		if c := e.count(`SELECT COUNT(*) FROM sms_messages`); c != n || e.count(`SELECT COUNT(*) FROM ledger_holds`) != n {
+		if c := e.count(`SELECT COUNT(*) FROM sms_messages`); c != n || e.count(`SELECT COUNT(*) FROM ledger_transfers WHERE kind = 'pending'`) != n {
 			t.Fatalf("%d messages", c)
 		}
 	})
@@ -259,7 +259,7 @@ func TestSuspendedForArrears(t *testing.T) {
 		if ee, ok := errs.As(err); !ok || ee.PublicCode() != errs.CodeSuspendedForArrears {
 			t.Fatalf("send while suspended = %v", err)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM sms_messages`) + e.count(`SELECT COUNT(*) FROM ledger_holds`); n != 0 {
+		if n := e.count(`SELECT COUNT(*) FROM sms_messages`) + e.count(`SELECT COUNT(*) FROM ledger_transfers WHERE kind = 'pending'`); n != 0 {
 			t.Fatalf("%d rows left by a refused send", n)
 		}
 	})

@@ -100,7 +100,7 @@ func TestSendCommitsMoneyWithMessage(t *testing.T) {
 		if _, err := e.send("13800138000", "hello"); err == nil {
 			t.Fatal("send acknowledged without its outbox entry")
 		}
-		if n := e.count(`SELECT COUNT(*) FROM sms_messages`) + e.count(`SELECT COUNT(*) FROM ledger_holds`); n != 0 {
+		if n := e.count(`SELECT COUNT(*) FROM sms_messages`) + e.count(`SELECT COUNT(*) FROM ledger_transfers WHERE kind = 'pending'`); n != 0 {
 			t.Fatalf("%d rows left by a send whose transaction failed", n)
 		}
 		if b := e.balance(); b.CashPending != 0 || b.CashPosted != 1_000_000 {

@@ -12,16 +12,17 @@ import (
 
 // The bulk path applies a batch's common operations set-wise: reserves of tenants without promo
 // money, and posts and voids of holds paid by cash alone (the cases the fast paths cover one by
-// one). Instead of three or four statements per operation, a batch runs six (on SQLite, a long
-// one in a few runs; see bulk_store.go): it claims the reserves' idempotency records and the
-// holds being resolved in one multi-row statement each, reads and locks the cash accounts
+// one). Instead of three or four statements per operation, a batch runs five (on SQLite, a long
+// one in a few runs; see bulk_store.go): it claims the reserves' idempotency records and reads
+// the holds being resolved in one multi-row statement each, reads and locks the cash accounts
 // involved, decides every operation in memory, in batch order, with exactly the checks the
-// per-operation SQL makes, and writes the journal entries, the new holds and the balances in one
-// multi-row statement each. See doc.go, "Throughput".
+// per-operation path makes, and writes the journal entries (new holds and resolutions alike) and
+// the balances in one multi-row statement each. See doc.go, "Throughput".
 //
 // Deciding from a read is safe because nothing else writes these rows meanwhile: SQLite has one
-// writer, and on PostgreSQL the accounts are read FOR UPDATE (in id order), the claimed holds are
-// locked by their UPDATE, and a Batcher routes each tenant to one writer. The writes still carry
+// writer, and on PostgreSQL the accounts are read FOR UPDATE (in id order), a hold's resolution
+// entry cannot be written twice (UNIQUE pending_id), and a Batcher routes each tenant to one
+// writer. The writes still carry
 // conditions that would catch a mistake (an account is updated only while it holds what was read,
 // the schema's CHECK constraints guard every row, a record or a hold written twice is a
 // constraint violation); if one fails, the batch's transaction is a fastPathError and the batch
@@ -62,13 +63,13 @@ type bulkRecord struct {
 	journal string
 }
 
-// bulkClaim is a hold's resolution that the batch claims in the database (claimHolds).
+// bulkClaim is a hold's resolution that the batch claims (readHolds).
 type bulkClaim struct {
 	holdID  string
 	state   HoldState
 	actual  int64
 	journal string
-	key     string // the resolution's op id, stored as resolved_key
+	key     string // the resolution's op id, stored as resolution_key
 	now     int64
 }
 
@@ -114,7 +115,6 @@ type bulkBatch struct {
 	accounts  map[string]*bulkAccount
 	unclaim   []string // records of reserves that then declined: deleted again
 	transfers []Transfer
-	created   []*bulkHold // new holds, in batch order
 }
 
 // applyBulk decides and writes the bulk-eligible operations of batch in the transaction q,
@@ -199,7 +199,7 @@ func (s *bulkBatch) claim(ctx context.Context, q store.Querier, batch []*request
 	if s.claimed, err = insertRecords(ctx, q, d, records, store.Micro(s.now)); err != nil {
 		return err
 	}
-	hs, err := claimHolds(ctx, q, d, claims)
+	hs, err := readHolds(ctx, q, d, claims)
 	if err != nil {
 		return err
 	}
@@ -256,17 +256,16 @@ func (s *bulkBatch) reserve(o op, journal string) (any, bool) {
 		Parts: []Part{{TransferID: transferID(journal, 0), Account: cash.id, Amount: b.amount}}}
 	s.transfers = append(s.transfers, Transfer{ID: h.Parts[0].TransferID, OpID: journal, DebitAccount: cash.id,
 		CreditAccount: RevenueAccount(b.product), Amount: b.amount, Kind: KindPending, HoldID: h.ID, Tenant: o.tenant,
-		Product: b.product, CreatedAt: now})
+		Product: b.product, ExpiresAt: h.ExpiresAt, CreatedAt: now})
 	bh := &bulkHold{Hold: h, expires: store.Micro(h.ExpiresAt), created: store.Micro(now)}
 	bh.Parts = nil
 	s.held[h.ID] = bh
-	s.created = append(s.created, bh)
 	return h, true
 }
 
-// resolve settles a hold the batch claimed in the database (claimHolds), or claims in memory a
-// hold the batch created, with claimHold's conditions; ok is false where claimHold would not take
-// the hold. An error means the rows are not what the claim implies: the batch runs the
+// resolve settles a hold the batch read and claimed (readHolds), or claims in memory a hold the
+// batch created, with claimableHold's conditions; ok is false where those would not take the
+// hold. An error means the rows are not what the claim implies: the batch runs the
 // per-operation way.
 func (s *bulkBatch) resolve(o op, journal string) (any, bool, error) {
 	b := o.bulk
@@ -300,9 +299,9 @@ func (s *bulkBatch) resolve(o op, journal string) (any, bool, error) {
 	}
 	s.transfers = append(s.transfers, Transfer{ID: transferID(journal, 0), OpID: journal, DebitAccount: cash.id,
 		CreditAccount: RevenueAccount(h.Product), Amount: amount, Kind: b.kind, PendingID: part.TransferID,
-		HoldID: h.ID, Tenant: h.Tenant, Product: h.Product, CreatedAt: b.now})
+		HoldID: h.ID, Tenant: h.Tenant, Product: h.Product, ResolutionKey: o.id, CreatedAt: b.now})
 
-	// What claimHold returns: times as stored.
+	// What the per-operation resolution returns: times as stored.
 	res := h.Hold
 	res.ExpiresAt, res.CreatedAt, res.ResolvedAt = store.FromMicro(h.expires), store.FromMicro(h.created), store.FromMicro(now)
 	res.Parts = []Part{part}
@@ -310,16 +309,13 @@ func (s *bulkBatch) resolve(o op, journal string) (any, bool, error) {
 }
 
 // flush writes what the batch decided: it deletes the records of reserves that declined, and
-// writes the journal entries, the new holds and the balances.
+// writes the journal entries and the balances.
 func (s *bulkBatch) flush(ctx context.Context, q store.Querier) error {
 	d := s.l.db.Dialect
 	if err := deleteRecords(ctx, q, d, s.unclaim); err != nil {
 		return err
 	}
 	if err := insertTransfers(ctx, q, d, s.transfers); err != nil {
-		return err
-	}
-	if err := insertHolds(ctx, q, d, s.created); err != nil {
 		return err
 	}
 	var accounts []*bulkAccount

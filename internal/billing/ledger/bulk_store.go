@@ -228,48 +228,48 @@ func deleteRecords(ctx context.Context, q store.Querier, d store.Dialect, ids []
 	return wantRows(n, err, len(ids), "undo ledger records")
 }
 
-// claimHolds resolves the holds of cs that are pending, paid by cash alone, unexpired at the
-// resolution's time and not smaller than its amount: claimHold's conditions and writes, for many
-// holds in one statement. It returns the holds it resolved, as resolved.
-//
-// "Pending" is compared with a value of the rows (column7), not a literal: with the literal,
-// PostgreSQL may read the holds through the partial index of pending holds and test each against
-// every row (it did so with a table never analysed, 200 ms for 64 holds); without it, the only
-// index that serves the statement is the primary key, one lookup per hold.
-func claimHolds(ctx context.Context, q store.Querier, d store.Dialect, cs []bulkClaim) ([]*bulkHold, error) {
-	byID := make(map[string]*bulkClaim, len(cs))
+// readHolds reads the holds of cs that a resolution may take in the bulk path: pending, paid by
+// cash alone, unexpired at the resolution's time and not smaller than its amount (claimableHold's
+// conditions, for many holds in one statement). A hold is read by its first pending part: promo
+// parts come first, so a first part paid by cash is the hold's only part. It returns them as the
+// claims resolve them; the resolutions' entries, written with the batch's others, are the claims
+// (a resolution that slipped in meanwhile on another connection makes their INSERT fail, and the
+// batch runs the per-operation way).
+func readHolds(ctx context.Context, q store.Querier, d store.Dialect, cs []bulkClaim) ([]*bulkHold, error) {
+	byPart := make(map[string]*bulkClaim, len(cs))
+	parts := make([]string, len(cs))
 	for i := range cs {
-		byID[cs[i].holdID] = &cs[i]
+		parts[i] = transferID(cs[i].holdID[len(holdPrefix):], 0)
+		byPart[parts[i]] = &cs[i]
 	}
 	var out []*bulkHold
 	err := queryRows(ctx, q, d, bulkStmt{sql: `
-		UPDATE ledger_holds SET state = v.column2, posted_amount = v.column3, resolved_by = v.column4,
-			resolved_key = v.column5, resolved_at = v.column6
-		FROM %s
-		WHERE ledger_holds.id = v.column1 AND ledger_holds.state = v.column7 AND ledger_holds.promo_amount = 0
-			AND ledger_holds.amount >= v.column3 AND ledger_holds.expires_at > v.column6
-		RETURNING ledger_holds.id, ledger_holds.tenant, ledger_holds.product, ledger_holds.amount,
-			ledger_holds.cash_amount, ledger_holds.expires_at, ledger_holds.created_at`, types: "ttittit", plan: true},
-		len(cs),
-		func(args []any, i int) []any {
-			c := &cs[i]
-			return append(args, c.holdID, string(c.state), c.actual, c.journal, c.key, c.now, string(HoldPending))
-		},
+		SELECT ` + holdColumns + `
+		FROM ledger_transfers p LEFT JOIN ledger_transfers r ON r.pending_id = p.id
+		WHERE p.id IN (SELECT column1 FROM %s) AND p.kind = 'pending'`, types: "t", plan: true},
+		len(parts), idRow(parts),
 		func(rows *sql.Rows) error {
-			h := &bulkHold{}
-			if err := rows.Scan(&h.ID, &h.Tenant, &h.Product, &h.Amount, &h.CashAmount, &h.expires, &h.created); err != nil {
+			row, err := scanHoldRow(rows)
+			if err != nil {
 				return err
 			}
-			c := byID[h.ID]
+			c := byPart[row.part.TransferID]
 			if c == nil {
-				return fmt.Errorf("resolved hold %s, which was not asked for", h.ID)
+				return fmt.Errorf("read hold part %s, which was not asked for", row.part.TransferID)
 			}
+			h := &bulkHold{Hold: Hold{ID: c.holdID}}
+			h.add(row)
+			h.Parts = nil
+			if h.State != HoldPending || row.part.GrantID != "" || h.Amount < c.actual || row.expires <= c.now {
+				return nil
+			}
+			h.expires, h.created = row.expires, row.created
 			h.State, h.Posted, h.resolvedBy, h.resolvedKey, h.resolved = c.state, c.actual, c.journal, c.key, c.now
 			out = append(out, h)
 			return nil
 		})
 	if err != nil {
-		return nil, fmt.Errorf("resolve holds: %w", err)
+		return nil, fmt.Errorf("read holds: %w", err)
 	}
 	return out, nil
 }
@@ -307,29 +307,16 @@ func lockCashAccounts(ctx context.Context, q store.Querier, d store.Dialect, ids
 func insertTransfers(ctx context.Context, q store.Querier, d store.Dialect, ts []Transfer) error {
 	n, err := execRows(ctx, q, d, bulkStmt{sql: `
 		INSERT INTO ledger_transfers (id, op_id, debit_account, credit_account, amount, kind, pending_id,
-			hold_id, tenant, product, created_at)
+			hold_id, tenant, product, expires_at, resolution_key, created_at)
 		SELECT column1, column2, column3, column4, column5, column6, NULLIF(column7, ''), column8, column9,
-			column10, column11 FROM %s`, types: "ttttittttti"}, len(ts),
+			column10, column11, column12, column13 FROM %s`, types: "ttttitttttiti"}, len(ts),
 		func(args []any, i int) []any {
 			t := &ts[i]
 			return append(args, t.ID, t.OpID, t.DebitAccount, t.CreditAccount, t.Amount, string(t.Kind),
-				t.PendingID, t.HoldID, t.Tenant, t.Product, store.Micro(t.CreatedAt))
+				t.PendingID, t.HoldID, t.Tenant, t.Product, store.Micro(t.ExpiresAt), t.ResolutionKey,
+				store.Micro(t.CreatedAt))
 		})
 	return wantRows(n, err, len(ts), "insert ledger transfers")
-}
-
-// insertHolds inserts the holds the batch created, already resolved if the batch resolved them.
-func insertHolds(ctx context.Context, q store.Querier, d store.Dialect, hs []*bulkHold) error {
-	n, err := execRows(ctx, q, d, bulkStmt{sql: `
-		INSERT INTO ledger_holds (id, tenant, product, amount, promo_amount, cash_amount, state, posted_amount,
-			resolved_by, resolved_key, expires_at, created_at, resolved_at)
-		SELECT * FROM %s`, types: "tttiiitittiii"}, len(hs),
-		func(args []any, i int) []any {
-			h := hs[i]
-			return append(args, h.ID, h.Tenant, h.Product, h.Amount, h.PromoAmount, h.CashAmount, string(h.State),
-				h.Posted, h.resolvedBy, h.resolvedKey, h.expires, h.created, h.resolved)
-		})
-	return wantRows(n, err, len(hs), "insert holds")
 }
 
 // updateAccounts stores the balances the batch computed, each only where the row still holds

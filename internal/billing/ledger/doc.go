@@ -39,10 +39,10 @@
 // "<journal id>:00", "<journal id>:01", ... and a hold's id is "HL<journal id>". The first
 // statement of an operation inserts its idempotency record (ledger_ops, with a fingerprint of the
 // request); if the record exists the stored result is returned and nothing moves. A hold's
-// resolution (post, void, expire) keeps its record on the hold instead: the conditional UPDATE
-// that resolves the hold also stores the hash of the resolution's operation and key
-// (resolved_key), so a retry finds the hold resolved by its own key and gets the same answer, and
-// the key of a resolution is scoped to its hold. The record,
+// resolution (post, void, expire) keeps its record on its own entries instead: each carries the
+// hash of the resolution's operation and key (resolution_key), so a retry finds the hold resolved
+// by its own key and gets the same answer, and the key of a resolution is scoped to its hold. The
+// record,
 // the journal entries and the cached balances are written in ONE transaction, so at any crash
 // point either all of an operation is durable or none of it is: a client that retries with the
 // same key after a crash either finds the first attempt's result or performs it now, never twice.
@@ -50,10 +50,25 @@
 // operations leave no record, so retrying one after adding money can succeed.
 //
 // The journal is never updated or deleted (triggers refuse it). Each pending transfer is resolved
-// by at most one later entry (a UNIQUE pending_id) and each hold by one conditional state change,
-// so a hold is posted, voided or expired exactly once. The cached balances and grant remainders
-// are a function of the journal: Reconcile recomputes them and reports differences; Rebuild
-// overwrites them.
+// by at most one later entry (a UNIQUE pending_id), so a hold is posted, voided or expired
+// exactly once. The cached balances and grant remainders are a function of the journal:
+// Reconcile recomputes them and reports differences; Rebuild overwrites them.
+//
+// # Holds are journal entries
+//
+// A hold is nothing but the pending transfers of its reserve (one per part, promo grants first,
+// then cash; "HL<journal id>" names them by their journal id), and its state is what resolved
+// them: no resolution, pending; a post_pending, posted (the sum of the post_pendings); a
+// void_pending or an expire, voided or expired. The pending entries carry the hold's expiry
+// (expires_at, indexed for the sweeper), the resolution entries the resolution's key. A
+// resolution reads the hold, decides (pending, large enough, TTL not over), and then writes its
+// first entry only if the pending part has no resolution yet (claimResolution); that entry is the
+// claim, so of two concurrent resolutions one writes and the other finds the hold resolved. Until
+// migration 0051 a ledger_holds row repeated the pending entries and was rewritten by the
+// resolution: two rows more for every reserve+post pair and an index entry deleted, a third of
+// the SQLite writer's time in the batched benchmark. The sweeper cannot skip resolved holds by
+// their state any more (the entries stay), so it keeps a mark (ledger_sweeps) below which every
+// pending entry is resolved and looks only past it.
 //
 // # Throughput
 //
@@ -68,11 +83,11 @@
 // SQLite here is pure Go, and on PostgreSQL each statement is a round trip and a parse). The
 // write path is shaped by all three:
 //
-//   - Keys that grow. The journal, the holds and the pending_id index are keyed by time-ordered
-//     journal ids (journalIDs), so their inserts append at the right-hand edge of each B-tree and
-//     a batch shares a few pages there. When ids were hashes of idempotency keys, each
-//     reserve+post pair dirtied about eight random leaves. Only reserves, charges and credits
-//     write an idempotency record (a hold's resolution is recorded on the hold, resolved_key),
+//   - Keys that grow. The journal and the pending_id index are keyed by time-ordered journal ids
+//     (journalIDs), so their inserts append at the right-hand edge of each B-tree and a batch
+//     shares a few pages there. When ids were hashes of idempotency keys, each reserve+post pair
+//     dirtied about eight random leaves. Only reserves, charges and credits write an idempotency
+//     record (a hold's resolution is recorded on its entries, resolution_key),
 //     and the record is keyed by its key, not a hash of it, so keys that grow (an SMS hold's key
 //     holds its time-ordered message id; the benchmark's are consecutive numbers) append too.
 //   - Fewer index entries. pending_id is indexed for resolutions only, and debits only where a
@@ -81,16 +96,15 @@
 //   - Set-based batches (bulk.go). A batch's common operations, reserves of tenants without promo
 //     money and posts and voids of holds paid by cash alone, are taken together: one multi-row
 //     INSERT claims their idempotency records (ON CONFLICT DO NOTHING RETURNING: a retry or a
-//     reused key is simply not claimed), one multi-row UPDATE resolves the holds that are pending,
-//     unexpired and large enough (claimHold's conditions and writes, returning the holds it
-//     took), and one read takes their tenants' cash accounts (FOR UPDATE on PostgreSQL, in id
-//     order) with whether their promo accounts are empty. Each operation is then decided in
-//     memory, in batch order, with the checks the SQL makes (the floor, the empty promo account,
-//     a hold reserved earlier in the batch resolving like any other), and one INSERT per table
-//     writes the journal entries and the new holds, one UPDATE the balances (only where the rows
-//     still hold what was read). That is six statements a batch (SQLite splits a long one into a
-//     few runs) instead of three or four an operation, and the journal is the same, entry for
-//     entry. What the bulk path does not decide
+//     reused key is simply not claimed), one read takes the holds being resolved that are
+//     pending, unexpired and large enough (claimableHold's conditions), and one read takes their
+//     tenants' cash accounts (FOR UPDATE on PostgreSQL, in id order) with whether their promo
+//     accounts are empty. Each operation is then decided in memory, in batch order, with the
+//     checks the per-operation path makes (the floor, the empty promo account, a hold reserved
+//     earlier in the batch resolving like any other), and one INSERT writes the journal entries,
+//     one UPDATE the balances (only where the rows still hold what was read). That is five
+//     statements a batch (SQLite splits a long one into a few runs) instead of three or four an
+//     operation, and the journal is the same, entry for entry. What the bulk path does not decide
 //     (other operations, tenants with promo money, retries, refusals) runs after its writes the
 //     per-operation way below, which gives the exact answer: the operations of a batch are
 //     concurrent, so that order is as valid as any. If a bulk statement fails (a CHECK

@@ -76,9 +76,9 @@ func (l *Ledger) reserveFast(r opRecord, tenant, product string, max int64, ttl 
 		}
 		if err := insertTransfer(ctx, q, Transfer{ID: h.Parts[0].TransferID, OpID: journal, DebitAccount: h.Parts[0].Account,
 			CreditAccount: RevenueAccount(product), Amount: max, Kind: KindPending, HoldID: h.ID, Tenant: tenant,
-			Product: product, CreatedAt: now}); err != nil {
+			Product: product, ExpiresAt: h.ExpiresAt, CreatedAt: now}); err != nil {
 			return nil, false, err
 		}
-		return h, true, insertHold(ctx, q, h)
+		return h, true, nil
 	}
 }

@@ -63,7 +63,7 @@ func (l *Ledger) Reserve(ctx context.Context, key, tenant, product string, max i
 		h := Hold{ID: holdPrefix + journal, Tenant: tenant, Product: product, Amount: max, State: HoldPending,
 			ExpiresAt: now.Add(ttl), CreatedAt: now}
 		parts, err := l.spend(ctx, q, spendRequest{op: journal, tenant: tenant, product: product, amount: max,
-			kind: KindPending, holdID: h.ID, now: now})
+			kind: KindPending, holdID: h.ID, expires: h.ExpiresAt, now: now})
 		if err != nil {
 			return nil, err
 		}
@@ -75,9 +75,9 @@ func (l *Ledger) Reserve(ctx context.Context, key, tenant, product string, max i
 			}
 		}
 		h.Parts = parts
-		return h, insertHold(ctx, q, h)
+		return h, nil
 	}, func(ctx context.Context, q store.Querier, journal string) (any, error) {
-		return loadHold(ctx, q, holdPrefix+journal)
+		return getHold(ctx, q, holdPrefix+journal)
 	})
 	o.fast = l.reserveFast(r, tenant, product, max, ttl)
 	o.bulk = &bulkOp{kind: KindPending, rec: r, product: product, amount: max, ttl: ttl}
@@ -115,11 +115,20 @@ func (l *Ledger) Void(ctx context.Context, key, holdID string) (Hold, error) {
 // released. Sweepers on several nodes may run at once: each hold still resolves exactly once.
 // Each sweep is one transaction of up to 256 holds, one savepoint per hold, so a hold posted
 // concurrently is simply skipped.
+//
+// The pending entries of holds stay in the journal after they resolve, so the sweeper keeps a
+// mark (ledger_sweeps): every pending entry that expires before it is resolved, and a sweep looks
+// only past it. A completed sweep moves the mark to sweepMargin before now, so a hold reserved
+// on a node whose clock is behind, or committed late, is still found.
 func (l *Ledger) ExpireHolds(ctx context.Context, now time.Time) (int, error) {
 	const chunk = 256
 	total := 0
+	from, err := sweptThrough(ctx, l.db.Read())
+	if err != nil {
+		return 0, fmt.Errorf("ledger: expire holds: %w", err)
+	}
 	for {
-		ids, err := expiredHolds(ctx, l.db.Read(), store.Micro(now), chunk)
+		ids, err := expiredHolds(ctx, l.db.Read(), from, store.Micro(now), chunk)
 		if err != nil {
 			return total, fmt.Errorf("ledger: expire holds: %w", err)
 		}
@@ -135,6 +144,9 @@ func (l *Ledger) ExpireHolds(ctx context.Context, now time.Time) (int, error) {
 					n++
 				}
 			}
+			if len(ids) < chunk {
+				return sweepThrough(ctx, q, store.Micro(now.Add(-sweepMargin)))
+			}
 			return nil
 		})
 		if err != nil {
@@ -147,68 +159,81 @@ func (l *Ledger) ExpireHolds(ctx context.Context, now time.Time) (int, error) {
 	}
 }
 
+// sweepMargin is how far behind its clock a completed sweep leaves the sweeper's mark: more than
+// the clocks of the nodes differ and than a reserve takes to commit.
+const sweepMargin = 10 * time.Minute
+
 // resolveOp builds the operation that settles a hold: post actual, or release everything (void,
 // expire). Posts and voids refuse a hold whose TTL has passed, so that a late post cannot race the
 // sweeper into a different outcome on each node; the sweeper's expire is what settles it.
 //
-// A resolution writes no ledger_ops record: the hold row is its idempotency record. claimHold
-// stores the hash of the operation and key (resolved_key) in the same conditional UPDATE that
-// resolves the hold, so a retry finds the hold resolved by its own key and returns it, and a
+// A resolution writes no ledger_ops record: its entries are its idempotency record. Each carries
+// the hash of the resolution's operation and key (resolution_key), and the first of them, which
+// claims the hold (claimResolution; a pending entry resolves once, UNIQUE pending_id), is written
+// before anything else, so a retry finds the hold resolved by its own key and returns it, and a
 // resolution's key is scoped to its hold. This spares each post a random leaf of ledger_ops (see
-// doc.go, "Throughput"); a hold resolves once either way.
+// doc.go, "Throughput").
 func (l *Ledger) resolveOp(name, key, holdID string, actual int64, kind TransferKind, now time.Time) op {
 	id := opID(name, key)
-	state := map[TransferKind]HoldState{KindPostPending: HoldPosted, KindVoidPending: HoldVoided, KindExpire: HoldExpired}[kind]
 	unexpired := store.Micro(now)
 	if kind == KindExpire {
 		unexpired = math.MinInt64
 	}
-	// settle completes a claimed hold. What can fail after the claim is the database, not the
-	// request, so the fast path is the whole resolution once the claim succeeded.
-	settle := func(ctx context.Context, q store.Querier, h Hold, journal string) (any, error) {
-		var err error
-		if h.Parts, err = holdParts(ctx, q, h); err != nil {
-			return nil, err
+	// resolve claims and settles the hold if it can be taken; ok is false when it could not (it
+	// wrote nothing then).
+	resolve := func(ctx context.Context, q store.Querier, fast bool) (Hold, bool, error) {
+		journal := l.ids.next()
+		h, ok, err := claimableHold(ctx, q, holdID, actual, unexpired)
+		if err != nil || !ok {
+			return Hold{}, false, err
 		}
-		return h, l.settle(ctx, q, journal, h, actual, kind, now)
+		if fast && l.db.Dialect == store.Postgres && h.PromoAmount == 0 {
+			ok, err = settleCashOnlyPG(ctx, q, journal, h, actual, kind, id, store.Micro(now))
+		} else {
+			ok, err = l.settle(ctx, q, journal, h, actual, kind, id, now)
+		}
+		if err != nil || !ok {
+			return Hold{}, false, err
+		}
+		h.resolved(kind, actual, journal, id, now)
+		return h, true, nil
 	}
 	var bulk *bulkOp
 	if kind != KindExpire {
 		bulk = &bulkOp{kind: kind, amount: actual, now: now}
 	}
 	return op{id: id, holdID: holdID, bulk: bulk, fast: func(ctx context.Context, q store.Querier) (any, bool, error) {
-		journal := l.ids.next()
-		h, ok, err := claimHold(ctx, q, holdID, state, actual, journal, id, store.Micro(now), unexpired)
+		h, ok, err := resolve(ctx, q, true)
 		if err != nil || !ok {
 			return nil, false, err
 		}
-		if l.db.Dialect == store.Postgres && h.PromoAmount == 0 {
-			h.Parts, _ = holdParts(ctx, q, h) // cash alone: computed, no read
-			return h, true, settleCashOnlyPG(ctx, q, journal, h, actual, kind, store.Micro(now))
-		}
-		res, err := settle(ctx, q, h, journal)
-		return res, err == nil, err
+		return h, true, nil
 	}, run: func(ctx context.Context, q store.Querier) (any, error) {
-		journal := l.ids.next()
-		h, ok, err := claimHold(ctx, q, holdID, state, actual, journal, id, store.Micro(now), unexpired)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			if h, err = resolvedBefore(ctx, q, holdID, actual, id); err != nil {
-				return nil, err
-			}
-			if kind == KindExpire { // another sweeper expired it; this sweep must not count it too
-				return nil, ErrHoldResolved
-			}
-			h.Parts, err = holdParts(ctx, q, h)
+		h, ok, err := resolve(ctx, q, false)
+		if err != nil || ok {
 			return h, err
 		}
-		return settle(ctx, q, h, journal)
+		if h, err = resolvedBefore(ctx, q, holdID, actual, id); err != nil {
+			return nil, err
+		}
+		if kind == KindExpire { // another sweeper expired it; this sweep must not count it too
+			return nil, ErrHoldResolved
+		}
+		return h, nil
 	}}
 }
 
-// resolvedBefore reads a hold that claimHold did not take. If this same resolution (operation and
+// resolved records on h the resolution that took it.
+func (h *Hold) resolved(kind TransferKind, actual int64, journal, key string, now time.Time) {
+	h.State = map[TransferKind]HoldState{KindPostPending: HoldPosted, KindVoidPending: HoldVoided, KindExpire: HoldExpired}[kind]
+	h.Posted = 0
+	if kind == KindPostPending {
+		h.Posted = actual
+	}
+	h.resolvedBy, h.resolvedKey, h.ResolvedAt = journal, key, now
+}
+
+// resolvedBefore reads a hold that a resolution could not take. If this same resolution (operation and
 // key, id) resolved it earlier, it returns the hold: the caller is a retry. Otherwise it says why
 // the hold could not be taken; a retry asking for another amount is a reused key.
 func resolvedBefore(ctx context.Context, q store.Querier, holdID string, actual int64, id string) (Hold, error) {
@@ -229,18 +254,11 @@ func resolvedBefore(ctx context.Context, q store.Querier, holdID string, actual 
 	}
 }
 
-// holdParts lists a hold's pending transfers. A hold paid by cash alone has one, whose id and
-// amount follow from the hold, so the common case needs no read.
-func holdParts(ctx context.Context, q store.Querier, h Hold) ([]Part, error) {
-	if h.PromoAmount == 0 {
-		return []Part{{TransferID: transferID(h.ID[len(holdPrefix):], 0), Account: AccountID(h.Tenant, Cash), Amount: h.CashAmount}}, nil
-	}
-	return partsOf(ctx, q, h.ID[len(holdPrefix):], KindPending)
-}
-
 // settle journals one resolution per pending part and moves the cached balances: actual is
 // charged to the parts in order, the rest goes back to its account and, for promo, to its grant.
-func (l *Ledger) settle(ctx context.Context, q store.Querier, op string, h Hold, actual int64, kind TransferKind, now time.Time) error {
+// The first entry claims the hold (claimResolution): ok is false, with nothing written, when
+// another resolution took it first.
+func (l *Ledger) settle(ctx context.Context, q store.Querier, op string, h Hold, actual int64, kind TransferKind, key string, now time.Time) (ok bool, err error) {
 	n := 0
 	left := actual
 	for _, p := range h.Parts {
@@ -250,31 +268,25 @@ func (l *Ledger) settle(ctx context.Context, q store.Querier, op string, h Hold,
 		if kind == KindPostPending {
 			amount = posted
 		}
-		if err := insertTransfer(ctx, q, Transfer{ID: transferID(op, n), OpID: op, DebitAccount: p.Account,
-			CreditAccount: RevenueAccount(h.Product), Amount: amount, Kind: kind, PendingID: p.TransferID,
-			HoldID: h.ID, GrantID: p.GrantID, Tenant: h.Tenant, Product: h.Product, CreatedAt: now}); err != nil {
-			return err
+		t := Transfer{ID: transferID(op, n), OpID: op, DebitAccount: p.Account, CreditAccount: RevenueAccount(h.Product),
+			Amount: amount, Kind: kind, PendingID: p.TransferID, HoldID: h.ID, GrantID: p.GrantID, Tenant: h.Tenant,
+			Product: h.Product, ResolutionKey: key, CreatedAt: now}
+		if n == 0 {
+			if ok, err := claimResolution(ctx, q, t); err != nil || !ok {
+				return false, err
+			}
+		} else if err := insertTransfer(ctx, q, t); err != nil {
+			return false, err
 		}
 		n++
 		if err := settlePending(ctx, q, p.Account, p.Amount, posted); err != nil {
-			return err
+			return false, err
 		}
 		if p.GrantID != "" && p.Amount > posted {
-			var err error
 			if n, err = l.releaseGrant(ctx, q, op, n, p.GrantID, p.Amount-posted, now); err != nil {
-				return err
+				return false, err
 			}
 		}
 	}
-	return nil
-}
-
-// loadHold reads a hold with its parts.
-func loadHold(ctx context.Context, q store.Querier, id string) (Hold, error) {
-	h, err := getHold(ctx, q, id)
-	if err != nil {
-		return Hold{}, err
-	}
-	h.Parts, err = holdParts(ctx, q, h)
-	return h, err
+	return true, nil
 }

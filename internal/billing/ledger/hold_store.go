@@ -3,74 +3,155 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/switchboard/switchboard/internal/store"
 )
 
-func insertHold(ctx context.Context, q store.Querier, h Hold) error {
-	_, err := q.ExecContext(ctx, `
-		INSERT INTO ledger_holds (id, tenant, product, amount, promo_amount, cash_amount, expires_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		h.ID, h.Tenant, h.Product, h.Amount, h.PromoAmount, h.CashAmount, store.Micro(h.ExpiresAt), store.Micro(h.CreatedAt))
-	if err != nil {
-		return fmt.Errorf("insert hold %s: %w", h.ID, err)
-	}
-	return nil
+// holdColumns read a hold from its pending transfers (p) and their resolutions (r): a hold is the
+// pending entries of its reserve, and its state is what resolved them (see doc.go).
+const holdColumns = `p.id, p.debit_account, p.amount, COALESCE(p.grant_id, ''), p.tenant, p.product, p.expires_at,
+	p.created_at, COALESCE(r.kind, ''), COALESCE(r.amount, 0), COALESCE(r.op_id, ''), COALESCE(r.resolution_key, ''),
+	COALESCE(r.created_at, 0)`
+
+// holdRow is one row of holdColumns: a pending part and its resolution, if any.
+type holdRow struct {
+	part             Part
+	tenant, product  string
+	expires, created int64
+	rKind, rBy, rKey string
+	rAmount, rAt     int64
 }
 
-// getHold reads a hold without its parts; ErrHoldNotFound when there is none.
+func scanHoldRow(rows interface{ Scan(...any) error }) (holdRow, error) {
+	var r holdRow
+	err := rows.Scan(&r.part.TransferID, &r.part.Account, &r.part.Amount, &r.part.GrantID, &r.tenant, &r.product,
+		&r.expires, &r.created, &r.rKind, &r.rAmount, &r.rBy, &r.rKey, &r.rAt)
+	return r, err
+}
+
+// add folds one part into h (the first part also gives the hold its tenant, times and
+// resolution).
+func (h *Hold) add(r holdRow) {
+	if len(h.Parts) == 0 {
+		h.Tenant, h.Product, h.State = r.tenant, r.product, HoldPending
+		h.ExpiresAt, h.CreatedAt = store.FromMicro(r.expires), store.FromMicro(r.created)
+		if r.rKind != "" {
+			h.State = map[TransferKind]HoldState{KindPostPending: HoldPosted, KindVoidPending: HoldVoided,
+				KindExpire: HoldExpired}[TransferKind(r.rKind)]
+			h.resolvedBy, h.resolvedKey, h.ResolvedAt = r.rBy, r.rKey, store.FromMicro(r.rAt)
+		}
+	}
+	h.Parts = append(h.Parts, r.part)
+	h.Amount += r.part.Amount
+	if r.part.GrantID != "" {
+		h.PromoAmount += r.part.Amount
+	} else {
+		h.CashAmount += r.part.Amount
+	}
+	if TransferKind(r.rKind) == KindPostPending {
+		h.Posted += r.rAmount
+	}
+}
+
+// getHold reads a hold with its parts; ErrHoldNotFound when there is none.
 func getHold(ctx context.Context, q store.Querier, id string) (Hold, error) {
-	var h Hold
-	var state string
-	var expires, created, resolved int64
-	err := q.QueryRowContext(ctx, `
-		SELECT id, tenant, product, amount, promo_amount, cash_amount, state, posted_amount, resolved_by,
-			resolved_key, expires_at, created_at, resolved_at
-		FROM ledger_holds WHERE id = $1`, id).Scan(&h.ID, &h.Tenant, &h.Product, &h.Amount, &h.PromoAmount,
-		&h.CashAmount, &state, &h.Posted, &h.resolvedBy, &h.resolvedKey, &expires, &created, &resolved)
-	if store.NoRows(err) {
+	journal, ok := strings.CutPrefix(id, holdPrefix)
+	if !ok {
 		return Hold{}, ErrHoldNotFound
 	}
+	lo, hi := partRange(journal)
+	rows, err := q.QueryContext(ctx, `SELECT `+holdColumns+`
+		FROM ledger_transfers p LEFT JOIN ledger_transfers r ON r.pending_id = p.id
+		WHERE p.id >= $1 AND p.id < $2 AND p.kind = 'pending' ORDER BY p.id`, lo, hi)
 	if err != nil {
 		return Hold{}, fmt.Errorf("read hold %s: %w", id, err)
 	}
-	h.State = HoldState(state)
-	h.ExpiresAt, h.CreatedAt, h.ResolvedAt = store.FromMicro(expires), store.FromMicro(created), store.FromMicro(resolved)
+	defer rows.Close()
+	h := Hold{ID: id}
+	for rows.Next() {
+		r, err := scanHoldRow(rows)
+		if err != nil {
+			return Hold{}, fmt.Errorf("read hold %s: %w", id, err)
+		}
+		h.add(r)
+	}
+	if err := rows.Err(); err != nil {
+		return Hold{}, fmt.Errorf("read hold %s: %w", id, err)
+	}
+	if len(h.Parts) == 0 {
+		return Hold{}, ErrHoldNotFound
+	}
 	return h, nil
 }
 
-// claimHold moves a pending hold to its final state and returns it, recording the resolution's
-// journal id (by) and idempotency record (key). Every condition is in the UPDATE (still pending,
-// actual within the hold, TTL not over unless unexpired is MinInt64), so of two concurrent
-// resolutions exactly one wins; ok is false for the loser, and the caller reads the hold to say
-// why.
-func claimHold(ctx context.Context, q store.Querier, id string, state HoldState, actual int64, by, key string, now, unexpired int64) (h Hold, ok bool, err error) {
-	var expires, created int64
-	err = q.QueryRowContext(ctx, `
-		UPDATE ledger_holds SET state = $2, posted_amount = $3, resolved_by = $4, resolved_key = $7, resolved_at = $5
-		WHERE id = $1 AND state = 'pending' AND amount >= $3 AND expires_at > $6
-		RETURNING tenant, product, amount, promo_amount, cash_amount, expires_at, created_at`,
-		id, string(state), actual, by, now, unexpired, key).Scan(&h.Tenant, &h.Product, &h.Amount, &h.PromoAmount,
-		&h.CashAmount, &expires, &created)
-	if store.NoRows(err) {
+// claimableHold reads a hold and says whether a resolution of actual may take it: still pending,
+// actual within the hold, its TTL not over at now unless now is MinInt64 (the sweeper's expiry).
+// The claim itself is the resolution's first entry (claimResolution), which a concurrent
+// resolution's entry makes fail, so of two exactly one wins. ok is false, with no error, for a
+// hold that does not exist: the caller says why it could not take it (resolvedBefore).
+func claimableHold(ctx context.Context, q store.Querier, id string, actual, now int64) (h Hold, ok bool, err error) {
+	h, err = getHold(ctx, q, id)
+	if err == ErrHoldNotFound {
 		return Hold{}, false, nil
 	}
 	if err != nil {
-		return Hold{}, false, fmt.Errorf("resolve hold %s: %w", id, err)
+		return Hold{}, false, err
 	}
-	h.ID, h.State, h.Posted, h.resolvedBy, h.resolvedKey = id, state, actual, by, key
-	h.ExpiresAt, h.CreatedAt, h.ResolvedAt = store.FromMicro(expires), store.FromMicro(created), store.FromMicro(now)
-	return h, true, nil
+	return h, h.State == HoldPending && h.Amount >= actual && store.Micro(h.ExpiresAt) > now, nil
 }
 
-// expiredHolds lists up to limit pending holds whose TTL ended at or before now.
-func expiredHolds(ctx context.Context, q store.Querier, now int64, limit int) ([]string, error) {
+// holdSweep names the sweeper's mark in ledger_sweeps.
+const holdSweep = "holds"
+
+// expiredHolds lists up to limit pending holds whose TTL ended at or before now and after from
+// (the sweeper's mark), oldest first.
+func expiredHolds(ctx context.Context, q store.Querier, from, now int64, limit int) ([]string, error) {
 	rows, err := q.QueryContext(ctx, `
-		SELECT id FROM ledger_holds WHERE state = 'pending' AND expires_at <= $1 ORDER BY expires_at, id LIMIT $2`, now, limit)
+		SELECT p.hold_id FROM ledger_transfers p
+		WHERE p.kind = 'pending' AND p.expires_at <= $1 AND p.expires_at >= $2
+			AND NOT EXISTS (SELECT 1 FROM ledger_transfers r WHERE r.pending_id = p.id)
+		ORDER BY p.expires_at, p.id LIMIT $3`, now, from, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list expired holds: %w", err)
 	}
-	return scanIDs(rows, "list expired holds")
+	ids, err := scanIDs(rows, "list expired holds")
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(ids)) // a hold paid by promo and cash has several parts
+	out := ids[:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// sweptThrough reads the sweeper's mark: every pending entry that expires before it is resolved.
+func sweptThrough(ctx context.Context, q store.Querier) (int64, error) {
+	var t int64
+	err := q.QueryRowContext(ctx, `SELECT through FROM ledger_sweeps WHERE name = $1`, holdSweep).Scan(&t)
+	if store.NoRows(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read the hold sweeper's mark: %w", err)
+	}
+	return t, nil
+}
+
+// sweepThrough moves the sweeper's mark forward to t (never back).
+func sweepThrough(ctx context.Context, q store.Querier, t int64) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO ledger_sweeps (name, through) VALUES ($1, $2)
+		ON CONFLICT (name) DO UPDATE SET through = excluded.through WHERE ledger_sweeps.through < excluded.through`,
+		holdSweep, t)
+	if err != nil {
+		return fmt.Errorf("move the hold sweeper's mark: %w", err)
+	}
+	return nil
 }
 
 func scanIDs(rows interface {

@@ -13,8 +13,9 @@ import (
 // An operation that fails may have written part of itself into q: the caller must roll q back,
 // or a savepoint it opened around the call, when a method returns an error. The exception is a
 // hold's resolution (Post, Void) refused for the hold's state (ErrHoldExpired, ErrHoldResolved,
-// ErrPostExceedsHold, ErrKeyReused): the conditional claim of the hold is its first write, so a
-// refused resolution has written nothing and q stays usable. Idempotency is the same as
+// ErrPostExceedsHold, ErrKeyReused): it decides from a read, and the claim of the hold (its first
+// entry, written only if no resolution was) is its first write, so a refused resolution has
+// written nothing and q stays usable. Idempotency is the same as
 // elsewhere: the operation's record commits with q, so a retry after a crash finds it exactly
 // when the caller's rows exist.
 func (l *Ledger) In(q store.Querier) *Ledger {

@@ -16,7 +16,8 @@ type spendRequest struct {
 	amount  int64
 	kind    TransferKind
 	holdID  string
-	floor   Floor // for KindPost; holds always stop at the credit limit
+	floor   Floor     // for KindPost; holds always stop at the credit limit
+	expires time.Time // for KindPending: when the hold expires
 	now     time.Time
 }
 
@@ -35,7 +36,7 @@ func (l *Ledger) spend(ctx context.Context, q store.Querier, r spendRequest) ([]
 	for _, p := range parts {
 		if err := insertTransfer(ctx, q, Transfer{ID: p.TransferID, OpID: r.op, DebitAccount: p.Account,
 			CreditAccount: RevenueAccount(r.product), Amount: p.Amount, Kind: r.kind, HoldID: r.holdID,
-			GrantID: p.GrantID, Tenant: r.tenant, Product: r.product, CreatedAt: r.now}); err != nil {
+			GrantID: p.GrantID, Tenant: r.tenant, Product: r.product, ExpiresAt: r.expires, CreatedAt: r.now}); err != nil {
 			return nil, err
 		}
 	}

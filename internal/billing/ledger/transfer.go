@@ -34,7 +34,9 @@ type Transfer struct {
 	GrantID       string // the promo grant that paid (or was granted, or clawed back)
 	Tenant        string
 	Product       string
-	Metadata      string // JSON
+	Metadata      string    // JSON
+	ExpiresAt     time.Time // a pending transfer's: when its hold expires
+	ResolutionKey string    // a resolution's: opID of its operation and key, so a retry is recognised
 	CreatedAt     time.Time
 }
 
@@ -64,8 +66,8 @@ func recordID(op, key string) string {
 const maxRecordID = 200
 
 // opID derives a fixed-length deterministic id of an operation from its idempotency key: the id
-// of a hold's resolution (stored on the hold as resolved_key), and of a record whose key is too
-// long to be its own id.
+// of a hold's resolution (stored on its entries as resolution_key), and of a record whose key is
+// too long to be its own id.
 func opID(op, key string) string {
 	sum := sha256.Sum256([]byte(op + "|" + key))
 	return hex.EncodeToString(sum[:16])

@@ -17,14 +17,39 @@ func insertTransfer(ctx context.Context, q store.Querier, t Transfer) error {
 	}
 	_, err := q.ExecContext(ctx, `
 		INSERT INTO ledger_transfers (id, op_id, debit_account, credit_account, amount, kind, pending_id,
-			hold_id, grant_id, tenant, product, metadata, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		t.ID, t.OpID, t.DebitAccount, t.CreditAccount, t.Amount, string(t.Kind), null(t.PendingID),
-		null(t.HoldID), null(t.GrantID), t.Tenant, t.Product, metadata, store.Micro(t.CreatedAt))
+			hold_id, grant_id, tenant, product, metadata, expires_at, resolution_key, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, transferArgs(t, metadata)...)
 	if err != nil {
 		return fmt.Errorf("insert ledger transfer %s: %w", t.ID, err)
 	}
 	return nil
+}
+
+// transferArgs are the values of insertTransfer's columns.
+func transferArgs(t Transfer, metadata string) []any {
+	return []any{t.ID, t.OpID, t.DebitAccount, t.CreditAccount, t.Amount, string(t.Kind), null(t.PendingID),
+		null(t.HoldID), null(t.GrantID), t.Tenant, t.Product, metadata, store.Micro(t.ExpiresAt), t.ResolutionKey,
+		store.Micro(t.CreatedAt)}
+}
+
+// claimResolution appends a hold's first resolving entry unless its pending transfer is resolved
+// already: the claim of the hold, its resolution's first write. ok is false when another
+// resolution got there first (on PostgreSQL, one that committed while this one waited on the
+// UNIQUE pending_id).
+func claimResolution(ctx context.Context, q store.Querier, t Transfer) (ok bool, err error) {
+	res, err := q.ExecContext(ctx, `
+		INSERT INTO ledger_transfers (id, op_id, debit_account, credit_account, amount, kind, pending_id,
+			hold_id, grant_id, tenant, product, metadata, expires_at, resolution_key, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+		ON CONFLICT (pending_id) WHERE pending_id IS NOT NULL DO NOTHING`, transferArgs(t, "{}")...)
+	if err != nil {
+		return false, fmt.Errorf("resolve pending transfer %s: %w", t.PendingID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("resolve pending transfer %s: %w", t.PendingID, err)
+	}
+	return n == 1, nil
 }
 
 // transfersOf reads every transfer of one operation, in part order, by primary-key range.
@@ -32,7 +57,7 @@ func transfersOf(ctx context.Context, q store.Querier, op string) ([]Transfer, e
 	lo, hi := partRange(op)
 	rows, err := q.QueryContext(ctx, `
 		SELECT id, op_id, debit_account, credit_account, amount, kind, COALESCE(pending_id, ''),
-			COALESCE(hold_id, ''), COALESCE(grant_id, ''), tenant, product, metadata, created_at
+			COALESCE(hold_id, ''), COALESCE(grant_id, ''), tenant, product, metadata, expires_at, resolution_key, created_at
 		FROM ledger_transfers WHERE id >= $1 AND id < $2 ORDER BY id`, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("read transfers of %s: %w", op, err)
@@ -42,12 +67,12 @@ func transfersOf(ctx context.Context, q store.Querier, op string) ([]Transfer, e
 	for rows.Next() {
 		var t Transfer
 		var kind string
-		var created int64
+		var expires, created int64
 		if err := rows.Scan(&t.ID, &t.OpID, &t.DebitAccount, &t.CreditAccount, &t.Amount, &kind, &t.PendingID,
-			&t.HoldID, &t.GrantID, &t.Tenant, &t.Product, &t.Metadata, &created); err != nil {
+			&t.HoldID, &t.GrantID, &t.Tenant, &t.Product, &t.Metadata, &expires, &t.ResolutionKey, &created); err != nil {
 			return nil, fmt.Errorf("read transfers of %s: %w", op, err)
 		}
-		t.Kind, t.CreatedAt = TransferKind(kind), store.FromMicro(created)
+		t.Kind, t.ExpiresAt, t.CreatedAt = TransferKind(kind), store.FromMicro(expires), store.FromMicro(created)
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"math"
 	"net/url"
 	"os"
 	"testing"
@@ -24,7 +25,9 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 }
 
 // SQLite opens a migrated SQLite database in a temporary directory.
-func SQLite(t testing.TB) *store.DB {
+func SQLite(t testing.TB) *store.DB { return sqliteAt(t, math.MaxInt) }
+
+func sqliteAt(t testing.TB, version int) *store.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, store.Options{DataDir: t.TempDir()}, nil)
@@ -32,10 +35,18 @@ func SQLite(t testing.TB) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
+	if err := db.MigrateTo(ctx, version); err != nil {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// EachAt is Each with databases migrated up to version only, for tests of a later migration:
+// they write what it will find, then call Migrate.
+func EachAt(t *testing.T, version int, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, sqliteAt(t, version)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, postgresAt(t, version)) })
 }
 
 // PostgresURL returns the URL of the test PostgreSQL server, skipping the test when none is
@@ -53,7 +64,9 @@ func PostgresURL(t testing.TB) string {
 }
 
 // Postgres opens a migrated database in a fresh schema of the test PostgreSQL server.
-func Postgres(t testing.TB) *store.DB {
+func Postgres(t testing.TB) *store.DB { return postgresAt(t, math.MaxInt) }
+
+func postgresAt(t testing.TB, version int) *store.DB {
 	t.Helper()
 	base := PostgresURL(t)
 	schemaURL := NewSchema(t, base)
@@ -63,7 +76,7 @@ func Postgres(t testing.TB) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
+	if err := db.MigrateTo(ctx, version); err != nil {
 		t.Fatal(err)
 	}
 	return db
