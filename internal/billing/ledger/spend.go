@@ -106,18 +106,3 @@ func (l *Ledger) debit(ctx context.Context, q store.Querier, id string, amount i
 	}
 	return addDebit(ctx, q, id, amount, floor)
 }
-
-// partsOf lists the parts of an operation's transfers of the given kind.
-func partsOf(ctx context.Context, q store.Querier, op string, kind TransferKind) ([]Part, error) {
-	ts, err := transfersOf(ctx, q, op)
-	if err != nil {
-		return nil, err
-	}
-	var parts []Part
-	for _, t := range ts {
-		if t.Kind == kind {
-			parts = append(parts, Part{TransferID: t.ID, Account: t.DebitAccount, GrantID: t.GrantID, Amount: t.Amount})
-		}
-	}
-	return parts, nil
-}
