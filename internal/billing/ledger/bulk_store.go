@@ -246,7 +246,7 @@ func readHolds(ctx context.Context, q store.Querier, d store.Dialect, cs []bulkC
 	err := queryRows(ctx, q, d, bulkStmt{sql: `
 		SELECT ` + holdColumns + `
 		FROM ledger_transfers p LEFT JOIN ledger_transfers r ON r.pending_id = p.id
-		WHERE p.id IN (SELECT column1 FROM %s) AND p.kind = 'pending'`, types: "t", plan: true},
+		WHERE p.id IN (SELECT column1 FROM %s)`, types: "t", plan: true},
 		len(parts), idRow(parts),
 		func(rows *sql.Rows) error {
 			row, err := scanHoldRow(rows)
@@ -256,6 +256,9 @@ func readHolds(ctx context.Context, q store.Querier, d store.Dialect, cs []bulkC
 			c := byPart[row.part.TransferID]
 			if c == nil {
 				return fmt.Errorf("read hold part %s, which was not asked for", row.part.TransferID)
+			}
+			if row.kind != KindPending { // an id of another operation names no hold
+				return nil
 			}
 			h := &bulkHold{Hold: Hold{ID: c.holdID}}
 			h.add(row)

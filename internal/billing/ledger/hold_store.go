@@ -10,12 +10,18 @@ import (
 
 // holdColumns read a hold from its pending transfers (p) and their resolutions (r): a hold is the
 // pending entries of its reserve, and its state is what resolved them (see doc.go).
-const holdColumns = `p.id, p.debit_account, p.amount, COALESCE(p.grant_id, ''), p.tenant, p.product, p.expires_at,
+//
+// The queries select entries by id and leave out those that are not pending in Go (holdRow.kind):
+// with "p.kind = 'pending'" in the SQL, PostgreSQL may read them through the partial index of
+// pending entries (ledger_transfers_expiry) and test every pending entry ever written against the
+// ids, instead of looking the ids up.
+const holdColumns = `p.kind, p.id, p.debit_account, p.amount, COALESCE(p.grant_id, ''), p.tenant, p.product, p.expires_at,
 	p.created_at, COALESCE(r.kind, ''), COALESCE(r.amount, 0), COALESCE(r.op_id, ''), COALESCE(r.resolution_key, ''),
 	COALESCE(r.created_at, 0)`
 
 // holdRow is one row of holdColumns: a pending part and its resolution, if any.
 type holdRow struct {
+	kind             TransferKind
 	part             Part
 	tenant, product  string
 	expires, created int64
@@ -25,7 +31,7 @@ type holdRow struct {
 
 func scanHoldRow(rows interface{ Scan(...any) error }) (holdRow, error) {
 	var r holdRow
-	err := rows.Scan(&r.part.TransferID, &r.part.Account, &r.part.Amount, &r.part.GrantID, &r.tenant, &r.product,
+	err := rows.Scan(&r.kind, &r.part.TransferID, &r.part.Account, &r.part.Amount, &r.part.GrantID, &r.tenant, &r.product,
 		&r.expires, &r.created, &r.rKind, &r.rAmount, &r.rBy, &r.rKey, &r.rAt)
 	return r, err
 }
@@ -63,7 +69,7 @@ func getHold(ctx context.Context, q store.Querier, id string) (Hold, error) {
 	lo, hi := partRange(journal)
 	rows, err := q.QueryContext(ctx, `SELECT `+holdColumns+`
 		FROM ledger_transfers p LEFT JOIN ledger_transfers r ON r.pending_id = p.id
-		WHERE p.id >= $1 AND p.id < $2 AND p.kind = 'pending' ORDER BY p.id`, lo, hi)
+		WHERE p.id >= $1 AND p.id < $2 ORDER BY p.id`, lo, hi)
 	if err != nil {
 		return Hold{}, fmt.Errorf("read hold %s: %w", id, err)
 	}
@@ -74,7 +80,9 @@ func getHold(ctx context.Context, q store.Querier, id string) (Hold, error) {
 		if err != nil {
 			return Hold{}, fmt.Errorf("read hold %s: %w", id, err)
 		}
-		h.add(r)
+		if r.kind == KindPending { // an id of another operation names no hold
+			h.add(r)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return Hold{}, fmt.Errorf("read hold %s: %w", id, err)
