@@ -131,14 +131,15 @@
 // it, the per-operation and set-based batched writers did 11,555-12,353 and 13,318-15,543
 // pairs/s on SQLite.)
 //
-// What remains on SQLite is the writer's CPU, about 65 µs a pair on a quiet machine (a CPU
-// profile), nearly all of it in the pure-Go engine: the pair's five rows (its record, its two
-// journal entries, the hold inserted and then resolved) with their indexes and checks, 3 to 6 µs
-// each, and the commit, a quarter to a third of the whole: about two WAL frames a pair, one of
-// them the random ledger_ops leaf each reserve dirtied while records were keyed by a hash.
-// Keying them by the idempotency key (recordID) took the batched writer from 13,200-14,600 to
-// 16,800-18,500 pairs/s (alternating runs of the two, 2026-11-22 06:27, load ~1.3). 30,000
-// pairs/s would need 33 µs a pair with the fsync and the scheduling included. On PostgreSQL the server's two backends spend about 100 µs of CPU a pair, mostly
-// per-row work (index entries, the foreign-key check of each resolution, the hold's update), on
-// the two cores the benchmark also runs on; two writers let it work on two batches at once.
+// What remains on SQLite is the writer's CPU, nearly all of it in the pure-Go engine. A pair
+// writes its idempotency record, its two journal entries (the hold's pending entry and its
+// resolution, with their credit, expiry and pending_id index entries) and its tenant's balance;
+// until holds became their pending entries (migration 0051) it also inserted and then rewrote a
+// hold row, a third of the writer's time, and removing that took the batched writer from
+// 9,947-10,886 to 12,104-14,483 pairs/s (alternating runs, 2026-12-07 05:19). 30,000 pairs/s would
+// need 33 µs a pair with the fsync and the scheduling included; the statements alone, without the
+// benchmark's clients, run at about 22,000 (docs/PERFORMANCE.md). On PostgreSQL the server's two
+// backends spend about 100 µs of CPU a pair, mostly per-row work (index entries, the foreign-key
+// check of each resolution), on the two cores the benchmark also runs on; two writers let it work
+// on two batches at once.
 package ledger
