@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -100,7 +101,7 @@ func getHold(ctx context.Context, q store.Querier, id string) (Hold, error) {
 // hold that does not exist: the caller says why it could not take it (resolvedBefore).
 func claimableHold(ctx context.Context, q store.Querier, id string, actual, now int64) (h Hold, ok bool, err error) {
 	h, err = getHold(ctx, q, id)
-	if err == ErrHoldNotFound {
+	if errors.Is(err, ErrHoldNotFound) {
 		return Hold{}, false, nil
 	}
 	if err != nil {

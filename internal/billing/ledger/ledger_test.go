@@ -274,6 +274,31 @@ func TestExpireHolds(t *testing.T) {
 	})
 }
 
+// TestSweeperMark: resolved holds stay in the journal as entries, so each sweep starts at a mark a
+// minute behind the clock of the last sweep that finished. A hold reserved afterwards on a node
+// whose clock is 30 s behind, expiring before the sweeping node's "now", is still found; one
+// reserved later and expiring later too.
+func TestSweeperMark(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		l, clk := newLedger(t, db, 10*unit)
+		must(l.Reserve(ctx, "first", tenant, "voice", unit, time.Minute))(t)
+		clk.Advance(2 * time.Minute)
+		if n := must(l.ExpireHolds(ctx, clk.Now()))(t); n != 1 {
+			t.Fatalf("first sweep released %d holds, want 1", n)
+		}
+		behind := clock.NewFake(clk.Now().Add(-30 * time.Second))
+		skewed := must(ledger.New(db, behind, nil).Reserve(ctx, "skewed", tenant, "voice", unit, 10*time.Second))(t)
+		later := must(l.Reserve(ctx, "later", tenant, "voice", unit, time.Minute))(t)
+		clk.Advance(2 * time.Minute)
+		if n := must(l.ExpireHolds(ctx, clk.Now()))(t); n != 2 {
+			t.Fatalf("second sweep released %d holds, want 2 (%s, %s)", n, skewed.ID, later.ID)
+		}
+		wantBalance(t, l, ledger.Balance{CashPosted: 10 * unit, Available: 10 * unit})
+		wantReconciled(t, l)
+	})
+}
+
 // TestPromoBeforeCash: a hold takes promo grants first, the soonest-expiring first, then cash, and
 // records which paid what; a partial post charges promo first and gives the rest back.
 func TestPromoBeforeCash(t *testing.T) {
