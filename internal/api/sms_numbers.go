@@ -13,24 +13,28 @@ import (
 // Inbound numbers: the operator assigns phone numbers, short codes and sender ids to apps;
 // messages to them become the apps' inbound messages. Developers list their numbers and set
 // where each one's incoming messages go (sms_url, Twilio's form, POSTed or with sms_method GET in
-// the query string).
+// the query string; sms_fallback_url gets it when sms_url fails).
 
 type smsNumberView struct {
-	SID          string    `json:"sid"`
-	Number       string    `json:"number"`
-	Kind         string    `json:"kind"` // phone, short_code or sender_id
-	AccountSID   string    `json:"account_sid"`
-	AppSID       string    `json:"app_sid"`
-	FriendlyName string    `json:"friendly_name"`
-	SMSURL       string    `json:"sms_url"`
-	SMSMethod    string    `json:"sms_method"` // POST or GET
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	SID          string `json:"sid"`
+	Number       string `json:"number"`
+	Kind         string `json:"kind"` // phone, short_code or sender_id
+	AccountSID   string `json:"account_sid"`
+	AppSID       string `json:"app_sid"`
+	FriendlyName string `json:"friendly_name"`
+	SMSURL       string `json:"sms_url"`
+	SMSMethod    string `json:"sms_method"` // POST or GET
+	// SMSFallbackURL gets the request at once when sms_url fails, with ErrorCode and ErrorUrl.
+	SMSFallbackURL    string    `json:"sms_fallback_url"`
+	SMSFallbackMethod string    `json:"sms_fallback_method"` // POST or GET
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
 }
 
 func newSMSNumberView(n *sms.Number) smsNumberView {
 	return smsNumberView{SID: n.SID, Number: n.Number, Kind: string(n.Kind), AccountSID: n.AccountSID, AppSID: n.AppSID,
-		FriendlyName: n.FriendlyName, SMSURL: n.SMSURL, SMSMethod: n.SMSMethod, CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt}
+		FriendlyName: n.FriendlyName, SMSURL: n.SMSURL, SMSMethod: n.SMSMethod, SMSFallbackURL: n.SMSFallbackURL,
+		SMSFallbackMethod: n.SMSFallbackMethod, CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt}
 }
 
 type smsNumberInput struct {
@@ -39,12 +43,19 @@ type smsNumberInput struct {
 	FriendlyName string `json:"friendly_name"`
 	SMSURL       string `json:"sms_url"`
 	SMSMethod    string `json:"sms_method"` // POST (default) or GET
+	// SMSFallbackURL and SMSFallbackMethod (POST by default): where the request goes when sms_url
+	// fails.
+	SMSFallbackURL    string `json:"sms_fallback_url"`
+	SMSFallbackMethod string `json:"sms_fallback_method"`
 }
 
 type smsNumberUpdate struct {
 	FriendlyName *string `json:"friendly_name"`
 	SMSURL       *string `json:"sms_url"` // "" stops the incoming-message callbacks
 	SMSMethod    *string `json:"sms_method"`
+	// SMSFallbackURL ("" removes it) and SMSFallbackMethod.
+	SMSFallbackURL    *string `json:"sms_fallback_url"`
+	SMSFallbackMethod *string `json:"sms_fallback_method"`
 }
 
 func (a *API) adminAssignNumber(w http.ResponseWriter, r *http.Request) error {
@@ -64,7 +75,8 @@ func (a *API) adminAssignNumber(w http.ResponseWriter, r *http.Request) error {
 		account = app.AccountSID
 	}
 	n, err := a.SMS.AssignNumber(r.Context(), sms.NumberInput{Number: in.Number, AccountSID: account, AppSID: in.AppSID,
-		FriendlyName: in.FriendlyName, SMSURL: in.SMSURL, SMSMethod: in.SMSMethod})
+		FriendlyName: in.FriendlyName, SMSURL: in.SMSURL, SMSMethod: in.SMSMethod, SMSFallbackURL: in.SMSFallbackURL,
+		SMSFallbackMethod: in.SMSFallbackMethod})
 	if err != nil {
 		return err
 	}
@@ -129,7 +141,8 @@ func (a *API) updateSMSNumber(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	n, err := a.SMS.UpdateNumber(r.Context(), app.AccountSID, app.SID, r.PathValue("number"),
-		sms.NumberUpdate{FriendlyName: in.FriendlyName, SMSURL: in.SMSURL, SMSMethod: in.SMSMethod})
+		sms.NumberUpdate{FriendlyName: in.FriendlyName, SMSURL: in.SMSURL, SMSMethod: in.SMSMethod,
+			SMSFallbackURL: in.SMSFallbackURL, SMSFallbackMethod: in.SMSFallbackMethod})
 	if err != nil {
 		return err
 	}

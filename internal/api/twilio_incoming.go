@@ -17,20 +17,22 @@ import (
 
 // twilioIncomingNumber is Twilio's IncomingPhoneNumber resource, the fields that apply.
 type twilioIncomingNumber struct {
-	AccountSID   string             `json:"account_sid"`
-	APIVersion   string             `json:"api_version"`
-	Beta         bool               `json:"beta"`
-	Capabilities twilioCapabilities `json:"capabilities"`
-	DateCreated  string             `json:"date_created"`
-	DateUpdated  string             `json:"date_updated"`
-	FriendlyName string             `json:"friendly_name"`
-	Origin       string             `json:"origin"`
-	PhoneNumber  string             `json:"phone_number"`
-	SID          string             `json:"sid"`
-	SMSMethod    string             `json:"sms_method"`
-	SMSURL       string             `json:"sms_url"`
-	Status       string             `json:"status"`
-	URI          string             `json:"uri"`
+	AccountSID        string             `json:"account_sid"`
+	APIVersion        string             `json:"api_version"`
+	Beta              bool               `json:"beta"`
+	Capabilities      twilioCapabilities `json:"capabilities"`
+	DateCreated       string             `json:"date_created"`
+	DateUpdated       string             `json:"date_updated"`
+	FriendlyName      string             `json:"friendly_name"`
+	Origin            string             `json:"origin"`
+	PhoneNumber       string             `json:"phone_number"`
+	SID               string             `json:"sid"`
+	SMSFallbackMethod string             `json:"sms_fallback_method"`
+	SMSFallbackURL    string             `json:"sms_fallback_url"`
+	SMSMethod         string             `json:"sms_method"`
+	SMSURL            string             `json:"sms_url"`
+	Status            string             `json:"status"`
+	URI               string             `json:"uri"`
 }
 
 type twilioCapabilities struct {
@@ -43,7 +45,8 @@ type twilioCapabilities struct {
 func newTwilioIncomingNumber(n *sms.Number) twilioIncomingNumber {
 	return twilioIncomingNumber{AccountSID: n.AccountSID, APIVersion: "2010-04-01", Capabilities: twilioCapabilities{SMS: true},
 		DateCreated: n.CreatedAt.Format(twilioTime), DateUpdated: n.UpdatedAt.Format(twilioTime), FriendlyName: n.FriendlyName,
-		Origin: "hosted", PhoneNumber: n.Number, SID: n.SID, SMSMethod: n.SMSMethod, SMSURL: n.SMSURL, Status: "in-use",
+		Origin: "hosted", PhoneNumber: n.Number, SID: n.SID, SMSFallbackMethod: n.SMSFallbackMethod,
+		SMSFallbackURL: n.SMSFallbackURL, SMSMethod: n.SMSMethod, SMSURL: n.SMSURL, Status: "in-use",
 		URI: "/2010-04-01/Accounts/" + n.AccountSID + "/IncomingPhoneNumbers/" + n.SID + ".json"}
 }
 
@@ -103,8 +106,13 @@ func (a *API) twilioListIncomingNumbers(w http.ResponseWriter, r *http.Request) 
 	return httpx.JSON(w, http.StatusOK, out)
 }
 
-// twilioUpdateIncomingNumber sets SmsUrl, SmsMethod (GET or POST) and FriendlyName.
-// Twilio's other settings (voice, fallbacks, trunks...) are refused rather than ignored.
+// twilioNumberFields names the fields of a number's errors as Twilio's parameters.
+var twilioNumberFields = map[string]string{"sms_url": "SmsUrl", "sms_method": "SmsMethod",
+	"sms_fallback_url": "SmsFallbackUrl", "sms_fallback_method": "SmsFallbackMethod", "friendly_name": "FriendlyName"}
+
+// twilioUpdateIncomingNumber sets SmsUrl, SmsMethod (GET or POST), SmsFallbackUrl,
+// SmsFallbackMethod and FriendlyName. Twilio's other settings (voice, trunks...) are refused
+// rather than ignored.
 func (a *API) twilioUpdateIncomingNumber(w http.ResponseWriter, r *http.Request) error {
 	account, sid, err := twilioRef(r)
 	if err != nil {
@@ -124,16 +132,18 @@ func (a *API) twilioUpdateIncomingNumber(w http.ResponseWriter, r *http.Request)
 			u.FriendlyName = &v
 		case "SmsMethod":
 			u.SMSMethod = &v
+		case "SmsFallbackUrl":
+			u.SMSFallbackURL = &v
+		case "SmsFallbackMethod":
+			u.SMSFallbackMethod = &v
 		default:
-			return errs.InvalidField(k, k+" is not supported here; SmsUrl, SmsMethod and FriendlyName are")
+			return errs.InvalidField(k, k+" is not supported here; SmsUrl, SmsMethod, SmsFallbackUrl, SmsFallbackMethod and FriendlyName are")
 		}
 	}
 	n, err := a.SMS.UpdateNumber(r.Context(), account, principal(r).AppSID, sid, u)
-	if errors.Is(err, sms.ErrInvalidSMSURL) {
-		return sms.ErrInvalidSMSURL.WithField("SmsUrl")
-	}
-	if errors.Is(err, sms.ErrInvalidSMSMethod) {
-		return sms.ErrInvalidSMSMethod.WithField("SmsMethod")
+	var e *errs.Error
+	if errors.As(err, &e) && twilioNumberFields[e.Field] != "" {
+		return e.WithField(twilioNumberFields[e.Field])
 	}
 	if err != nil {
 		return err

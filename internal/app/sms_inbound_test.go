@@ -263,6 +263,9 @@ func TestSMSInbound(t *testing.T) {
 		}{
 			{"SmsMethod PUT", &openapi.UpdateIncomingPhoneNumberParams{SmsMethod: ptr("PUT")}, 21815},
 			{"bad SmsUrl", &openapi.UpdateIncomingPhoneNumberParams{SmsUrl: ptr("mailto:x@example.com")}, 21814},
+			{"private SmsUrl", &openapi.UpdateIncomingPhoneNumberParams{SmsUrl: ptr("http://10.1.2.3/sms")}, 21814},
+			{"bad SmsFallbackUrl", &openapi.UpdateIncomingPhoneNumberParams{SmsFallbackUrl: ptr("ftp://x")}, 21814},
+			{"SmsFallbackMethod PUT", &openapi.UpdateIncomingPhoneNumberParams{SmsFallbackMethod: ptr("PUT")}, 21815},
 			{"VoiceUrl", &openapi.UpdateIncomingPhoneNumberParams{VoiceUrl: ptr("https://example.com/voice")}, 10001},
 		} {
 			if _, err := tw.Api.UpdateIncomingPhoneNumber(short.SID, bad.p); !isTwilioCode(err, bad.code) {
@@ -281,11 +284,24 @@ func TestSMSInbound(t *testing.T) {
 		if forms := sink.wait(t, 2); forms[1].Get("Body") != "second" || forms[1].Get("To") != "10690000" || sink.methods[1] != http.MethodGet {
 			t.Fatalf("second incoming-message form %v (%s)", forms[1], sink.methods[1])
 		}
+		// A failing SmsUrl: the request goes at once to SmsFallbackUrl, signed for it, with
+		// Twilio's ErrorCode and ErrorUrl.
+		failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusInternalServerError) }))
+		defer failing.Close()
+		fb, err := tw.Api.UpdateIncomingPhoneNumber(short.SID, &openapi.UpdateIncomingPhoneNumberParams{SmsUrl: ptr(failing.URL + "/sms"),
+			SmsMethod: ptr("POST"), SmsFallbackUrl: ptr(sink.url), SmsFallbackMethod: ptr("POST")})
+		if err != nil || *fb.SmsFallbackUrl != sink.url || *fb.SmsFallbackMethod != "POST" || *fb.SmsUrl != failing.URL+"/sms" {
+			t.Fatalf("twilio update with a fallback %+v %v", fb, err)
+		}
+		s.sendMO(t, "+8613912345678", "10690000", "third")
+		if f := sink.wait(t, 3)[2]; f.Get("Body") != "third" || f.Get("ErrorCode") != "11200" || f.Get("ErrorUrl") != failing.URL+"/sms" {
+			t.Fatalf("fallback form %v", f)
+		}
 		if err := op.Do(ctx, "DELETE", "/admin/v1/sms/numbers/"+short.SID, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		s.sendMO(t, "+8613912345678", "10690000", "after release")
-		if err := a.C.Do(ctx, "GET", "/v1/sms/messages?to=10690000", nil, &msgs); err != nil || len(msgs.Data) != 2 {
+		if err := a.C.Do(ctx, "GET", "/v1/sms/messages?to=10690000", nil, &msgs); err != nil || len(msgs.Data) != 3 {
 			t.Fatalf("messages to a released number %+v %v", msgs, err)
 		}
 		// Daily statistics count them as received, not as sent traffic; they can be redacted
@@ -296,7 +312,7 @@ func TestSMSInbound(t *testing.T) {
 			Sent     int `json:"sent"`
 		}]
 		if err := a.C.Do(ctx, "GET", "/v1/sms/stats", nil, &stats); err != nil || len(stats.Data) != 1 ||
-			stats.Data[0].Received != 3 || stats.Data[0].Accepted != 0 || stats.Data[0].Sent != 0 {
+			stats.Data[0].Received != 4 || stats.Data[0].Accepted != 0 || stats.Data[0].Sent != 0 {
 			t.Fatalf("stats %+v %v", stats, err)
 		}
 		body := ""

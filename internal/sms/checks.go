@@ -2,6 +2,7 @@ package sms
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -11,6 +12,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/switchboard/switchboard/internal/errs"
+	"github.com/switchboard/switchboard/internal/webhooks"
 
 	"github.com/switchboard/switchboard/internal/store"
 )
@@ -94,6 +98,21 @@ func checkCallback(raw string) error {
 		return ErrInvalidCallback
 	}
 	return nil
+}
+
+// callbackAllowed reports whether the webhooks engine will call raw (a syntactically valid URL):
+// it refuses private, loopback and metadata addresses outside the operator's allowed networks.
+// Checked when a URL is given, so that a developer hears of it then; found only when a callback
+// was enqueued, it failed the status change or the inbound message that enqueued it.
+func (s *Service) callbackAllowed(raw string) bool {
+	return s.webhooks == nil || s.webhooks.CheckCallbackURL(raw) == nil
+}
+
+// refusedCallback reports an error of enqueueing a callback that is about its URL (one that
+// passed callbackAllowed when given, before the operator narrowed the allowed networks): the
+// change that enqueued it goes on without it.
+func refusedCallback(err error) bool {
+	return errs.Is(err, errs.Invalid) || errors.Is(err, webhooks.ErrDestinationBlocked)
 }
 
 // checkTiming checks a request's schedule and validity period against now: a scheduled time 5

@@ -46,7 +46,7 @@ var (
 	ErrBodyTooLong       = errs.Coded(errs.Invalid, CodeBodyTooLong, "sms: the body exceeds 1600 characters").WithField("body")
 	ErrCountryNotAllowed = errs.Coded(errs.Permission, CodeCountryNotAllowed, "sms: sending to this country is not enabled for the account").WithField("to")
 	ErrNotMobile         = errs.Coded(errs.Invalid, CodeNotMobile, "sms: 'To' is not a mobile number").WithField("to")
-	ErrInvalidCallback   = errs.Coded(errs.Invalid, CodeInvalidCallback, "sms: StatusCallback must be an absolute http or https URL").WithField("status_callback")
+	ErrInvalidCallback   = errs.Coded(errs.Invalid, CodeInvalidCallback, "sms: StatusCallback must be an absolute http or https URL to an address the platform may call (not a private, loopback or metadata address unless the operator allows it)").WithField("status_callback")
 	ErrNumberTypeBlocked = errs.Coded(errs.Permission, CodeNumberTypeBlocked, "sms: premium-rate, shared-cost and unknown numbers are blocked").WithField("to")
 	ErrContentBlocked    = errs.Coded(errs.Invalid, CodeContentBlocked, "sms: the text contains a blocked word").WithField("body")
 	ErrTooOftenPair      = errs.Coded(errs.RateLimited, CodeTooOftenPair, "sms: too many verification messages from this sender to this number")

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchboard/switchboard/internal/errs"
 	"github.com/switchboard/switchboard/internal/money"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/webhooks"
@@ -75,7 +74,7 @@ func (s *Service) recordEvent(ctx context.Context, q store.Querier, m *Message, 
 	if m.StatusCallback != "" && callbackStatuses[m.Status] {
 		_, err := s.webhooks.EnqueueCallback(ctx, q, webhooks.Callback{ID: ev.ID, Type: StatusSubject,
 			AccountSID: m.AccountSID, AppSID: m.AppSID, URL: m.StatusCallback, Params: callbackParams(m), OccurredAt: at})
-		if errs.Is(err, errs.Invalid) {
+		if refusedCallback(err) {
 			// The URL passed our check but not the SSRF guard's: the message still moves on.
 			s.log.WarnContext(ctx, "sms: status callback refused", "sid", m.SID, "url", m.StatusCallback, "err", err)
 			err = nil

@@ -14,7 +14,6 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
-	"github.com/switchboard/switchboard/internal/errs"
 	"github.com/switchboard/switchboard/internal/money"
 	"github.com/switchboard/switchboard/internal/sid"
 	"github.com/switchboard/switchboard/internal/sms/smpp"
@@ -251,8 +250,9 @@ func (s *Service) recordInbound(ctx context.Context, q store.Querier, m mo, now 
 	}
 	if n.SMSURL != "" {
 		_, err := s.webhooks.EnqueueCallback(ctx, q, webhooks.Callback{ID: msg.SID + ".incoming", Type: InboundSubject,
-			AccountSID: msg.AccountSID, AppSID: msg.AppSID, URL: n.SMSURL, Method: n.SMSMethod, Params: incomingParams(msg), OccurredAt: now})
-		if errs.Is(err, errs.Invalid) {
+			AccountSID: msg.AccountSID, AppSID: msg.AppSID, URL: n.SMSURL, Method: n.SMSMethod, FallbackURL: n.SMSFallbackURL,
+			FallbackMethod: n.SMSFallbackMethod, Params: incomingParams(msg), OccurredAt: now})
+		if refusedCallback(err) {
 			// The URL passed our check but not the SSRF guard's: the message is stored all the same.
 			s.log.WarnContext(ctx, "sms: incoming-message URL refused", "sid", msg.SID, "url", n.SMSURL, "err", err)
 			err = nil

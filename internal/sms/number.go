@@ -44,9 +44,14 @@ type Number struct {
 	SMSURL string
 	// SMSMethod is how: POST (the form as the body) or GET (the form as the query string).
 	SMSMethod string
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	matchKey  string
+	// SMSFallbackURL, when set with SMSURL, gets the same request at once, by SMSFallbackMethod,
+	// when SMSURL fails (an error, a timeout, an answer other than 2xx), with Twilio's ErrorCode
+	// and ErrorUrl added; its answer counts as SMSURL's would (TwiML replies included).
+	SMSFallbackURL    string
+	SMSFallbackMethod string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	matchKey          string
 }
 
 // NumberInput is what the operator gives to assign a number.
@@ -57,6 +62,9 @@ type NumberInput struct {
 	FriendlyName string // optional; default the number
 	SMSURL       string // optional
 	SMSMethod    string // POST (default) or GET
+	// SMSFallbackURL (optional) and SMSFallbackMethod (POST by default): see Number.
+	SMSFallbackURL    string
+	SMSFallbackMethod string
 }
 
 // NumberUpdate is what an app's owner may change of its number; nil fields stay as they are.
@@ -64,6 +72,9 @@ type NumberUpdate struct {
 	FriendlyName *string
 	SMSURL       *string // "" removes it
 	SMSMethod    *string // POST or GET
+	// SMSFallbackURL ("" removes it) and SMSFallbackMethod: see Number.
+	SMSFallbackURL    *string
+	SMSFallbackMethod *string
 }
 
 // NumberFilter selects numbers in SID order (the order of assignment).
@@ -85,13 +96,17 @@ const (
 var (
 	ErrInvalidNumber = errs.Coded(errs.Invalid, errs.CodeSMSInvalidNumber,
 		"sms: a number is an E.164 phone number (+8613800138000), a short code of 3 to 20 digits or a sender id of up to 11 letters and digits").WithField("number")
-	ErrNumberTaken      = errs.Coded(errs.Conflict, errs.CodeSMSNumberTaken, "sms: the number is already assigned to an app").WithField("number")
-	ErrInvalidSMSURL    = errs.Coded(errs.Invalid, errs.CodeSMSInvalidSMSURL, "sms: sms_url must be an absolute http or https URL").WithField("sms_url")
-	ErrInvalidSMSMethod = errs.Coded(errs.Invalid, errs.CodeSMSInvalidSMSMethod, "sms: sms_method must be GET or POST").WithField("sms_method")
-	ErrNumberNotFound   = errs.Coded(errs.NotFound, errs.CodeSMSNumberNotFound, "sms: number not found")
-	errFriendlyName     = errs.InvalidField("friendly_name", "friendly_name is at most 64 characters")
-	errNumberCursor     = errs.Coded(errs.Invalid, errs.CodeInvalidCursor, "sms: malformed cursor").WithField("cursor")
-	errNumberAppNeeded  = errs.InvalidField("app_sid", "a number is assigned to an app: app_sid is required")
+	ErrNumberTaken        = errs.Coded(errs.Conflict, errs.CodeSMSNumberTaken, "sms: the number is already assigned to an app").WithField("number")
+	ErrInvalidSMSURL      = errs.Coded(errs.Invalid, errs.CodeSMSInvalidSMSURL, "sms: sms_url must be an absolute http or https URL to an address the platform may call").WithField("sms_url")
+	ErrInvalidSMSMethod   = errs.Coded(errs.Invalid, errs.CodeSMSInvalidSMSMethod, "sms: sms_method must be GET or POST").WithField("sms_method")
+	ErrNumberNotFound     = errs.Coded(errs.NotFound, errs.CodeSMSNumberNotFound, "sms: number not found")
+	ErrInvalidFallbackURL = errs.Coded(errs.Invalid, errs.CodeSMSInvalidSMSURL,
+		"sms: sms_fallback_url must be an absolute http or https URL to an address the platform may call").WithField("sms_fallback_url")
+	ErrInvalidFallbackMethod = errs.Coded(errs.Invalid, errs.CodeSMSInvalidSMSMethod,
+		"sms: sms_fallback_method must be GET or POST").WithField("sms_fallback_method")
+	errFriendlyName    = errs.InvalidField("friendly_name", "friendly_name is at most 64 characters")
+	errNumberCursor    = errs.Coded(errs.Invalid, errs.CodeInvalidCursor, "sms: malformed cursor").WithField("cursor")
+	errNumberAppNeeded = errs.InvalidField("app_sid", "a number is assigned to an app: app_sid is required")
 )
 
 // parseNumber validates a number as the operator types it and returns how it is shown, the key
@@ -175,11 +190,12 @@ func destinationKeys(dest, home string) []string {
 	return keys
 }
 
-func checkSMSURL(raw string) error {
+// checkSMSURL accepts "" (none) or a URL the webhooks engine will call (callbackAllowed).
+func (s *Service) checkSMSURL(raw string) error {
 	if raw == "" {
 		return nil
 	}
-	if len(raw) > maxSMSURL || checkCallback(raw) != nil {
+	if len(raw) > maxSMSURL || checkCallback(raw) != nil || !s.callbackAllowed(raw) {
 		return ErrInvalidSMSURL
 	}
 	return nil
@@ -214,11 +230,17 @@ func (s *Service) AssignNumber(ctx context.Context, in NumberInput) (*Number, er
 	if in.AppSID == "" || in.AccountSID == "" {
 		return nil, errNumberAppNeeded
 	}
-	if err := checkSMSURL(in.SMSURL); err != nil {
+	if err := s.checkSMSURL(in.SMSURL); err != nil {
 		return nil, err
 	}
 	if in.SMSMethod, err = checkSMSMethod(in.SMSMethod); err != nil {
 		return nil, err
+	}
+	if s.checkSMSURL(in.SMSFallbackURL) != nil {
+		return nil, ErrInvalidFallbackURL
+	}
+	if in.SMSFallbackMethod, err = checkSMSMethod(in.SMSFallbackMethod); err != nil {
+		return nil, ErrInvalidFallbackMethod
 	}
 	if in.FriendlyName == "" {
 		in.FriendlyName = shown
@@ -228,7 +250,8 @@ func (s *Service) AssignNumber(ctx context.Context, in NumberInput) (*Number, er
 	}
 	now := s.clock.Now()
 	n := &Number{SID: sid.NewOrdered(NumberPrefix, now), Number: shown, Kind: kind, AccountSID: in.AccountSID,
-		AppSID: in.AppSID, FriendlyName: in.FriendlyName, SMSURL: in.SMSURL, SMSMethod: in.SMSMethod, CreatedAt: now, UpdatedAt: now, matchKey: key}
+		AppSID: in.AppSID, FriendlyName: in.FriendlyName, SMSURL: in.SMSURL, SMSMethod: in.SMSMethod,
+		SMSFallbackURL: in.SMSFallbackURL, SMSFallbackMethod: in.SMSFallbackMethod, CreatedAt: now, UpdatedAt: now, matchKey: key}
 	err = insertNumber(ctx, s.db.Write(), n)
 	if store.IsUniqueViolation(err) {
 		return nil, ErrNumberTaken
@@ -266,7 +289,7 @@ func (s *Service) Number(ctx context.Context, accountSID, numberSID string) (*Nu
 // appSID, when set, restricts it to that app's numbers (an app-scoped credential).
 func (s *Service) UpdateNumber(ctx context.Context, accountSID, appSID, numberSID string, u NumberUpdate) (*Number, error) {
 	if u.SMSURL != nil {
-		if err := checkSMSURL(*u.SMSURL); err != nil {
+		if err := s.checkSMSURL(*u.SMSURL); err != nil {
 			return nil, err
 		}
 	}
@@ -276,6 +299,16 @@ func (s *Service) UpdateNumber(ctx context.Context, accountSID, appSID, numberSI
 			return nil, err
 		}
 		u.SMSMethod = &m
+	}
+	if u.SMSFallbackURL != nil && s.checkSMSURL(*u.SMSFallbackURL) != nil {
+		return nil, ErrInvalidFallbackURL
+	}
+	if u.SMSFallbackMethod != nil {
+		m, err := checkSMSMethod(*u.SMSFallbackMethod)
+		if err != nil {
+			return nil, ErrInvalidFallbackMethod
+		}
+		u.SMSFallbackMethod = &m
 	}
 	if u.FriendlyName != nil {
 		if err := checkFriendlyName(*u.FriendlyName); err != nil {
@@ -299,6 +332,12 @@ func (s *Service) UpdateNumber(ctx context.Context, accountSID, appSID, numberSI
 		}
 		if u.SMSMethod != nil {
 			n.SMSMethod = *u.SMSMethod
+		}
+		if u.SMSFallbackURL != nil {
+			n.SMSFallbackURL = *u.SMSFallbackURL
+		}
+		if u.SMSFallbackMethod != nil {
+			n.SMSFallbackMethod = *u.SMSFallbackMethod
 		}
 		n.UpdatedAt = s.clock.Now()
 		out = n

@@ -1,19 +1,22 @@
 package sms
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"net/http"
 
 	"github.com/switchboard/switchboard/internal/store"
 )
 
-const numberColumns = `sid, number, match_key, kind, account_sid, app_sid, friendly_name, sms_url, created_at, updated_at, sms_method`
+const numberColumns = `sid, number, match_key, kind, account_sid, app_sid, friendly_name, sms_url, created_at, updated_at, sms_method,
+	sms_fallback_url, sms_fallback_method`
 
 func scanNumber(row store.Scanner) (*Number, error) {
 	var n Number
 	var created, updated int64
 	if err := row.Scan(&n.SID, &n.Number, &n.matchKey, &n.Kind, &n.AccountSID, &n.AppSID, &n.FriendlyName, &n.SMSURL,
-		&created, &updated, &n.SMSMethod); err != nil {
+		&created, &updated, &n.SMSMethod, &n.SMSFallbackURL, &n.SMSFallbackMethod); err != nil {
 		return nil, err
 	}
 	n.CreatedAt, n.UpdatedAt = store.FromMicro(created), store.FromMicro(updated)
@@ -21,9 +24,9 @@ func scanNumber(row store.Scanner) (*Number, error) {
 }
 
 func insertNumber(ctx context.Context, q store.Querier, n *Number) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO sms_numbers (`+numberColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+	_, err := q.ExecContext(ctx, `INSERT INTO sms_numbers (`+numberColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		n.SID, n.Number, n.matchKey, string(n.Kind), n.AccountSID, n.AppSID, n.FriendlyName, n.SMSURL,
-		store.Micro(n.CreatedAt), store.Micro(n.UpdatedAt), n.SMSMethod)
+		store.Micro(n.CreatedAt), store.Micro(n.UpdatedAt), n.SMSMethod, n.SMSFallbackURL, cmp.Or(n.SMSFallbackMethod, http.MethodPost))
 	if err != nil && !store.IsUniqueViolation(err) {
 		return fmt.Errorf("insert sms number %s: %w", n.Number, err)
 	}
@@ -90,8 +93,10 @@ func listNumbers(ctx context.Context, q store.Querier, f NumberFilter, key strin
 }
 
 func updateNumber(ctx context.Context, q store.Querier, n *Number) error {
-	if _, err := q.ExecContext(ctx, `UPDATE sms_numbers SET friendly_name = $2, sms_url = $3, updated_at = $4, sms_method = $5 WHERE sid = $1`,
-		n.SID, n.FriendlyName, n.SMSURL, store.Micro(n.UpdatedAt), n.SMSMethod); err != nil {
+	if _, err := q.ExecContext(ctx, `UPDATE sms_numbers SET friendly_name = $2, sms_url = $3, updated_at = $4, sms_method = $5,
+		sms_fallback_url = $6, sms_fallback_method = $7 WHERE sid = $1`,
+		n.SID, n.FriendlyName, n.SMSURL, store.Micro(n.UpdatedAt), n.SMSMethod, n.SMSFallbackURL,
+		cmp.Or(n.SMSFallbackMethod, http.MethodPost)); err != nil {
 		return fmt.Errorf("update sms number %s: %w", n.SID, err)
 	}
 	return nil

@@ -129,6 +129,9 @@ func (s *Service) prepare(ctx context.Context, req SendRequest) (*prepared, *Mes
 	if err := checkCallback(req.StatusCallback); err != nil {
 		return nil, nil, err
 	}
+	if req.StatusCallback != "" && !s.callbackAllowed(req.StatusCallback) {
+		return nil, nil, ErrInvalidCallback
+	}
 	if err := checkTiming(req, s.clock.Now()); err != nil {
 		return nil, nil, err
 	}

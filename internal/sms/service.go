@@ -51,10 +51,12 @@ type Apps interface {
 }
 
 // Webhooks is the part of *webhooks.Service that records deliveries in our own transactions, so
-// a status change and the webhook and status callback announcing it commit together.
+// a status change and the webhook and status callback announcing it commit together, and that
+// says which callback URLs it will call.
 type Webhooks interface {
 	Enqueue(ctx context.Context, q store.Querier, ev webhooks.Event) (int, error)
 	EnqueueCallback(ctx context.Context, q store.Querier, cb webhooks.Callback) (bool, error)
+	CheckCallbackURL(raw string) error
 }
 
 // Product and meter of SMS in billing.

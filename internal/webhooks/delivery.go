@@ -57,8 +57,12 @@ type Callback struct {
 	Params     url.Values
 	// Method is POST (the default: Params as the form body) or GET (Params in the query string,
 	// as Twilio sends to an SmsUrl whose SmsMethod is GET).
-	Method     string
-	OccurredAt time.Time
+	Method string
+	// FallbackURL, if set, gets the request at once when URL fails (Twilio's SmsFallbackUrl), with
+	// ErrorCode and ErrorUrl added, by FallbackMethod (POST by default).
+	FallbackURL    string
+	FallbackMethod string
+	OccurredAt     time.Time
 }
 
 // Delivery is one event on its way to one receiver.
@@ -70,18 +74,21 @@ type Delivery struct {
 	EndpointID string // "" for callbacks
 	URL        string // callbacks only: an endpoint's deliveries go to its current URL
 	Method     string // callbacks only: POST, or GET with Body as the query string
-	EventID    string
-	EventType  string
-	Body       []byte // the exact bytes every attempt sends
-	Status     Status
-	Tries      int // attempts in the current schedule; a replay starts a new one
-	Attempts   int // attempts ever made
-	NextAt     time.Time
-	LastStatus int
-	LastError  string
-	OccurredAt time.Time
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// FallbackURL and FallbackMethod: callbacks only, where an attempt goes on when URL fails.
+	FallbackURL    string
+	FallbackMethod string
+	EventID        string
+	EventType      string
+	Body           []byte // the exact bytes every attempt sends
+	Status         Status
+	Tries          int // attempts in the current schedule; a replay starts a new one
+	Attempts       int // attempts ever made
+	NextAt         time.Time
+	LastStatus     int
+	LastError      string
+	OccurredAt     time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 const (
@@ -180,16 +187,21 @@ func (s *Service) EnqueueCallback(ctx context.Context, q store.Querier, cb Callb
 	case cb.OccurredAt.IsZero():
 		return false, ErrInvalidEvent.WithField("occurred_at")
 	}
-	if err := s.checkCallbackURL(cb.URL); err != nil {
+	if err := s.CheckCallbackURL(cb.URL); err != nil {
 		return false, err
 	}
-	method := strings.ToUpper(cb.Method)
-	switch method {
-	case "":
-		method = http.MethodPost
-	case http.MethodPost, http.MethodGet:
-	default:
+	method, ok := callbackMethod(cb.Method)
+	if !ok {
 		return false, ErrInvalidEvent.WithField("method")
+	}
+	fallbackMethod, ok := callbackMethod(cb.FallbackMethod)
+	if !ok {
+		return false, ErrInvalidEvent.WithField("fallback_method")
+	}
+	if cb.FallbackURL != "" {
+		if err := s.CheckCallbackURL(cb.FallbackURL); err != nil {
+			return false, err
+		}
 	}
 	body := cb.Params.Encode()
 	if len(body) > maxBodyBytes {
@@ -198,7 +210,8 @@ func (s *Service) EnqueueCallback(ctx context.Context, q store.Querier, cb Callb
 	now := s.now()
 	d := Delivery{
 		ID: sid.NewOrdered(deliveryPrefix, now), AccountSID: cb.AccountSID, AppSID: cb.AppSID,
-		Kind: KindTwilio, URL: cb.URL, Method: method, EventID: cb.ID, EventType: cb.Type, Body: []byte(body),
+		Kind: KindTwilio, URL: cb.URL, Method: method, FallbackURL: cb.FallbackURL, FallbackMethod: fallbackMethod,
+		EventID: cb.ID, EventType: cb.Type, Body: []byte(body),
 		Status: StatusPending, NextAt: now, OccurredAt: cb.OccurredAt, CreatedAt: now, UpdatedAt: now,
 	}
 	n, err := insertDelivery(ctx, q, &d)
@@ -208,9 +221,24 @@ func (s *Service) EnqueueCallback(ctx context.Context, q store.Querier, cb Callb
 	return n == 1, nil
 }
 
-// checkCallbackURL accepts what Twilio accepts for a callback (http too: Twilio users have such
-// callbacks), minus what the SSRF-guarded client would refuse anyway.
-func (s *Service) checkCallbackURL(raw string) error {
+// callbackMethod is a callback's method in upper case, POST when empty; ok is false for any but
+// POST and GET.
+func callbackMethod(m string) (string, bool) {
+	switch m = strings.ToUpper(m); m {
+	case "":
+		return http.MethodPost, true
+	case http.MethodPost, http.MethodGet:
+		return m, true
+	}
+	return "", false
+}
+
+// CheckCallbackURL accepts what Twilio accepts for a callback (http too: Twilio users have such
+// callbacks), minus what the SSRF-guarded client would refuse anyway: a private, loopback or
+// metadata address outside the operator's allowed networks is refused (ErrDestinationBlocked).
+// Services check a callback URL with it when they are given one, so that the developer hears of
+// it then instead of each callback failing later.
+func (s *Service) CheckCallbackURL(raw string) error {
 	if len(raw) > maxURLBytes {
 		return ErrInvalidEvent.WithField("url")
 	}

@@ -14,13 +14,15 @@ import (
 )
 
 const deliveryColumns = `id, account_sid, app_sid, kind, endpoint_id, url, event_id, event_type, body, status,
-	tries, attempts, next_at, last_status, last_error, occurred_at, created_at, updated_at, method`
+	tries, attempts, next_at, last_status, last_error, occurred_at, created_at, updated_at, method, fallback_url,
+	fallback_method`
 
 func scanDelivery(row interface{ Scan(...any) error }) (Delivery, error) {
 	var d Delivery
 	var next, occurred, created, updated int64
 	err := row.Scan(&d.ID, &d.AccountSID, &d.AppSID, &d.Kind, &d.EndpointID, &d.URL, &d.EventID, &d.EventType,
-		&d.Body, &d.Status, &d.Tries, &d.Attempts, &next, &d.LastStatus, &d.LastError, &occurred, &created, &updated, &d.Method)
+		&d.Body, &d.Status, &d.Tries, &d.Attempts, &next, &d.LastStatus, &d.LastError, &occurred, &created, &updated, &d.Method,
+		&d.FallbackURL, &d.FallbackMethod)
 	d.NextAt, d.OccurredAt = store.FromMicro(next), store.FromMicro(occurred)
 	d.CreatedAt, d.UpdatedAt = store.FromMicro(created), store.FromMicro(updated)
 	return d, err
@@ -31,12 +33,12 @@ func scanDelivery(row interface{ Scan(...any) error }) (Delivery, error) {
 func insertDelivery(ctx context.Context, q store.Querier, d *Delivery) (int, error) {
 	res, err := q.ExecContext(ctx, `
 		INSERT INTO webhook_deliveries (id, account_sid, app_sid, kind, endpoint_id, url, event_id, event_type,
-			body, status, tries, attempts, next_at, occurred_at, created_at, updated_at, method)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, 0, $11, $12, $13, $13, $14)
+			body, status, tries, attempts, next_at, occurred_at, created_at, updated_at, method, fallback_url, fallback_method)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, 0, $11, $12, $13, $13, $14, $15, $16)
 		ON CONFLICT (event_id, endpoint_id, kind) DO NOTHING`,
 		d.ID, d.AccountSID, d.AppSID, string(d.Kind), d.EndpointID, d.URL, d.EventID, d.EventType,
 		d.Body, string(d.Status), store.Micro(d.NextAt), store.Micro(d.OccurredAt), store.Micro(d.CreatedAt),
-		cmp.Or(d.Method, http.MethodPost))
+		cmp.Or(d.Method, http.MethodPost), d.FallbackURL, cmp.Or(d.FallbackMethod, http.MethodPost))
 	if err != nil {
 		return 0, fmt.Errorf("insert delivery of %s: %w", d.EventID, err)
 	}

@@ -639,3 +639,91 @@ func TestTwilioReplyBeforeRecord(t *testing.T) {
 		}
 	})
 }
+
+// TestTwilioFallback: a callback whose URL fails goes on at once to its fallback URL (Twilio's
+// SmsFallbackUrl), by the fallback's method, with ErrorCode 11200 and ErrorUrl added and signed
+// for the fallback URL; the fallback's answer is the delivery's (its TwiML reaches OnTwilioReply),
+// both attempts are logged under one number, and when both fail the delivery is retried, both
+// again.
+func TestTwilioFallback(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		const token = "0123456789abcdef0123456789abcdef"
+		const answer = `<Response><Message>from the fallback</Message></Response>`
+		var replies []string
+		env := newEngineEnv(t, db, func(o *Options) {
+			o.TwilioAuthToken = func(context.Context, string) (string, error) { return token, nil }
+			o.OnTwilioReply = func(_ context.Context, _ Delivery, body []byte) { replies = append(replies, string(body)) }
+		})
+		var primaryCalls, fallbackCalls, fallbackOK atomic.Int32
+		var verified atomic.Int32
+		primary := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			primaryCalls.Add(1)
+			w.WriteHeader(http.StatusBadGateway)
+		}))
+		defer primary.Close()
+		var fallbackURL string
+		fallback := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fallbackCalls.Add(1)
+			form := r.URL.Query() // GET: the parameters are the query; the whole URL is signed
+			if r.Method != http.MethodGet || form.Get("Body") != "hi" || form.Get("ErrorCode") != "11200" ||
+				form.Get("ErrorUrl") != primary.URL+"/sms" {
+				t.Errorf("fallback request %s %v", r.Method, form)
+			}
+			if err := VerifyTwilioSignature(token, fallbackURL+"/fb?"+r.URL.RawQuery, nil, r.Header.Get(HeaderTwilioSignature)); err == nil {
+				verified.Add(1)
+			}
+			if fallbackOK.Load() == 0 {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			w.Header().Set("Content-Type", "text/xml")
+			io.WriteString(w, answer)
+		}))
+		defer fallback.Close()
+		fallbackURL = fallback.URL
+		cb := Callback{ID: "SMfb-received", Type: "sms.inbound", AccountSID: testAccount, AppSID: testApp,
+			URL: primary.URL + "/sms", FallbackURL: fallback.URL + "/fb", FallbackMethod: "get", OccurredAt: env.clk.Now(),
+			Params: url.Values{"MessageSid": {"SMfb"}, "Body": {"hi"}}}
+		if err := db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+			_, err := env.svc.EnqueueCallback(ctx, q, cb)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		d := env.svc.NewDispatcher(DispatcherOptions{})
+		env.dispatch(d) // both fail: retried
+		if ds := env.deliveries(""); len(ds) != 1 || ds[0].Status != StatusPending || ds[0].LastStatus != 503 || len(replies) != 0 {
+			t.Fatalf("after both failed: %+v, replies %v", ds, replies)
+		}
+		fallbackOK.Store(1)
+		env.clk.Advance(5 * time.Second)
+		env.dispatch(d)
+		ds := env.deliveries("")
+		if len(ds) != 1 || ds[0].Status != StatusSucceeded || ds[0].Attempts != 2 || len(replies) != 1 || replies[0] != answer {
+			t.Fatalf("after the fallback answered: %+v, replies %v", ds, replies)
+		}
+		if primaryCalls.Load() != 2 || fallbackCalls.Load() != 2 || verified.Load() != 2 {
+			t.Fatalf("primary %d, fallback %d calls, %d signatures verified; want 2, 2, 2", primaryCalls.Load(), fallbackCalls.Load(), verified.Load())
+		}
+		p, err := env.svc.ListAttempts(ctx, AttemptFilter{AccountSID: testAccount})
+		if err != nil || len(p.Attempts) != 4 {
+			t.Fatalf("attempts %+v, %v; want 4", p.Attempts, err)
+		}
+		for _, a := range p.Attempts { // newest first: the fallback's, then the primary's, of each number
+			if want := map[bool]string{true: fallback.URL + "/fb", false: primary.URL + "/sms"}[a.ResponseStatus != 502]; a.URL != want {
+				t.Fatalf("attempt %d to %s (status %d); want %s", a.Number, a.URL, a.ResponseStatus, want)
+			}
+		}
+
+		// A fallback URL the SSRF guard refuses is refused at enqueue, like the URL itself.
+		cb.ID, cb.FallbackURL = "SMfb2-received", "http://169.254.169.254/latest"
+		err = db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+			_, err := env.svc.EnqueueCallback(ctx, q, cb)
+			return err
+		})
+		if !errors.Is(err, ErrDestinationBlocked) {
+			t.Fatalf("EnqueueCallback with a metadata-service fallback: %v", err)
+		}
+	})
+}

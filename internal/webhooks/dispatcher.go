@@ -359,12 +359,24 @@ func (d *Dispatcher) uncount(endpointID, deliveryID string) {
 	}
 }
 
-// attempt sends j, unless it is to be skipped.
+// attempt sends j, unless it is to be skipped, and when it fails sends a callback on to its
+// fallback URL at once, as Twilio does.
 func (d *Dispatcher) attempt(ctx context.Context, j *job) outcome {
 	if j.skip != "" || j.fail != nil {
 		return outcome{job: j, at: d.s.now(), err: j.fail}
 	}
-	return d.s.send(ctx, j, d.s.now())
+	o := d.s.send(ctx, j, d.s.now())
+	if o.ok() || j.d.Kind != KindTwilio || j.d.FallbackURL == "" || ctx.Err() != nil {
+		return o
+	}
+	f, err := fallbackJob(j)
+	if err != nil {
+		o.fallback = &outcome{job: j, at: d.s.now(), err: err}
+		return o
+	}
+	fo := d.s.send(ctx, f, d.s.now())
+	o.fallback = &fo
+	return o
 }
 
 // finish hands the answers of successful Twilio-style callbacks to OnTwilioReply, then records a
@@ -377,8 +389,8 @@ func (d *Dispatcher) attempt(ctx context.Context, j *job) outcome {
 func (d *Dispatcher) finish(ctx, sendCtx context.Context, batch []outcome) error {
 	if d.s.onReply != nil {
 		for i := range batch {
-			if o := &batch[i]; o.ok() && o.job.d.Kind == KindTwilio && len(o.reply) > 0 {
-				d.s.onReply(ctx, o.job.d, o.reply)
+			if a := batch[i].answered(); a != nil && a.job.d.Kind == KindTwilio && len(a.reply) > 0 {
+				d.s.onReply(ctx, batch[i].job.d, a.reply)
 			}
 		}
 	}
@@ -453,21 +465,23 @@ func (d *Dispatcher) finishOne(ctx context.Context, q store.Querier, o *outcome,
 	}
 	dl.Attempts++
 	dl.Tries++
-	dl.LastStatus, dl.LastError = o.status, o.errorText()
+	dl.LastStatus, dl.LastError = o.last().status, o.last().errorText()
 	switch next, retry := nextRetry(d.s.schedule, dl.Tries, o.at); {
-	case o.ok():
+	case o.answered() != nil:
 		dl.Status = StatusSucceeded
 	case retry:
 		dl.Status, dl.NextAt = StatusPending, next
 	default:
 		dl.Status = StatusFailed
 	}
-	*log = append(*log, Attempt{
-		ID: sid.NewOrdered(attemptPrefix, o.at), DeliveryID: dl.ID, AccountSID: dl.AccountSID,
-		EndpointID: dl.EndpointID, EventID: dl.EventID, Number: dl.Attempts, URL: o.job.url,
-		RequestHeaders: o.headers, RequestBody: dl.Body, ResponseStatus: o.status, ResponseBody: o.respBody,
-		Latency: o.latency, Error: dl.LastError, CreatedAt: o.at,
-	})
+	for a := o; a != nil; a = a.fallback { // the attempt, and its fallback's under the same number
+		*log = append(*log, Attempt{
+			ID: sid.NewOrdered(attemptPrefix, a.at), DeliveryID: dl.ID, AccountSID: dl.AccountSID,
+			EndpointID: dl.EndpointID, EventID: dl.EventID, Number: dl.Attempts, URL: a.job.url,
+			RequestHeaders: a.headers, RequestBody: a.job.d.Body, ResponseStatus: a.status, ResponseBody: a.respBody,
+			Latency: a.latency, Error: a.errorText(), CreatedAt: a.at,
+		})
+	}
 	return finishDelivery(ctx, q, &dl, o.job.token)
 }
 

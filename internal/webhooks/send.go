@@ -40,11 +40,50 @@ type outcome struct {
 	reply    []byte // a Twilio-style callback's whole answer, up to replyBytes, for OnTwilioReply
 	latency  time.Duration
 	err      error
+	fallback *outcome // a callback's attempt at its fallback URL after this one failed
 }
 
 // ok reports whether the attempt succeeded: a 2xx answer. A redirect is a failure, since we do
 // not follow it: the receiver must be configured with its final URL.
 func (o *outcome) ok() bool { return o.err == nil && o.status >= 200 && o.status < 300 }
+
+// answered is the attempt that delivered: o, or its fallback; nil when neither did.
+func (o *outcome) answered() *outcome {
+	switch {
+	case o.ok():
+		return o
+	case o.fallback != nil && o.fallback.ok():
+		return o.fallback
+	}
+	return nil
+}
+
+// last is the last attempt made: the fallback's if there was one.
+func (o *outcome) last() *outcome {
+	if o.fallback != nil {
+		return o.fallback
+	}
+	return o
+}
+
+// fallbackErrorCode is what Twilio adds as ErrorCode to the request it sends to a fallback URL
+// when the primary URL failed (11200, HTTP retrieval failure).
+const fallbackErrorCode = "11200"
+
+// fallbackJob is j sent to its delivery's fallback URL: the same parameters with ErrorCode and
+// ErrorUrl (the URL that failed) added, by the fallback's method, signed for the fallback URL.
+func fallbackJob(j *job) (*job, error) {
+	params, err := url.ParseQuery(string(j.d.Body))
+	if err != nil {
+		return nil, fmt.Errorf("webhooks: stored callback parameters: %w", err)
+	}
+	params.Set("ErrorCode", fallbackErrorCode)
+	params.Set("ErrorUrl", j.url)
+	f := *j
+	f.url = j.d.FallbackURL
+	f.d.Method, f.d.Body = cmp.Or(j.d.FallbackMethod, http.MethodPost), []byte(params.Encode())
+	return &f, nil
+}
 
 // errorText is the logged reason of a failed attempt.
 func (o *outcome) errorText() string {
