@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/switchboard/switchboard/internal/errs"
@@ -39,6 +41,9 @@ func DecodeBytes(body []byte, v any) error {
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		body = []byte("{}")
+	}
+	if hasEscapedNUL(body) {
+		return ErrNUL
 	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
@@ -77,5 +82,36 @@ func DecodeForm(r *http.Request) (url.Values, error) {
 	if err := r.ParseForm(); err != nil {
 		return nil, errs.Coded(errs.Invalid, errs.CodeMalformedJSON, "malformed form body")
 	}
+	for k, vs := range r.PostForm {
+		if strings.Contains(k, "\x00") || slices.ContainsFunc(vs, func(v string) bool { return strings.Contains(v, "\x00") }) {
+			return nil, ErrNUL.WithField(k)
+		}
+	}
 	return r.PostForm, nil
+}
+
+// ErrNUL refuses a request with the NUL character (U+0000) in a text: PostgreSQL's text cannot
+// hold it (the statement fails, which made a 500 of a client's mistake), and no field of ours
+// has a use for it.
+var ErrNUL = errs.Coded(errs.Invalid, errs.CodeInvalidParameter, "text cannot contain the NUL character (U+0000)")
+
+// hasEscapedNUL reports whether a JSON text has U+0000 in a string. JSON writes it \u0000 (a raw
+// control character is not valid JSON, and the decoder refuses it), so it is found by that
+// escape, not preceded by an escaping backslash (\\u0000 is a backslash and "u0000").
+func hasEscapedNUL(body []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(body[i:], []byte(`u0000`))
+		if j < 0 {
+			return false
+		}
+		u := i + j
+		n := 0
+		for p := u - 1; p >= 0 && body[p] == '\\'; p-- {
+			n++
+		}
+		if n%2 == 1 {
+			return true
+		}
+		i = u + len(`u0000`)
+	}
 }

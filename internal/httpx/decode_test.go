@@ -1,6 +1,8 @@
 package httpx
 
 import (
+	"errors"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -28,6 +30,9 @@ func TestDecode(t *testing.T) {
 		{"trailing data", "application/json", `{} {}`, errs.CodeMalformedJSON, ""},
 		{"form content type", "application/x-www-form-urlencoded", `name=x`, errs.CodeMalformedJSON, ""},
 		{"too large", "application/json", `{"name": "` + strings.Repeat("a", MaxBody) + `"}`, errs.CodeBodyTooLarge, ""},
+		{"NUL", "application/json", `{"name": "a\u0000b"}`, errs.CodeInvalidParameter, ""},
+		{"NUL after an escaped backslash", "application/json", `{"name": "a\\\u0000b"}`, errs.CodeInvalidParameter, ""},
+		{"a backslash, then u0000", "application/json", `{"name": "a\\u0000b"}`, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,6 +53,24 @@ func TestDecode(t *testing.T) {
 				t.Fatalf("Decode = %#v; want code %d field %q", err, tt.code, tt.field)
 			}
 		})
+	}
+}
+
+// TestNUL: a NUL character anywhere a request carries text (a form value, a path, a query) is
+// refused as the client's mistake, before it reaches PostgreSQL, which cannot store it.
+func TestNUL(t *testing.T) {
+	r := httptest.NewRequest("POST", "/", strings.NewReader("Body=a%00b&To=x"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if _, err := DecodeForm(r); !errors.Is(err, ErrNUL) {
+		t.Fatalf("form with %%00: %v", err)
+	}
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	for target, want := range map[string]int{"/v1/x?to=%00": 400, "/v1/x%00": 400, "/v1/x?to=%2500": 204, "/v1/x": 204} {
+		w := httptest.NewRecorder()
+		(&Outer{Next: next}).ServeHTTP(w, httptest.NewRequest("GET", target, nil))
+		if w.Code != want {
+			t.Errorf("%s: %d; want %d", target, w.Code, want)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -95,5 +96,9 @@ func (o *Outer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			o.Metrics.latency.WithLabelValues(route, status).Observe(time.Since(start).Seconds())
 		}
 	}()
+	if strings.Contains(r.URL.Path, "\x00") || strings.Contains(r.URL.RawQuery, "%00") {
+		WriteError(sw, r, ErrNUL) // a NUL in a path id or a filter would reach PostgreSQL and fail there
+		return
+	}
 	o.Next.ServeHTTP(sw, r)
 }

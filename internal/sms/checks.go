@@ -86,6 +86,9 @@ func checkBody(body string) error {
 	if !utf8.ValidString(body) || utf8.RuneCountInString(body) > MaxBodyRunes {
 		return ErrBodyTooLong
 	}
+	if strings.ContainsRune(body, 0) {
+		return ErrBodyNUL
+	}
 	return nil
 }
 

@@ -72,6 +72,7 @@ func TestSendRefusals(t *testing.T) {
 			{"no from", func(r *SendRequest) { r.From = "" }, ErrFromRequired},
 			{"no body", func(r *SendRequest) { r.Body = "" }, ErrBodyRequired},
 			{"long body", func(r *SendRequest) { r.Body = string(make([]byte, 1601)) }, ErrBodyTooLong},
+			{"NUL in the body", func(r *SendRequest) { r.Body = "a\x00b" }, ErrBodyNUL},
 			{"callback", func(r *SendRequest) { r.StatusCallback = "ftp://x" }, ErrInvalidCallback},
 			{"category", func(r *SendRequest) { r.Category = "spam" }, ErrInvalidCategory},
 			{"blocked word", func(r *SendRequest) { r.Body = "visit our CASINO" }, ErrContentBlocked},

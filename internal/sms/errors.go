@@ -39,11 +39,14 @@ const (
 // Sentinel errors; match them with errors.Is. Each refusal happens before any money moves, or
 // voids what was reserved, so a refused send is never charged.
 var (
-	ErrInvalidTo         = errs.Coded(errs.Invalid, CodeInvalidTo, "sms: 'To' is not a valid phone number").WithField("to")
-	ErrInvalidFrom       = errs.Coded(errs.Invalid, CodeInvalidFrom, "sms: 'From' is not a valid phone number or sender id").WithField("from")
-	ErrFromRequired      = errs.Coded(errs.Invalid, CodeFromRequired, "sms: a 'From' is required").WithField("from")
-	ErrBodyRequired      = errs.Coded(errs.Invalid, CodeBodyRequired, "sms: message body is required").WithField("body")
-	ErrBodyTooLong       = errs.Coded(errs.Invalid, CodeBodyTooLong, "sms: the body exceeds 1600 characters").WithField("body")
+	ErrInvalidTo    = errs.Coded(errs.Invalid, CodeInvalidTo, "sms: 'To' is not a valid phone number").WithField("to")
+	ErrInvalidFrom  = errs.Coded(errs.Invalid, CodeInvalidFrom, "sms: 'From' is not a valid phone number or sender id").WithField("from")
+	ErrFromRequired = errs.Coded(errs.Invalid, CodeFromRequired, "sms: a 'From' is required").WithField("from")
+	ErrBodyRequired = errs.Coded(errs.Invalid, CodeBodyRequired, "sms: message body is required").WithField("body")
+	ErrBodyTooLong  = errs.Coded(errs.Invalid, CodeBodyTooLong, "sms: the body exceeds 1600 characters").WithField("body")
+	// ErrBodyNUL refuses U+0000 (from JSON's \u0000, a form's %00 or an SMPP client's binary
+	// data): it is no text a handset shows, and PostgreSQL cannot store it.
+	ErrBodyNUL           = errs.Coded(errs.Invalid, errs.CodeInvalidParameter, "sms: the body cannot contain the NUL character (U+0000)").WithField("body")
 	ErrCountryNotAllowed = errs.Coded(errs.Permission, CodeCountryNotAllowed, "sms: sending to this country is not enabled for the account").WithField("to")
 	ErrNotMobile         = errs.Coded(errs.Invalid, CodeNotMobile, "sms: 'To' is not a mobile number").WithField("to")
 	ErrInvalidCallback   = errs.Coded(errs.Invalid, CodeInvalidCallback, "sms: StatusCallback must be an absolute http or https URL to an address the platform may call (not a private, loopback or metadata address unless the operator allows it)").WithField("status_callback")

@@ -505,3 +505,16 @@ func TestInboundPriced(t *testing.T) {
 		}
 	})
 }
+
+// TestInboundNUL: an inbound message with U+0000 in it (UCS-2 0x0000) is stored with U+FFFD in
+// its place; before, PostgreSQL refused the insert and the SMSC delivered it again and again.
+func TestInboundNUL(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newInboundEnv(t, db, nil)
+		e.assign("+8613800138000", "")
+		e.mo("+8613912345678", "+8613800138000", "a\x00b")
+		if got := e.inbound(); len(got) != 1 || got[0].Body != "a\uFFFDb" {
+			t.Fatalf("inbound messages %+v", got)
+		}
+	})
+}
