@@ -219,3 +219,19 @@ func TestModeration(t *testing.T) {
 		}
 	})
 }
+
+// carrierText keeps what a carrier sent, only storable: invalid UTF-8 and NUL become U+FFFD, and
+// the same id always becomes the same text.
+func TestCarrierText(t *testing.T) {
+	for in, want := range map[string]string{
+		"0a1b2c3d":        "0a1b2c3d",
+		"DELIVRD err:000": "DELIVRD err:000",
+		"id\x00x":         "id\uFFFDx",
+		"\xff\xfe42":      "\uFFFD42",
+		"中文 stat:UNDELIV": "中文 stat:UNDELIV",
+	} {
+		if got := carrierText(in); got != want {
+			t.Errorf("carrierText(%q) = %q; want %q", in, got, want)
+		}
+	}
+}

@@ -210,7 +210,7 @@ func (s *Service) storeInbound(ctx context.Context, m mo) error {
 func (s *Service) recordInbound(ctx context.Context, q store.Querier, m mo, now time.Time) (*webhooks.Event, error) {
 	// A handset's or a carrier's U+0000 (UCS-2 0x0000, binary data read as Latin-1) would fail
 	// the insert on PostgreSQL, and the SMSC would deliver the message again and again.
-	m.text = strings.ReplaceAll(m.text, "\x00", "\uFFFD")
+	m.text = carrierText(m.text)
 	n, ok, err := numberFor(ctx, q, destinationKeys(m.to, s.home))
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package sms
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/switchboard/switchboard/internal/sms/smpp"
@@ -50,8 +51,16 @@ func (s *Service) receiptHandler(carrierName string) smpp.DeliverHandler {
 		if r.Err != "" {
 			detail += " err:" + r.Err
 		}
-		return s.applyReceipt(ctx, carrierName, r.ID, state, detail)
+		return s.applyReceipt(ctx, carrierName, carrierText(r.ID), state, carrierText(detail))
 	}
+}
+
+// carrierText makes text a carrier sent (a message id, a receipt's stat and err) storable:
+// invalid UTF-8 and NUL become U+FFFD. PostgreSQL refuses both, and a refused receipt or sent
+// mark would fail every time the carrier sends it again. Ids are changed the same way wherever
+// they come from, so a submit_sm_resp's id still meets its receipt's.
+func carrierText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 // applyReceipt records a part's final state. A receipt may arrive before the part it reports is

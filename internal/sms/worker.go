@@ -266,7 +266,7 @@ func (s *Service) submit(ctx context.Context, m *Message, token string, fresh bo
 			if s.afterSubmit != nil && s.afterSubmit(m.SID) {
 				return nil // a simulated crash: the part is accepted but not recorded
 			}
-			if err := s.recordPart(context.WithoutCancel(ctx), m, r, cid, no, len(parts)); err != nil {
+			if err := s.recordPart(context.WithoutCancel(ctx), m, r, carrierText(cid), no, len(parts)); err != nil {
 				return err
 			}
 			done[no] = true
