@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/switchboard/switchboard/internal/errs"
 )
@@ -43,7 +44,7 @@ func DecodeBytes(body []byte, v any) error {
 		body = []byte("{}")
 	}
 	if hasEscapedNUL(body) {
-		return ErrNUL
+		return ErrBadText
 	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
@@ -82,18 +83,31 @@ func DecodeForm(r *http.Request) (url.Values, error) {
 	if err := r.ParseForm(); err != nil {
 		return nil, errs.Coded(errs.Invalid, errs.CodeMalformedJSON, "malformed form body")
 	}
-	for k, vs := range r.PostForm {
-		if strings.Contains(k, "\x00") || slices.ContainsFunc(vs, func(v string) bool { return strings.Contains(v, "\x00") }) {
-			return nil, ErrNUL.WithField(k)
-		}
+	if k, bad := badValues(r.PostForm); bad {
+		return nil, ErrBadText.WithField(k)
 	}
 	return r.PostForm, nil
 }
 
-// ErrNUL refuses a request with the NUL character (U+0000) in a text: PostgreSQL's text cannot
-// hold it (the statement fails, which made a 500 of a client's mistake), and no field of ours
-// has a use for it.
-var ErrNUL = errs.Coded(errs.Invalid, errs.CodeInvalidParameter, "text cannot contain the NUL character (U+0000)")
+// ErrBadText refuses a request whose text is not valid UTF-8 or has the NUL character (U+0000)
+// in it: PostgreSQL's text cannot hold either (the statement fails, which made a 500 of a client's
+// mistake), and no field of ours has a use for them. JSON needs only the NUL test: the decoder
+// turns invalid UTF-8 into U+FFFD; forms and queries are decoded bytes as sent.
+var ErrBadText = errs.Coded(errs.Invalid, errs.CodeInvalidParameter,
+	"text must be valid UTF-8 and cannot contain the NUL character (U+0000)")
+
+// badText reports text ErrBadText refuses.
+func badText(s string) bool { return !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 }
+
+// badValues reports the first key of vs whose name or a value is bad text.
+func badValues(vs url.Values) (string, bool) {
+	for k, v := range vs {
+		if badText(k) || slices.ContainsFunc(v, badText) {
+			return k, true
+		}
+	}
+	return "", false
+}
 
 // hasEscapedNUL reports whether a JSON text has U+0000 in a string. JSON writes it \u0000 (a raw
 // control character is not valid JSON, and the decoder refuses it), so it is found by that

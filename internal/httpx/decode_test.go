@@ -56,16 +56,23 @@ func TestDecode(t *testing.T) {
 	}
 }
 
-// TestNUL: a NUL character anywhere a request carries text (a form value, a path, a query) is
-// refused as the client's mistake, before it reaches PostgreSQL, which cannot store it.
-func TestNUL(t *testing.T) {
+// TestBadText: a NUL character or invalid UTF-8 anywhere a request carries text (a form value, a
+// path, a query) is refused as the client's mistake, before it reaches PostgreSQL, which cannot
+// store either.
+func TestBadText(t *testing.T) {
 	r := httptest.NewRequest("POST", "/", strings.NewReader("Body=a%00b&To=x"))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if _, err := DecodeForm(r); !errors.Is(err, ErrNUL) {
+	if _, err := DecodeForm(r); !errors.Is(err, ErrBadText) {
 		t.Fatalf("form with %%00: %v", err)
 	}
+	r = httptest.NewRequest("POST", "/", strings.NewReader("Body=%FF"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if _, err := DecodeForm(r); !errors.Is(err, ErrBadText) {
+		t.Fatalf("form with %%FF: %v", err)
+	}
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	for target, want := range map[string]int{"/v1/x?to=%00": 400, "/v1/x%00": 400, "/v1/x?to=%2500": 204, "/v1/x": 204} {
+	for target, want := range map[string]int{"/v1/x?to=%00": 400, "/v1/x%00": 400, "/v1/x?to=%FF": 400, "/v1/x%C3": 400,
+		"/v1/x?to=%2500": 204, "/v1/x?to=%C3%A9": 204, "/v1/x": 204} {
 		w := httptest.NewRecorder()
 		(&Outer{Next: next}).ServeHTTP(w, httptest.NewRequest("GET", target, nil))
 		if w.Code != want {

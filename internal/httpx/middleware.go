@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -96,9 +96,25 @@ func (o *Outer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			o.Metrics.latency.WithLabelValues(route, status).Observe(time.Since(start).Seconds())
 		}
 	}()
-	if strings.Contains(r.URL.Path, "\x00") || strings.Contains(r.URL.RawQuery, "%00") {
-		WriteError(sw, r, ErrNUL) // a NUL in a path id or a filter would reach PostgreSQL and fail there
+	if err := checkURLText(r); err != nil {
+		WriteError(sw, r, err) // a path id or a filter that PostgreSQL cannot hold would fail there
 		return
 	}
 	o.Next.ServeHTTP(sw, r)
+}
+
+// checkURLText refuses a request whose path or query is not valid UTF-8 or has a NUL in it
+// (ErrBadText). A query that does not parse is left to the handlers, which say what is wrong.
+func checkURLText(r *http.Request) error {
+	if badText(r.URL.Path) {
+		return ErrBadText
+	}
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	q, _ := url.ParseQuery(r.URL.RawQuery)
+	if k, bad := badValues(q); bad {
+		return ErrBadText.WithField(k)
+	}
+	return nil
 }
