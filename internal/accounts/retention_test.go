@@ -2,8 +2,10 @@ package accounts
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/store/storetest"
@@ -28,4 +30,17 @@ func TestLoginRecordRetention(t *testing.T) {
 			t.Fatalf("purged %d, kept %d: want the 91-day-old record gone and the 31-day-old kept", n, len(recs))
 		}
 	})
+}
+
+// truncate cuts between characters, so a long multibyte login or user agent is stored, not
+// refused by PostgreSQL as half a character.
+func TestTruncateKeepsCharacters(t *testing.T) {
+	s := strings.Repeat("中", 100) // 300 bytes
+	got := truncate(s, 254)
+	if !utf8.ValidString(got) || len(got) != 252 {
+		t.Fatalf("truncate to 254 bytes: %d bytes, valid %v", len(got), utf8.ValidString(got))
+	}
+	if truncate("short", 254) != "short" {
+		t.Fatal("a short string changed")
+	}
 }

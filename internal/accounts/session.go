@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/switchboard/switchboard/internal/sid"
 	"github.com/switchboard/switchboard/internal/store"
@@ -97,9 +98,13 @@ func revokeOtherSessions(ctx context.Context, q store.Querier, kind SessionKind,
 	return nil
 }
 
+// truncate cuts s to at most n bytes, between two characters.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) { // cut between characters: half a character is not UTF-8
+		n--
 	}
 	return s[:n]
 }

@@ -79,6 +79,24 @@ func TestBadText(t *testing.T) {
 			t.Errorf("%s: %d; want %d", target, w.Code, want)
 		}
 	}
+	// Headers stored as text are refused the same way; a User-Agent is kept, made valid.
+	var ua string
+	keep := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { ua = Info(r.Context()).UserAgent })
+	for h, want := range map[string]int{"Idempotency-Key": 400, "RC-Nonce": 400, "User-Agent": 200} {
+		r := httptest.NewRequest("GET", "/v1/x", nil)
+		r.Header.Set(h, "a\xffb")
+		w := httptest.NewRecorder()
+		(&Outer{Next: keep}).ServeHTTP(w, r)
+		if w.Code != want {
+			t.Errorf("%s with invalid UTF-8: %d; want %d", h, w.Code, want)
+		}
+	}
+	if ua != "a\uFFFDb" {
+		t.Errorf("User-Agent kept as %q", ua)
+	}
+	if _, err := ParsePage(httptest.NewRequest("GET", "/?cursor=_w", nil)); errs.KindOf(err) != errs.Invalid {
+		t.Errorf("a cursor that decodes to invalid UTF-8: %v", err)
+	}
 }
 
 func TestPage(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -96,18 +97,34 @@ func (o *Outer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			o.Metrics.latency.WithLabelValues(route, status).Observe(time.Since(start).Seconds())
 		}
 	}()
-	if err := checkURLText(r); err != nil {
+	if err := checkRequestText(r); err != nil {
 		WriteError(sw, r, err) // a path id or a filter that PostgreSQL cannot hold would fail there
 		return
 	}
+	ri.UserAgent = r.UserAgent() // as checkRequestText made it
 	o.Next.ServeHTTP(sw, r)
 }
 
-// checkURLText refuses a request whose path or query is not valid UTF-8 or has a NUL in it
-// (ErrBadText). A query that does not parse is left to the handlers, which say what is wrong.
-func checkURLText(r *http.Request) error {
+// textHeaders are the request headers whose values are stored or looked up as text: idempotency
+// keys and RongCloud-style signature headers.
+var textHeaders = []string{"Idempotency-Key", "I-Twilio-Idempotency-Token", "App-Key", "Nonce", "Timestamp",
+	"Signature", "RC-App-Key", "RC-Nonce", "RC-Timestamp", "RC-Signature"}
+
+// checkRequestText refuses a request whose path, query or textHeaders are not valid UTF-8 or have a
+// NUL in them (ErrBadText); a User-Agent is kept, made valid (it is recorded with logins, sessions
+// and the operation log). A query that does not parse is left to the handlers, which say what is
+// wrong.
+func checkRequestText(r *http.Request) error {
 	if badText(r.URL.Path) {
 		return ErrBadText
+	}
+	for _, h := range textHeaders {
+		if v := r.Header.Get(h); v != "" && badText(v) {
+			return ErrBadText.WithField(h)
+		}
+	}
+	if ua := r.Header.Get("User-Agent"); badText(ua) {
+		r.Header.Set("User-Agent", strings.ToValidUTF8(strings.ReplaceAll(ua, "\x00", ""), "\uFFFD"))
 	}
 	if r.URL.RawQuery == "" {
 		return nil

@@ -35,7 +35,7 @@ func ParsePage(r *http.Request) (Page, error) {
 	}
 	if c := q.Get("cursor"); c != "" {
 		b, err := base64.RawURLEncoding.DecodeString(c)
-		if err != nil || len(b) == 0 || len(b) > 256 {
+		if err != nil || len(b) == 0 || len(b) > 256 || badText(string(b)) {
 			return p, errs.Coded(errs.Invalid, errs.CodeInvalidCursor, "malformed cursor").WithField("cursor")
 		}
 		p.After = string(b)

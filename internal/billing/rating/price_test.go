@@ -192,3 +192,21 @@ func TestSelectCard(t *testing.T) {
 		})
 	}
 }
+
+// A promotion's times must fall in the years RFC 3339 can show in UTC: year 0 or 10000 in UTC (a
+// four-digit year with an offset) was stored and then failed the answer.
+func TestPromotionYears(t *testing.T) {
+	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for name, p := range map[string]rating.Promotion{
+		"year 0 in UTC":     {Product: "sms", Kind: rating.Discount, DiscountPPM: 1000, StartsAt: time.Date(0, 12, 31, 23, 0, 0, 0, time.UTC)},
+		"year 10000 in UTC": {Product: "sms", Kind: rating.Discount, DiscountPPM: 1000, StartsAt: start, EndsAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		if err := p.Validate(); !errors.Is(err, rating.ErrInvalidPromotion) {
+			t.Errorf("%s: %v; want ErrInvalidPromotion", name, err)
+		}
+	}
+	ok := rating.Promotion{Product: "sms", Kind: rating.Discount, DiscountPPM: 1000, StartsAt: start, EndsAt: start.AddDate(1, 0, 0)}
+	if err := ok.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -42,6 +42,10 @@ func (p *Promotion) Validate() error {
 		return bad("product", "product must be a lowercase name")
 	case p.StartsAt.IsZero():
 		return bad("starts_at", "starts_at is required")
+	case !inYears(p.StartsAt):
+		return bad("starts_at", "starts_at must fall in the years 1 to 9999 (UTC)")
+	case !p.EndsAt.IsZero() && !inYears(p.EndsAt):
+		return bad("ends_at", "ends_at must fall in the years 1 to 9999 (UTC)")
 	case !p.EndsAt.IsZero() && !p.EndsAt.After(p.StartsAt):
 		return bad("ends_at", "ends_at must be after starts_at")
 	}
@@ -154,4 +158,13 @@ func Best(promos []Promotion, charges []Charge) (best Promotion, value int64, ok
 		}
 	}
 	return best, value, ok, nil
+}
+
+// inYears reports whether t, in UTC, falls in the years a stored time can be shown in: RFC 3339
+// has four digits for the year, and "0000-01-01T00:00:00+23:59" or "9999-12-31T23:59:59-23:59"
+// are years 0 and 10000 in UTC, which were stored and then failed the answer (a 500, and a
+// promotion created all the same).
+func inYears(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 1 && y <= 9999
 }
