@@ -44,6 +44,12 @@ func startServer(t testing.TB, kind dbKind) *testServer {
 // startServerWith lets a test adjust the configuration (e.g. to share a database between nodes).
 func startServerWith(t testing.TB, kind dbKind, adjust func(*config.Config)) *testServer {
 	t.Helper()
+	return startServerLog(t, kind, adjust, slog.New(slog.DiscardHandler))
+}
+
+// startServerLog is startServerWith with the server logging to log.
+func startServerLog(t testing.TB, kind dbKind, adjust func(*config.Config), log *slog.Logger) *testServer {
+	t.Helper()
 	cfg := config.Defaults()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DataDir = t.TempDir()
@@ -65,7 +71,7 @@ func startServerWith(t testing.TB, kind dbKind, adjust func(*config.Config)) *te
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := app.NewServer(ctx, cfg, slog.New(slog.DiscardHandler))
+	s, err := app.NewServer(ctx, cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
