@@ -119,13 +119,18 @@ func (l *Ledger) Void(ctx context.Context, key, holdID string) (Hold, error) {
 // The pending entries of holds stay in the journal after they resolve, so the sweeper keeps a
 // mark (ledger_sweeps): every pending entry that expires before it is resolved, and a sweep looks
 // only past it. A completed sweep moves the mark to sweepMargin before now, so a hold reserved
-// on a node whose clock is behind, or committed late, is still found.
+// on a node whose clock is behind by less than that, or committed late, is still found. The first
+// sweep of each process reads from the start of the journal, so a hold that slipped below the
+// mark (a node whose clock was further behind) is released at the next start rather than never.
 func (l *Ledger) ExpireHolds(ctx context.Context, now time.Time) (int, error) {
 	const chunk = 256
 	total := 0
-	from, err := sweptThrough(ctx, l.db.Read())
-	if err != nil {
-		return 0, fmt.Errorf("ledger: expire holds: %w", err)
+	from := int64(math.MinInt64)
+	if l.swept.Load() {
+		var err error
+		if from, err = sweptThrough(ctx, l.db.Read()); err != nil {
+			return 0, fmt.Errorf("ledger: expire holds: %w", err)
+		}
 	}
 	for {
 		ids, err := expiredHolds(ctx, l.db.Read(), from, store.Micro(now), chunk)
@@ -153,6 +158,9 @@ func (l *Ledger) ExpireHolds(ctx context.Context, now time.Time) (int, error) {
 			return total, fmt.Errorf("ledger: expire holds: %w", err)
 		}
 		total += n
+		if len(ids) < chunk {
+			l.swept.Store(true)
+		}
 		if len(ids) < chunk || n == 0 {
 			return total, nil
 		}

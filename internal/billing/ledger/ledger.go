@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/errs"
@@ -20,6 +21,9 @@ type Ledger struct {
 	ids  *journalIDs
 	// exec runs one operation: in its own transaction, or queued into a group commit.
 	exec func(ctx context.Context, o op) (any, error)
+	// swept is set once this process's first hold sweep completed: that one reads every pending
+	// entry, not only those past the sweeper's mark (see ExpireHolds).
+	swept *atomic.Bool
 }
 
 // New returns a Ledger that writes each operation in its own transaction. (The SQLite writer
@@ -28,7 +32,7 @@ func New(db *store.DB, clk clock.Clock, log *slog.Logger) *Ledger {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Ledger{db: db, clk: clk, log: log, ids: newJournalIDs()}
+	l := &Ledger{db: db, clk: clk, log: log, ids: newJournalIDs(), swept: new(atomic.Bool)}
 	if db.Dialect == store.Postgres {
 		l.lock = " FOR UPDATE"
 	}

@@ -277,7 +277,7 @@ func TestExpireHolds(t *testing.T) {
 // TestSweeperMark: resolved holds stay in the journal as entries, so each sweep starts at a mark a
 // minute behind the clock of the last sweep that finished. A hold reserved afterwards on a node
 // whose clock is 30 s behind, expiring before the sweeping node's "now", is still found; one
-// reserved later and expiring later too.
+// reserved later and expiring later too; one from a node further behind, at the next start.
 func TestSweeperMark(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -293,6 +293,19 @@ func TestSweeperMark(t *testing.T) {
 		clk.Advance(2 * time.Minute)
 		if n := must(l.ExpireHolds(ctx, clk.Now()))(t); n != 2 {
 			t.Fatalf("second sweep released %d holds, want 2 (%s, %s)", n, skewed.ID, later.ID)
+		}
+		wantBalance(t, l, ledger.Balance{CashPosted: 10 * unit, Available: 10 * unit})
+
+		// A node five minutes behind reserves a hold that expires below the mark: this process's
+		// sweeps miss it, and the next process's first sweep, which reads everything, finds it.
+		far := clock.NewFake(clk.Now().Add(-5 * time.Minute))
+		must(ledger.New(db, far, nil).Reserve(ctx, "far", tenant, "voice", unit, time.Minute))(t)
+		clk.Advance(time.Minute)
+		if n := must(l.ExpireHolds(ctx, clk.Now()))(t); n != 0 {
+			t.Fatalf("sweep past the mark released %d holds, want 0", n)
+		}
+		if n := must(ledger.New(db, clk, nil).ExpireHolds(ctx, clk.Now()))(t); n != 1 {
+			t.Fatalf("a new process's first sweep released %d holds, want 1", n)
 		}
 		wantBalance(t, l, ledger.Balance{CashPosted: 10 * unit, Available: 10 * unit})
 		wantReconciled(t, l)
