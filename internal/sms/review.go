@@ -103,12 +103,9 @@ func (s *Service) Reject(ctx context.Context, sid, reason string) (*Message, err
 	if reason == "" {
 		reason = "rejected in review"
 	}
-	if err := s.change(ctx, m.AccountSID, sid, []Status{HeldForReview}, Canceled, ErrorReviewRejected, reason); err != nil {
+	moved, err := s.change(ctx, m.AccountSID, sid, []Status{HeldForReview}, Canceled, ErrorReviewRejected, reason)
+	if err != nil {
 		return nil, err
 	}
-	m, err = s.Get(ctx, m.AccountSID, sid)
-	if err == nil && m.Status != Canceled {
-		return nil, ErrNotHeld // approved or rejected concurrently
-	}
-	return m, err
+	return s.answer(ctx, m.AccountSID, moved, ErrNotHeld) // nil: approved or rejected concurrently
 }

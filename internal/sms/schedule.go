@@ -21,14 +21,23 @@ func (s *Service) Cancel(ctx context.Context, accountSID, sid string) (*Message,
 	if m.Status != Scheduled {
 		return nil, ErrNotScheduled
 	}
-	if err := s.change(ctx, accountSID, sid, []Status{Scheduled}, Canceled, 0, ""); err != nil {
+	moved, err := s.change(ctx, accountSID, sid, []Status{Scheduled}, Canceled, 0, "")
+	if err != nil {
 		return nil, err
 	}
-	if m, err = s.Get(ctx, accountSID, sid); err != nil {
-		return nil, err
+	return s.answer(ctx, accountSID, moved, ErrNotScheduled)
+}
+
+// answer is what a request that moved a message (Cancel, Reject) returns: the message as it is
+// now, with its history, or as the move left it when it was deleted meanwhile; refused when the
+// move found the message no longer in its status (a concurrent request got there first: only
+// the one whose UPDATE moved it is told it did).
+func (s *Service) answer(ctx context.Context, accountSID string, moved *Message, refused error) (*Message, error) {
+	if moved == nil {
+		return nil, refused
 	}
-	if m.Status != Canceled {
-		return nil, ErrNotScheduled
+	if m, err := s.Get(ctx, accountSID, moved.SID); err == nil {
+		return m, nil
 	}
-	return m, nil
+	return moved, nil
 }

@@ -204,7 +204,7 @@ func (s *Service) submit(ctx context.Context, m *Message, token string, fresh bo
 		}
 	}
 	if m.Status != Sending {
-		if err := s.change(ctx, m.AccountSID, m.SID, []Status{Accepted, Queued, Scheduled}, Sending, 0, ""); err != nil {
+		if _, err := s.change(ctx, m.AccountSID, m.SID, []Status{Accepted, Queued, Scheduled}, Sending, 0, ""); err != nil {
 			return err
 		}
 	}
@@ -294,15 +294,17 @@ func (s *Service) sent(ctx context.Context, m *Message, r Route, n, total int) e
 }
 
 // change moves a message to a status in its own transaction, with its events.
-func (s *Service) change(ctx context.Context, account, sid string, from []Status, to Status, code int, msg string) error {
+func (s *Service) change(ctx context.Context, account, sid string, from []Status, to Status, code int, msg string) (*Message, error) {
 	var evs []statusEvent
+	var moved *Message
 	err := s.commits.doFor(ctx, account, func(ctx context.Context, q store.Querier) error {
-		evs = nil
+		evs, moved = nil, nil
 		now := s.clock.Now()
 		m, err := setStatus(ctx, q, sid, nil, from, to, code, msg, now)
 		if err != nil || m == nil {
 			return err
 		}
+		moved = m
 		if to == Failed || to == Canceled {
 			if err := deleteTask(ctx, q, sid, actionSubmit); err != nil {
 				return err
@@ -315,16 +317,18 @@ func (s *Service) change(ctx context.Context, account, sid string, from []Status
 		evs = append(evs, ev)
 		return err
 	})
-	if err == nil {
-		s.publish(ctx, evs)
-		s.notify()
+	if err != nil {
+		return nil, err
 	}
-	return err
+	s.publish(ctx, evs)
+	s.notify()
+	return moved, nil
 }
 
 // fail ends a message that could not be sent and releases its hold.
 func (s *Service) fail(ctx context.Context, m *Message, code int, msg string) error {
-	return s.change(ctx, m.AccountSID, m.SID, []Status{Accepted, Queued, Scheduled, Sending, HeldForReview}, Failed, code, msg)
+	_, err := s.change(ctx, m.AccountSID, m.SID, []Status{Accepted, Queued, Scheduled, Sending, HeldForReview}, Failed, code, msg)
+	return err
 }
 
 // settleIn bills parts of m's segments (0: none, the message is free) in the caller's transaction:
