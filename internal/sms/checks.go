@@ -105,8 +105,9 @@ func checkCallback(raw string) error {
 
 // callbackAllowed reports whether the webhooks engine will call raw (a syntactically valid URL):
 // it refuses private, loopback and metadata addresses outside the operator's allowed networks.
-// Checked when a URL is given, so that a developer hears of it then; found only when a callback
-// was enqueued, it failed the status change or the inbound message that enqueued it.
+// It is checked when a URL is given, so that the developer hears of it then. (Found only when a
+// callback was enqueued, the refusal used to fail the status change or the inbound message that
+// enqueued it.)
 func (s *Service) callbackAllowed(raw string) bool {
 	return s.webhooks == nil || s.webhooks.CheckCallbackURL(raw) == nil
 }
