@@ -212,6 +212,20 @@ func checkSMSMethod(m string) (string, error) {
 	return "", ErrInvalidSMSMethod
 }
 
+// normalizeMethod normalises an update's method in place (nil: not changed), or refuses it with
+// refused.
+func normalizeMethod(m *string, refused error) error {
+	if m == nil {
+		return nil
+	}
+	v, err := checkSMSMethod(*m)
+	if err != nil {
+		return refused
+	}
+	*m = v
+	return nil
+}
+
 func checkFriendlyName(s string) error {
 	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > maxFriendlyName {
 		return errFriendlyName
@@ -293,22 +307,14 @@ func (s *Service) UpdateNumber(ctx context.Context, accountSID, appSID, numberSI
 			return nil, err
 		}
 	}
-	if u.SMSMethod != nil {
-		m, err := checkSMSMethod(*u.SMSMethod)
-		if err != nil {
-			return nil, err
-		}
-		u.SMSMethod = &m
+	if err := normalizeMethod(u.SMSMethod, ErrInvalidSMSMethod); err != nil {
+		return nil, err
 	}
 	if u.SMSFallbackURL != nil && s.checkSMSURL(*u.SMSFallbackURL) != nil {
 		return nil, ErrInvalidFallbackURL
 	}
-	if u.SMSFallbackMethod != nil {
-		m, err := checkSMSMethod(*u.SMSFallbackMethod)
-		if err != nil {
-			return nil, ErrInvalidFallbackMethod
-		}
-		u.SMSFallbackMethod = &m
+	if err := normalizeMethod(u.SMSFallbackMethod, ErrInvalidFallbackMethod); err != nil {
+		return nil, err
 	}
 	if u.FriendlyName != nil {
 		if err := checkFriendlyName(*u.FriendlyName); err != nil {

@@ -192,11 +192,11 @@ func (l *Ledger) resolveOp(name, key, holdID string, actual int64, kind Transfer
 	// resolve claims and settles the hold if it can be taken; ok is false when it could not (it
 	// wrote nothing then).
 	resolve := func(ctx context.Context, q store.Querier, fast bool) (Hold, bool, error) {
-		journal := l.ids.next()
 		h, ok, err := claimableHold(ctx, q, holdID, actual, unexpired)
 		if err != nil || !ok {
 			return Hold{}, false, err
 		}
+		journal := l.ids.next()
 		if fast && l.db.Dialect == store.Postgres && h.PromoAmount == 0 {
 			ok, err = settleCashOnlyPG(ctx, q, journal, h, actual, kind, id, store.Micro(now))
 		} else {
