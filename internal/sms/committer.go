@@ -20,6 +20,13 @@ import (
 // It needs no goroutine of its own: the first caller to find no batch running leads, runs what is
 // queued, and hands the lead to the oldest caller still waiting.
 //
+// Work already accepted (claims, submissions recorded, receipts, inbound messages) goes before
+// new sends: each batch takes the waiting work first and fills the rest with sends, keeping at
+// least a quarter of it for them. Under a load the writer cannot keep up with, the new sends
+// wait (the API answers later) instead of the accepted messages: the outbox stays as long as the
+// work in flight, not as long as the overload lasted, so the time from acceptance to the carrier
+// stays short at any rate the server accepts.
+//
 // On PostgreSQL, where transactions run side by side, it runs several lanes, each with its own
 // batches; work is routed to a lane by account (doFor), so that the batches of two lanes do not
 // take the same account's ledger rows and wait on each other. SQLite has one writer: one lane.
@@ -32,8 +39,35 @@ type committer struct {
 // lane is one sequence of batches.
 type lane struct {
 	mu      sync.Mutex
-	queue   []*commitReq
+	work    []*commitReq // accepted messages' work: first in every batch
+	sends   []*commitReq // new sends
 	running bool
+}
+
+// next takes the next batch of at most max requests: the waiting work first, then sends, with at
+// least a quarter of the batch for sends when any wait.
+func (l *lane) next(max int) []*commitReq {
+	nw := min(len(l.work), max)
+	if len(l.sends) > 0 {
+		nw = min(nw, max-max/4)
+	}
+	ns := min(len(l.sends), max-nw)
+	batch := make([]*commitReq, 0, nw+ns)
+	batch = append(batch, l.work[:nw]...)
+	batch = append(batch, l.sends[:ns]...)
+	l.work, l.sends = l.work[nw:], l.sends[ns:]
+	return batch
+}
+
+// waiting is the request that leads the next batch, or nil.
+func (l *lane) waiting() *commitReq {
+	switch {
+	case len(l.work) > 0:
+		return l.work[0]
+	case len(l.sends) > 0:
+		return l.sends[0]
+	}
+	return nil
 }
 
 // postgresLanes is how many batches run at once on PostgreSQL.
@@ -59,15 +93,24 @@ func newCommitter(db *store.DB) *committer {
 	return c
 }
 
-// do runs fn in a shared transaction of the first lane; see doFor.
+// do runs fn, work on accepted messages, in a shared transaction of the first lane; see doFor.
 func (c *committer) do(ctx context.Context, fn func(ctx context.Context, q store.Querier) error) error {
-	return c.doFor(ctx, "", fn)
+	return c.enqueue(ctx, "", false, fn)
 }
 
-// doFor runs fn in a shared transaction of account's lane and returns its error, or the
-// transaction's. Once queued it waits for the outcome even if ctx ends, because the batch may
-// commit fn's writes.
+// doFor runs fn, work on accepted messages, in a shared transaction of account's lane and returns
+// its error, or the transaction's. Once queued it waits for the outcome even if ctx ends, because
+// the batch may commit fn's writes.
 func (c *committer) doFor(ctx context.Context, account string, fn func(ctx context.Context, q store.Querier) error) error {
+	return c.enqueue(ctx, account, false, fn)
+}
+
+// doSend is doFor for a new send, which waits behind the work on accepted messages.
+func (c *committer) doSend(ctx context.Context, account string, fn func(ctx context.Context, q store.Querier) error) error {
+	return c.enqueue(ctx, account, true, fn)
+}
+
+func (c *committer) enqueue(ctx context.Context, account string, send bool, fn func(ctx context.Context, q store.Querier) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -79,7 +122,11 @@ func (c *committer) doFor(ctx context.Context, account string, fn func(ctx conte
 	}
 	r := &commitReq{ctx: ctx, fn: fn, done: make(chan struct{}), lead: make(chan struct{})}
 	l.mu.Lock()
-	l.queue = append(l.queue, r)
+	if send {
+		l.sends = append(l.sends, r)
+	} else {
+		l.work = append(l.work, r)
+	}
 	if l.running {
 		l.mu.Unlock()
 		select {
@@ -90,16 +137,14 @@ func (c *committer) doFor(ctx context.Context, account string, fn func(ctx conte
 		l.mu.Lock()
 	}
 	l.running = true
-	n := min(len(l.queue), c.max)
-	batch := l.queue[:n:n]
-	l.queue = l.queue[n:]
+	batch := l.next(c.max)
 	l.mu.Unlock()
 
 	c.run(batch)
 
 	l.mu.Lock()
-	if len(l.queue) > 0 {
-		close(l.queue[0].lead)
+	if w := l.waiting(); w != nil {
+		close(w.lead)
 	} else {
 		l.running = false
 	}

@@ -268,7 +268,7 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 	var ev []statusEvent
 	var dup *Message // a concurrent retry of the same request committed first
 	quoted := m.Price
-	err := s.commits.doFor(ctx, m.AccountSID, func(ctx context.Context, q store.Querier) error {
+	err := s.commits.doSend(ctx, m.AccountSID, func(ctx context.Context, q store.Querier) error {
 		ev, dup, m.HoldID = nil, nil, ""
 		m.Price, m.FreeSegments, m.freeScope = quoted, 0, ""
 		if m.IdempotencyKey != "" {
