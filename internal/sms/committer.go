@@ -17,8 +17,8 @@ import (
 // of per send. A failing function undoes only its own writes; a failing commit fails the batch,
 // and none of its sends is acknowledged.
 //
-// It needs no goroutine of its own: the first caller to find no batch running leads, runs what is
-// queued, and hands the lead to the oldest caller still waiting.
+// A goroutine per lane runs the batches while there are any (drain) and ends when its queues
+// are empty.
 //
 // Work already accepted (claims, submissions recorded, receipts, inbound messages) goes before
 // new sends: each batch takes the waiting work first and fills the rest with sends, keeping at
@@ -59,17 +59,6 @@ func (l *lane) next(max int) []*commitReq {
 	return batch
 }
 
-// waiting is the request that leads the next batch, or nil.
-func (l *lane) waiting() *commitReq {
-	switch {
-	case len(l.work) > 0:
-		return l.work[0]
-	case len(l.sends) > 0:
-		return l.sends[0]
-	}
-	return nil
-}
-
 // postgresLanes is how many batches run at once on PostgreSQL.
 const postgresLanes = 8
 
@@ -78,7 +67,6 @@ type commitReq struct {
 	fn   func(ctx context.Context, q store.Querier) error
 	err  error
 	done chan struct{} // closed when err is final
-	lead chan struct{} // closed when this caller must run the next batch
 }
 
 func newCommitter(db *store.DB) *committer {
@@ -120,37 +108,38 @@ func (c *committer) enqueue(ctx context.Context, account string, send bool, fn f
 		h.Write([]byte(account))
 		l = c.lanes[h.Sum32()%uint32(len(c.lanes))]
 	}
-	r := &commitReq{ctx: ctx, fn: fn, done: make(chan struct{}), lead: make(chan struct{})}
+	r := &commitReq{ctx: ctx, fn: fn, done: make(chan struct{})}
 	l.mu.Lock()
 	if send {
 		l.sends = append(l.sends, r)
 	} else {
 		l.work = append(l.work, r)
 	}
-	if l.running {
-		l.mu.Unlock()
-		select {
-		case <-r.done:
-			return r.err
-		case <-r.lead:
-		}
-		l.mu.Lock()
-	}
-	l.running = true
-	batch := l.next(c.max)
-	l.mu.Unlock()
-
-	c.run(batch)
-
-	l.mu.Lock()
-	if w := l.waiting(); w != nil {
-		close(w.lead)
-	} else {
-		l.running = false
+	if !l.running {
+		l.running = true
+		go c.drain(l)
 	}
 	l.mu.Unlock()
 	<-r.done
 	return r.err
+}
+
+// drain runs l's batches one after another until its queues are empty. One goroutine does it
+// for as long as there is work: the writer's next batch starts as soon as the last one commits,
+// instead of when the Go scheduler next runs a waiting caller (on a busy server that gap was a
+// quarter of the writer's time).
+func (c *committer) drain(l *lane) {
+	for {
+		l.mu.Lock()
+		batch := l.next(c.max)
+		if len(batch) == 0 {
+			l.running = false
+			l.mu.Unlock()
+			return
+		}
+		l.mu.Unlock()
+		c.run(batch)
+	}
 }
 
 func (c *committer) run(batch []*commitReq) {
