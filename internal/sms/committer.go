@@ -55,6 +55,8 @@ func (l *lane) next(max int) []*commitReq {
 	batch := make([]*commitReq, 0, nw+ns)
 	batch = append(batch, l.work[:nw]...)
 	batch = append(batch, l.sends[:ns]...)
+	clear(l.work[:nw]) // the queues' arrays must not keep the requests alive
+	clear(l.sends[:ns])
 	l.work, l.sends = l.work[nw:], l.sends[ns:]
 	return batch
 }
