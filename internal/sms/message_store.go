@@ -161,6 +161,77 @@ func setStatus(ctx context.Context, q store.Querier, sid string, base *Message, 
 	return m, insertHistory(ctx, q, sid, to, code, now)
 }
 
+// statusRun is how many messages one statement of setStatusAll moves. The statement's text is the
+// same for every run, short runs padded with ” (no message's SID), so one prepared statement
+// serves claims of any size.
+const statusRun = 64
+
+// setStatusAll is setStatus for many messages at once (a worker's claim): it moves those of sids
+// that are in one of the statuses in from to the non-final status to, records the step, and
+// returns them as they now are, keyed by SID. Two statements a run of statusRun messages instead
+// of two a message.
+func setStatusAll(ctx context.Context, q store.Querier, sids []string, from []Status, to Status, now time.Time) (map[string]*Message, error) {
+	if to.Final() {
+		return nil, fmt.Errorf("set status %s of %d messages: a final status is set one message at a time", to, len(sids))
+	}
+	out := make(map[string]*Message, len(sids))
+	args := []any{string(to), store.Micro(now)}
+	marks := make([]string, len(from))
+	for i, f := range from {
+		args = append(args, string(f))
+		marks[i] = "$" + strconv.Itoa(len(args))
+	}
+	in := make([]string, statusRun)
+	for i := range in {
+		in[i] = "$" + strconv.Itoa(len(args)+1+i)
+	}
+	update := `UPDATE sms_messages SET status = $1, error_code = 0, error_message = '', updated_at = $2
+		WHERE sid IN (` + strings.Join(in, ", ") + `) AND status IN (` + strings.Join(marks, ", ") + `) RETURNING ` + messageColumns
+	hin := make([]string, statusRun)
+	for i := range hin {
+		hin[i] = "$" + strconv.Itoa(3+i)
+	}
+	history := `INSERT INTO sms_message_events (message_sid, status, error_code, at)
+		SELECT sid, $1, 0, $2 FROM sms_messages WHERE sid IN (` + strings.Join(hin, ", ") + `)
+		ON CONFLICT (message_sid, status) DO NOTHING`
+	run := make([]any, 0, len(args)+statusRun)
+	for len(sids) > 0 {
+		n := min(len(sids), statusRun)
+		run = append(run[:0], args...)
+		for i := range statusRun {
+			run = append(run, pad(sids[:n], i))
+		}
+		sids = sids[n:]
+		moved, err := store.QueryAll(ctx, q, func(r store.Scanner) (*Message, error) { return scanMessage(r) }, update, run...)
+		if err != nil {
+			return nil, fmt.Errorf("set status %s of %d messages: %w", to, n, err)
+		}
+		if len(moved) == 0 {
+			continue
+		}
+		hist := append(run[:0:0], args[:2]...)
+		for i := range statusRun {
+			hist = append(hist, "")
+			if i < len(moved) {
+				hist[len(hist)-1] = moved[i].SID
+				out[moved[i].SID] = moved[i]
+			}
+		}
+		if _, err := q.ExecContext(ctx, history, hist...); err != nil {
+			return nil, fmt.Errorf("record status %s of %d messages: %w", to, len(moved), err)
+		}
+	}
+	return out, nil
+}
+
+// pad is s[i], or ” past its end.
+func pad(s []string, i int) string {
+	if i < len(s) {
+		return s[i]
+	}
+	return ""
+}
+
 // ListFilter selects an account's messages, newest first (Twilio's order).
 type ListFilter struct {
 	AccountSID string

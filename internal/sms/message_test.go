@@ -2,6 +2,8 @@ package sms
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,6 +167,61 @@ func TestStats(t *testing.T) {
 		}
 		if sum.Accepted != 3 || sum.Sent != 3 || sum.Delivered != 2 || sum.Failed != 1 || sum.Spend != 3*price {
 			t.Fatalf("stats %+v", st)
+		}
+	})
+}
+
+// A worker's claim moves its messages in runs of statusRun: every message that was waiting is
+// moved and recorded once, whatever the run it falls in; the others are left as they are.
+func TestSetStatusAll(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{balance: 100_000_000})
+		ctx := context.Background()
+		var sids []string
+		for i := range statusRun + 6 {
+			sids = append(sids, e.mustSend(fmt.Sprintf("+86138001%05d", i), "hello").SID)
+		}
+		canceled := sids[statusRun+1]
+		if _, err := db.Write().ExecContext(ctx, `UPDATE sms_messages SET status = 'canceled' WHERE sid = $1`, canceled); err != nil {
+			t.Fatal(err)
+		}
+		claim := append([]string{"SM" + strings.Repeat("0", 32)}, sids...)
+		from := []Status{Accepted, Queued, Scheduled}
+		var moved map[string]*Message
+		err := db.InTx(ctx, func(ctx context.Context, q store.Querier) (err error) {
+			moved, err = setStatusAll(ctx, q, claim, from, Sending, time.Now())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(moved) != len(sids)-1 || moved[canceled] != nil {
+			t.Fatalf("moved %d of %d messages (canceled one moved: %v)", len(moved), len(sids), moved[canceled] != nil)
+		}
+		for _, sid := range sids {
+			if sid == canceled {
+				continue
+			}
+			if m := moved[sid]; m == nil || m.Status != Sending || m.SID != sid || m.AccountSID != e.acct {
+				t.Fatalf("%s: %+v", sid, m)
+			}
+		}
+		if n := e.count(`SELECT COUNT(*) FROM sms_message_events WHERE status = 'sending'`); n != len(sids)-1 {
+			t.Fatalf("%d sending steps recorded, want %d", n, len(sids)-1)
+		}
+		err = db.InTx(ctx, func(ctx context.Context, q store.Querier) (err error) {
+			moved, err = setStatusAll(ctx, q, sids, from, Sending, time.Now())
+			return err
+		})
+		if err != nil || len(moved) != 0 {
+			t.Fatalf("claimed again: %d moved, %v", len(moved), err)
+		}
+		err = db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+			_, err := setStatusAll(ctx, q, sids, []Status{Sending}, Delivered, time.Now())
+			return err
+		})
+		if err == nil {
+			t.Fatal("a final status was set in bulk")
 		}
 	})
 }

@@ -114,15 +114,19 @@ func (s *Service) claim(ctx context.Context, limit int) ([]task, string, error) 
 		if tasks, err = claimTasks(ctx, q, s.db.Dialect, now, now.Add(s.worker.Lease), token, limit); err != nil {
 			return err
 		}
+		var sids []string
+		for _, t := range tasks {
+			if t.Action == actionSubmit {
+				sids = append(sids, t.SID)
+			}
+		}
+		moved, err := setStatusAll(ctx, q, sids, []Status{Accepted, Queued, Scheduled}, Sending, now)
+		if err != nil {
+			return err
+		}
 		for i, t := range tasks {
-			if t.Action != actionSubmit {
-				continue
-			}
-			m, err := setStatus(ctx, q, t.SID, nil, []Status{Accepted, Queued, Scheduled}, Sending, 0, "", now)
-			if err != nil {
-				return err
-			}
-			if m == nil {
+			m := moved[t.SID]
+			if t.Action != actionSubmit || m == nil {
 				continue
 			}
 			tasks[i].fresh = m
