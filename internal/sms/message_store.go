@@ -162,8 +162,8 @@ func setStatus(ctx context.Context, q store.Querier, sid string, base *Message, 
 }
 
 // statusRun is how many messages one statement of setStatusAll moves. The statement's text is the
-// same for every run, short runs padded with ” (no message's SID), so one prepared statement
-// serves claims of any size.
+// same for every run, short runs padded with empty strings (no message's SID), so one prepared
+// statement serves claims of any size.
 const statusRun = 64
 
 // setStatusAll is setStatus for many messages at once (a worker's claim): it moves those of sids
@@ -224,7 +224,7 @@ func setStatusAll(ctx context.Context, q store.Querier, sids []string, from []St
 	return out, nil
 }
 
-// pad is s[i], or ” past its end.
+// pad is s[i], or the empty string past its end.
 func pad(s []string, i int) string {
 	if i < len(s) {
 		return s[i]
