@@ -3,6 +3,7 @@ package sms
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -111,39 +112,66 @@ func TestBatch(t *testing.T) {
 
 // A carrier that sends the receipt before we recorded its message id: the receipt waits in the
 // part's row and is counted when the part is recorded.
+// A receipt that comes before its part is recorded counts once, on either route: the message is
+// sent and delivered in one step, with both steps in its history, both status callbacks and one
+// charge.
 func TestEarlyReceipt(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, envConfig{balance: 1_000_000})
-		ctx := context.Background()
-		early := false
-		e.svc.afterSubmit = func(sid string) bool {
-			deadline := time.Now().Add(5 * time.Second)
-			for !early && time.Now().Before(deadline) {
-				early = e.count(`SELECT COUNT(*) FROM sms_parts WHERE message_sid = '' AND state = 'delivered'`) == 1
-				time.Sleep(5 * time.Millisecond)
+		for _, billOn := range []BillOn{BillOnSubmit, BillOnDelivery} {
+			hooks := newHooks(t, db)
+			e := newEnv(t, db, envConfig{balance: 1_000_000, billOn: billOn, opts: func(o *Options) { o.Webhooks = hooks }})
+			ctx := context.Background()
+			early := false
+			e.svc.afterSubmit = func(sid string) bool {
+				deadline := time.Now().Add(5 * time.Second)
+				for !early && time.Now().Before(deadline) {
+					early = e.count(`SELECT COUNT(*) FROM sms_parts WHERE message_sid = '' AND state = 'delivered'`) == 1
+					time.Sleep(5 * time.Millisecond)
+				}
+				return false
 			}
-			return false
-		}
-		m := e.mustSend("+8613800138000", "fast")
-		if _, err := e.svc.Work(ctx); err != nil {
-			t.Fatal(err)
-		}
-		e.svc.afterSubmit = nil
-		if !early {
-			t.Fatal("the receipt did not arrive before the part was recorded")
-		}
-		for range 100 {
+			m, err := e.svc.Send(ctx, SendRequest{AccountSID: e.acct, AppSID: e.app, To: "+8613800138000", From: "Acme",
+				Body: "fast", StatusCallback: "https://example.com/status"})
+			if err != nil {
+				t.Fatal(err)
+			}
 			if _, err := e.svc.Work(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if !e.pending(m.SID) {
-				break
+			e.svc.afterSubmit = nil
+			if !early {
+				t.Fatal("the receipt did not arrive before the part was recorded")
 			}
-			time.Sleep(10 * time.Millisecond)
-		}
-		got := e.waitFinal(m.SID)
-		if got.Status != Delivered || got.Charged != price || got.PartsDone != 1 {
-			t.Fatalf("message %+v", got)
+			for range 100 {
+				if _, err := e.svc.Work(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if !e.pending(m.SID) {
+					break
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			got := e.waitFinal(m.SID)
+			if got.Status != Delivered || got.Charged != price || got.PartsDone != 1 || got.PartsDelivered != 1 || got.SentAt.IsZero() {
+				t.Fatalf("%s: message %+v", billOn, got)
+			}
+			if b := e.balance(); b.Available != 1_000_000-price {
+				t.Fatalf("%s: balance %d, want %d", billOn, b.Available, 1_000_000-price)
+			}
+			withHistory, err := e.svc.Get(ctx, e.acct, m.SID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var steps []Status
+			for _, h := range withHistory.History {
+				steps = append(steps, h.Status)
+			}
+			if !slices.Contains(steps, Sent) || !slices.Contains(steps, Delivered) {
+				t.Fatalf("%s: history %v", billOn, steps)
+			}
+			if n := e.count(`SELECT COUNT(*) FROM webhook_deliveries WHERE event_id IN ($1, $2)`, m.SID+".sent", m.SID+".delivered"); n != 2 {
+				t.Fatalf("%s: %d status callbacks for sent and delivered, want 2", billOn, n)
+			}
 		}
 	})
 }
