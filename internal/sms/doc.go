@@ -72,7 +72,9 @@
 // A fast SMSC may send the receipt before our transaction recording the part commits. Receipts
 // and parts meet in one row keyed by (carrier, carrier message id), each written with an upsert:
 // whichever arrives second sees both halves and counts the part, exactly once. Counting is one
-// UPDATE ... RETURNING on the message, which serialises the receipts of a long message.
+// UPDATE ... RETURNING on the message, which serialises the receipts of a long message. A
+// one-part message whose delivered receipt came first (the usual case with a fast carrier) is
+// sent and delivered by one UPDATE; its history and events still show both steps.
 //
 // # Frequency limits
 //
