@@ -2,6 +2,8 @@ package sms
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -89,25 +91,19 @@ func TestCommitterRunsWorkBeforeSends(t *testing.T) {
 			return nil
 		}
 	}
-	queued := func() int {
-		l := c.lanes[0]
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		return len(l.work) + len(l.sends)
-	}
 	for i, name := range []string{"send1", "send2", "work1"} {
 		wg.Go(func() {
 			var err error
 			if name == "work1" {
 				err = c.do(ctx, record(name))
 			} else {
-				err = c.doSend(ctx, "AC1", record(name))
+				err = c.doSend(ctx, "", record(name))
 			}
 			if err != nil {
 				t.Error(err)
 			}
 		})
-		for queued() < i+1 {
+		for queued(c) < i+1 {
 			time.Sleep(time.Millisecond)
 		}
 	}
@@ -116,4 +112,76 @@ func TestCommitterRunsWorkBeforeSends(t *testing.T) {
 	if len(order) != 3 || order[0] != "work1" {
 		t.Fatalf("committed in the order %v, want work1 first", order)
 	}
+}
+
+// Work runs without a savepoint; when one fails, its writes are undone and the rest of its
+// batch, work and sends, still commits.
+func TestCommitterUndoesFailedWork(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.Write().ExecContext(ctx, `CREATE TABLE committer_probe (k TEXT PRIMARY KEY)`); err != nil {
+			t.Fatal(err)
+		}
+		c := newCommitter(db)
+		insert := func(k string, fail error) func(context.Context, store.Querier) error {
+			return func(ctx context.Context, q store.Querier) error {
+				if _, err := q.ExecContext(ctx, `INSERT INTO committer_probe (k) VALUES ($1)`, k); err != nil {
+					return err
+				}
+				return fail
+			}
+		}
+		started, release := make(chan struct{}), make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Go(func() { // the running batch, so that the next three share one
+			_ = c.do(ctx, func(context.Context, store.Querier) error {
+				close(started)
+				<-release
+				return nil
+			})
+		})
+		<-started
+		refused := errors.New("refused")
+		errs := make([]error, 4)
+		for i, run := range []func() error{
+			func() error { return c.do(ctx, insert("work-ok", nil)) },
+			func() error { return c.do(ctx, insert("work-failed", refused)) },
+			func() error { return c.doSend(ctx, "", insert("send-ok", nil)) }, // lane 0, as do
+			func() error { return c.do(ctx, insert("work-ok", nil)) },         // a duplicate key: the database refuses it
+		} {
+			wg.Go(func() { errs[i] = run() })
+			for queued(c) < i+1 {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		close(release)
+		wg.Wait()
+		if errs[0] != nil || errs[2] != nil || !errors.Is(errs[1], refused) || errs[3] == nil || errors.Is(errs[3], refused) {
+			t.Fatalf("errors %v", errs)
+		}
+		var keys []string
+		rows, err := db.Read().QueryContext(ctx, `SELECT k FROM committer_probe ORDER BY k`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				t.Fatal(err)
+			}
+			keys = append(keys, k)
+		}
+		if strings.Join(keys, ",") != "send-ok,work-ok" {
+			t.Fatalf("committed %v, want send-ok and work-ok", keys)
+		}
+	})
+}
+
+// queued is how many requests wait in c's first lane.
+func queued(c *committer) int {
+	l := c.lanes[0]
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.work) + len(l.sends)
 }
