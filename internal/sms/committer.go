@@ -135,8 +135,8 @@ func (c *committer) enqueue(ctx context.Context, account string, send bool, fn f
 
 // drain runs l's batches one after another until its queues are empty. One goroutine does it
 // for as long as there is work: the writer's next batch starts as soon as the last one commits,
-// instead of when the Go scheduler next runs a waiting caller (on a busy server that gap was a
-// quarter of the writer's time).
+// instead of when the Go scheduler next runs a waiting caller (under the SMS benchmark's load the
+// writer was on the CPU 79% of its time instead of 74%).
 func (c *committer) drain(l *lane) {
 	for {
 		l.mu.Lock()
