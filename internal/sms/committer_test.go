@@ -13,7 +13,7 @@ import (
 )
 
 // A batch takes the work on accepted messages first; while work waits, sends get a quarter of
-// the batch, no less and no more, and all of it when no work waits.
+// the batch or what four times the work leaves, never less, and all of it when no work waits.
 func TestLaneNextPutsWorkFirst(t *testing.T) {
 	reqs := func(n int, tag string) []*commitReq {
 		out := make([]*commitReq, n)
@@ -44,6 +44,8 @@ func TestLaneNextPutsWorkFirst(t *testing.T) {
 		{work: 100, sends: 200, wantW: 96, wantS: 32, leftW: 4, leftS: 168},
 		{work: 50, sends: 200, wantW: 50, wantS: 32, leftS: 168},
 		{work: 1, sends: 10, wantW: 1, wantS: 10},
+		{work: 8, sends: 200, wantW: 8, wantS: 96, leftS: 104},
+		{work: 24, sends: 200, wantW: 24, wantS: 32, leftS: 168},
 	} {
 		l := &lane{work: reqs(tc.work, "work"), sends: reqs(tc.sends, "send")}
 		b := l.next(128)

@@ -20,11 +20,13 @@
 //  2. return the message (the acknowledgement), publish sms.status.
 //
 // The transactions of concurrent sends share commits: a committer runs the queued ones in one
-// transaction, each in its own savepoint (one failing send, say one refused for funds, undoes
-// only its writes; a failing commit fails them all, unacknowledged). Every step below holds per
-// send whatever the batch. The work on accepted messages (claims, submissions, receipts) goes
-// first in each batch and new sends get a quarter of it while work waits, so under overload the
-// API answers later rather than the outbox growing for as long as the overload lasts.
+// transaction, each send in its own savepoint (one failing send, say one refused for funds,
+// undoes only its writes; a failing commit fails them all, unacknowledged). Work on accepted
+// messages, which almost never fails, runs without one; if it does fail, the batch runs again
+// with a savepoint for every request. Every step below holds per send whatever the batch. The
+// work on accepted messages (claims, submissions, receipts) goes first in each batch, and while
+// much of it waits new sends get a quarter of the batch, so under overload the API answers later
+// rather than the outbox growing for as long as the overload lasts.
 //
 // A worker claims outbox entries with a lease (one UPDATE ... RETURNING; SKIP LOCKED on
 // PostgreSQL), marks the message sending, and submits each part through the route's SMPP client
