@@ -22,10 +22,10 @@ import (
 //
 // Work already accepted (claims, submissions recorded, receipts, inbound messages) goes before
 // new sends: each batch takes the waiting work first, and while much work waits sends get a
-// quarter of it (see next); all of it when none does. Under a load the writer cannot keep up with, the new sends
-// wait (the API answers later) instead of the accepted messages: the outbox stays as long as the
-// work in flight, not as long as the overload lasted, so the time from acceptance to the carrier
-// stays short at any rate the server accepts.
+// quarter of it (see next); all of it when none does. Under a load the writer cannot keep up
+// with, the new sends wait (the API answers later) instead of the accepted messages: the outbox
+// stays as long as the work in flight, not as long as the overload lasted, so the time from
+// acceptance to the carrier stays short at any rate the server accepts.
 //
 // On PostgreSQL, where transactions run side by side, it runs several lanes, each with its own
 // batches; work is routed to a lane by account (doFor), so that the batches of two lanes do not
@@ -169,7 +169,7 @@ func (c *committer) run(batch []*commitReq) {
 	}
 	for _, r := range batch {
 		if err != nil {
-			r.err = fmt.Errorf("sms: batch of %d sends: %w", len(batch), err)
+			r.err = fmt.Errorf("sms: batch of %d requests: %w", len(batch), err)
 		}
 		close(r.done)
 	}

@@ -181,55 +181,56 @@ func setStatusAll(ctx context.Context, q store.Querier, sids []string, from []St
 		args = append(args, string(f))
 		marks[i] = "$" + strconv.Itoa(len(args))
 	}
-	in := make([]string, statusRun)
-	for i := range in {
-		in[i] = "$" + strconv.Itoa(len(args)+1+i)
-	}
 	update := `UPDATE sms_messages SET status = $1, error_code = 0, error_message = '', updated_at = $2
-		WHERE sid IN (` + strings.Join(in, ", ") + `) AND status IN (` + strings.Join(marks, ", ") + `) RETURNING ` + messageColumns
-	hin := make([]string, statusRun)
-	for i := range hin {
-		hin[i] = "$" + strconv.Itoa(3+i)
-	}
+		WHERE sid IN (` + placeholders(len(args)+1, statusRun) + `) AND status IN (` + strings.Join(marks, ", ") + `)
+		RETURNING ` + messageColumns
 	history := `INSERT INTO sms_message_events (message_sid, status, error_code, at)
-		SELECT sid, $1, 0, $2 FROM sms_messages WHERE sid IN (` + strings.Join(hin, ", ") + `)
+		SELECT sid, $1, 0, $2 FROM sms_messages WHERE sid IN (` + placeholders(3, statusRun) + `)
 		ON CONFLICT (message_sid, status) DO NOTHING`
-	run := make([]any, 0, len(args)+statusRun)
 	for len(sids) > 0 {
 		n := min(len(sids), statusRun)
-		run = append(run[:0], args...)
-		for i := range statusRun {
-			run = append(run, pad(sids[:n], i))
-		}
-		sids = sids[n:]
-		moved, err := store.QueryAll(ctx, q, func(r store.Scanner) (*Message, error) { return scanMessage(r) }, update, run...)
+		moved, err := store.QueryAll(ctx, q, func(r store.Scanner) (*Message, error) { return scanMessage(r) },
+			update, padded(args, sids[:n])...)
 		if err != nil {
 			return nil, fmt.Errorf("set status %s of %d messages: %w", to, n, err)
 		}
+		sids = sids[n:]
 		if len(moved) == 0 {
 			continue
 		}
-		hist := append(run[:0:0], args[:2]...)
-		for i := range statusRun {
-			hist = append(hist, "")
-			if i < len(moved) {
-				hist[len(hist)-1] = moved[i].SID
-				out[moved[i].SID] = moved[i]
-			}
+		ids := make([]string, len(moved))
+		for i, m := range moved {
+			ids[i] = m.SID
+			out[m.SID] = m
 		}
-		if _, err := q.ExecContext(ctx, history, hist...); err != nil {
+		if _, err := q.ExecContext(ctx, history, padded(args[:2], ids)...); err != nil {
 			return nil, fmt.Errorf("record status %s of %d messages: %w", to, len(moved), err)
 		}
 	}
 	return out, nil
 }
 
-// pad is s[i], or the empty string past its end.
-func pad(s []string, i int) string {
-	if i < len(s) {
-		return s[i]
+// placeholders is "$first, $first+1, ..." for n parameters.
+func placeholders(first, n int) string {
+	marks := make([]string, n)
+	for i := range marks {
+		marks[i] = "$" + strconv.Itoa(first+i)
 	}
-	return ""
+	return strings.Join(marks, ", ")
+}
+
+// padded is args followed by sids and then empty strings, statusRun of them in all.
+func padded(args []any, sids []string) []any {
+	out := make([]any, 0, len(args)+statusRun)
+	out = append(out, args...)
+	for i := range statusRun {
+		if i < len(sids) {
+			out = append(out, sids[i])
+		} else {
+			out = append(out, "")
+		}
+	}
+	return out
 }
 
 // ListFilter selects an account's messages, newest first (Twilio's order).
