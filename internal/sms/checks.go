@@ -178,31 +178,35 @@ func (l Limits) keys(account, from, to string, c Category) []struct {
 	return out
 }
 
-// takeSlot counts one message against key in one conditional UPDATE, so concurrent sends on
-// several nodes can never both take the last slot (the same technique as the sign-up codes in
-// internal/accounts). Windows are fixed and start at their first message. It reports false when
-// a limit is reached.
+// takeSlot counts one message against key in one statement: an upsert whose update is
+// conditional, so concurrent sends on several nodes can never both take the last slot (the
+// conflicting row is locked and the condition checked on its latest version, as the sign-up codes
+// in internal/accounts do with a conditional UPDATE). Windows are fixed and start at their first
+// message; a key's first message always fits (every window allows at least one, orUnlimited). It
+// reports false when a limit is reached. One statement rather than an INSERT of the row and an
+// UPDATE: on PostgreSQL each is a round trip of the send's batch.
 func takeSlot(ctx context.Context, q store.Querier, key string, w window, now time.Time) (bool, error) {
-	if _, err := q.ExecContext(ctx, `INSERT INTO sms_frequency (key) VALUES ($1) ON CONFLICT (key) DO NOTHING`, key); err != nil {
-		return false, fmt.Errorf("frequency row: %w", err)
-	}
 	n := store.Micro(now)
-	res, err := q.ExecContext(ctx, `UPDATE sms_frequency SET
-			minute_count = CASE WHEN minute_start <= $2 THEN 1 ELSE minute_count + 1 END,
-			minute_start = CASE WHEN minute_start <= $2 THEN $1 ELSE minute_start END,
-			hour_count = CASE WHEN hour_start <= $3 THEN 1 ELSE hour_count + 1 END,
-			hour_start = CASE WHEN hour_start <= $3 THEN $1 ELSE hour_start END,
-			day_count = CASE WHEN day_start <= $4 THEN 1 ELSE day_count + 1 END,
-			day_start = CASE WHEN day_start <= $4 THEN $1 ELSE day_start END
-		WHERE key = $5
-		  AND (minute_start <= $2 OR minute_count < $6)
-		  AND (hour_start <= $3 OR hour_count < $7)
-		  AND (day_start <= $4 OR day_count < $8)`,
+	res, err := q.ExecContext(ctx, `INSERT INTO sms_frequency AS f (key, minute_start, minute_count, hour_start, hour_count, day_start, day_count)
+		VALUES ($5, $1, 1, $1, 1, $1, 1)
+		ON CONFLICT (key) DO UPDATE SET
+			minute_count = CASE WHEN f.minute_start <= $2 THEN 1 ELSE f.minute_count + 1 END,
+			minute_start = CASE WHEN f.minute_start <= $2 THEN $1 ELSE f.minute_start END,
+			hour_count = CASE WHEN f.hour_start <= $3 THEN 1 ELSE f.hour_count + 1 END,
+			hour_start = CASE WHEN f.hour_start <= $3 THEN $1 ELSE f.hour_start END,
+			day_count = CASE WHEN f.day_start <= $4 THEN 1 ELSE f.day_count + 1 END,
+			day_start = CASE WHEN f.day_start <= $4 THEN $1 ELSE f.day_start END
+		WHERE (f.minute_start <= $2 OR f.minute_count < $6)
+		  AND (f.hour_start <= $3 OR f.hour_count < $7)
+		  AND (f.day_start <= $4 OR f.day_count < $8)`,
 		n, n-time.Minute.Microseconds(), n-time.Hour.Microseconds(), n-24*time.Hour.Microseconds(), key, w.minute, w.hour, w.day)
 	if err != nil {
 		return false, fmt.Errorf("frequency: %w", err)
 	}
-	k, _ := res.RowsAffected()
+	k, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("frequency: %w", err)
+	}
 	return k == 1, nil
 }
 

@@ -2,6 +2,9 @@ package sms
 
 import (
 	"context"
+	"math"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -234,4 +237,58 @@ func TestCarrierText(t *testing.T) {
 			t.Errorf("carrierText(%q) = %q; want %q", in, got, want)
 		}
 	}
+}
+
+// TestTakeSlot checks the counter itself, which the early check (slotFree) hides from the send
+// tests: its windows, and that concurrent transactions never take more slots than the limit.
+func TestTakeSlot(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+		take := func(key string, w window, at time.Time) bool {
+			t.Helper()
+			var ok bool
+			if err := db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+				var err error
+				ok, err = takeSlot(ctx, q, key, w, at)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return ok
+		}
+		w := window{minute: 1, hour: 2, day: 3}
+		steps := []struct {
+			at   time.Duration
+			want bool
+		}{{0, true}, {time.Second, false}, {time.Minute, true}, {2 * time.Minute, false}, {time.Hour + time.Minute, true},
+			{2*time.Hour + 2*time.Minute, false}, {24*time.Hour + time.Minute, true}}
+		for i, s := range steps {
+			if got := take("k", w, now.Add(s.at)); got != s.want {
+				t.Fatalf("step %d (+%s): took %v, want %v", i, s.at, got, s.want)
+			}
+		}
+
+		const limit, tries = 3, 16
+		var wg sync.WaitGroup
+		var took atomic.Int32
+		for range tries {
+			wg.Go(func() {
+				err := db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+					ok, err := takeSlot(ctx, q, "race", window{math.MaxInt32, math.MaxInt32, limit}, now)
+					if ok {
+						took.Add(1)
+					}
+					return err
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if n := took.Load(); n != limit {
+			t.Fatalf("%d concurrent takes of a limit of %d succeeded", n, limit)
+		}
+	})
 }
