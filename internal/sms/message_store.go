@@ -3,6 +3,7 @@ package sms
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,16 +72,52 @@ func returnedColumns(base *Message) string {
 	return statusColumns
 }
 
-func insertMessage(ctx context.Context, q store.Querier, m *Message) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO sms_messages (`+messageColumns+`)
+// insertMessageSQL inserts a message from the 34 arguments of messageArgs.
+const insertMessageSQL = `INSERT INTO sms_messages (` + messageColumns + `)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-			$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)`,
-		m.SID, m.AccountSID, m.AppSID, m.Direction, m.To, m.From, m.Body, string(m.Category), m.Segments,
+			$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)`
+
+// messageArgs are m's values for messageColumns, in their order.
+func messageArgs(m *Message) []any {
+	return []any{m.SID, m.AccountSID, m.AppSID, m.Direction, m.To, m.From, m.Body, string(m.Category), m.Segments,
 		string(m.Encoding), string(m.Status), m.Price, m.Charged, m.HoldID, m.Route, string(m.BillOn),
 		m.ErrorCode, m.ErrorMessage, m.CarrierID, m.PartsSent, m.PartsDone, m.PartsDelivered,
 		m.StatusCallback, m.IdempotencyKey, m.requestHash, store.Micro(m.CreatedAt), store.Micro(m.UpdatedAt),
 		store.Micro(m.SentAt), store.Micro(m.DoneAt), m.FreeSegments, m.freeScope,
-		store.Micro(m.SendAt), int64(m.ValidityPeriod/time.Second), boolInt(m.DiscardBody))
+		store.Micro(m.SendAt), int64(m.ValidityPeriod / time.Second), boolInt(m.DiscardBody)}
+}
+
+func insertMessage(ctx context.Context, q store.Querier, m *Message) error {
+	if _, err := q.ExecContext(ctx, insertMessageSQL, messageArgs(m)...); err != nil {
+		return fmt.Errorf("insert sms message %s: %w", m.SID, err)
+	}
+	return nil
+}
+
+// insertAccepted writes a new outbound message with the first step of its history (its status
+// at now) and, unless due is zero, its outbox entry, due then. On PostgreSQL one statement
+// (data-modifying WITH) writes all three, because each statement is a round trip of the send's
+// batch, and an account's sends share one batch at a time (committer); SQLite runs the three.
+func insertAccepted(ctx context.Context, q store.Querier, d store.Dialect, m *Message, due, now time.Time) error {
+	if d != store.Postgres {
+		if err := insertMessage(ctx, q, m); err != nil {
+			return err
+		}
+		if err := insertHistory(ctx, q, m.SID, m.Status, 0, now); err != nil {
+			return err
+		}
+		if due.IsZero() {
+			return nil
+		}
+		return insertOutbox(ctx, q, m.SID, due, now)
+	}
+	args := append(messageArgs(m), store.Micro(now), actionSubmit, store.Micro(due), !due.IsZero())
+	_, err := q.ExecContext(ctx, `WITH m AS (`+insertMessageSQL+` RETURNING sid, status),
+		h AS (
+			INSERT INTO sms_message_events (message_sid, status, error_code, at) SELECT sid, status, 0, $35 FROM m
+			ON CONFLICT (message_sid, status) DO NOTHING
+		)
+		INSERT INTO sms_outbox (message_sid, action, due_at, created_at) SELECT sid, $36, $37, $35 FROM m WHERE $38`, args...)
 	if err != nil {
 		return fmt.Errorf("insert sms message %s: %w", m.SID, err)
 	}
@@ -113,6 +150,58 @@ func insertHistory(ctx context.Context, q store.Querier, sid string, st Status, 
 		return fmt.Errorf("record status %s of %s: %w", st, sid, err)
 	}
 	return nil
+}
+
+// insertSteps records steps in a message's history, all at at, in one statement.
+func insertSteps(ctx context.Context, q store.Querier, sid string, steps []Status, at time.Time) error {
+	args := []any{sid, store.Micro(at)}
+	rows := make([]string, len(steps))
+	for i, st := range steps {
+		args = append(args, string(st))
+		rows[i] = "($1, $" + strconv.Itoa(len(args)) + ", 0, $2)"
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO sms_message_events (message_sid, status, error_code, at)
+		VALUES `+strings.Join(rows, ", ")+` ON CONFLICT (message_sid, status) DO NOTHING`, args...)
+	if err != nil {
+		return fmt.Errorf("record status %v of %s: %w", steps, sid, err)
+	}
+	return nil
+}
+
+// markSubmitted runs update, an UPDATE of message base.SID whose submission was recorded (to sent,
+// or at once to delivered) that returns statusColumns, and with it records steps in the message's
+// history at now and finishes its submit task. It returns the message as update left it, or an
+// error store.NoRows recognises, with nothing written, when update matched no row. On PostgreSQL
+// the three are one statement (data-modifying WITH): each is a round trip of the account's batch
+// otherwise (see insertAccepted).
+func markSubmitted(ctx context.Context, q store.Querier, d store.Dialect, base *Message, update string, args []any, steps []Status, now time.Time) (*Message, error) {
+	if d != store.Postgres {
+		m, err := scanStatus(q.QueryRowContext(ctx, update, args...), base)
+		if err != nil {
+			return nil, err
+		}
+		if err := insertSteps(ctx, q, base.SID, steps, now); err != nil {
+			return nil, err
+		}
+		return m, deleteTask(ctx, q, base.SID, actionSubmit)
+	}
+	n := len(args)
+	all := append(slices.Clip(args), base.SID, store.Micro(now), actionSubmit)
+	rows := make([]string, len(steps))
+	for i, st := range steps {
+		all = append(all, string(st))
+		rows[i] = "($" + strconv.Itoa(len(all)) + "::text)"
+	}
+	return scanStatus(q.QueryRowContext(ctx, `WITH u AS (`+update+`),
+		h AS (
+			INSERT INTO sms_message_events (message_sid, status, error_code, at)
+			SELECT $`+strconv.Itoa(n+1)+`, s.status, 0, $`+strconv.Itoa(n+2)+` FROM u CROSS JOIN (VALUES `+strings.Join(rows, ", ")+`) AS s(status)
+			ON CONFLICT (message_sid, status) DO NOTHING
+		), o AS (
+			DELETE FROM sms_outbox WHERE message_sid = $`+strconv.Itoa(n+1)+` AND action = $`+strconv.Itoa(n+3)+`
+				AND EXISTS (SELECT 1 FROM u)
+		)
+		SELECT `+statusColumns+` FROM u`, all...), base)
 }
 
 func listHistory(ctx context.Context, q store.Querier, sid string) ([]StatusChange, error) {

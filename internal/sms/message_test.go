@@ -166,8 +166,11 @@ func TestEarlyReceipt(t *testing.T) {
 			for _, h := range withHistory.History {
 				steps = append(steps, h.Status)
 			}
-			if !slices.Contains(steps, Sent) || !slices.Contains(steps, Delivered) {
+			if !slices.Contains(steps, Accepted) || !slices.Contains(steps, Sent) || !slices.Contains(steps, Delivered) {
 				t.Fatalf("%s: history %v", billOn, steps)
+			}
+			if n := e.count(`SELECT COUNT(*) FROM sms_outbox WHERE message_sid = $1`, m.SID); n != 0 {
+				t.Fatalf("%s: %d outbox entries left for a delivered message", billOn, n)
 			}
 			if n := e.count(`SELECT COUNT(*) FROM webhook_deliveries WHERE event_id IN ($1, $2)`, m.SID+".sent", m.SID+".delivered"); n != 2 {
 				t.Fatalf("%s: %d status callbacks for sent and delivered, want 2", billOn, n)

@@ -155,11 +155,12 @@ func (s *Service) markSent(ctx context.Context, q store.Querier, m *Message, r R
 		return s.markDelivered(ctx, q, m, r, carrierID, now)
 	}
 	done, delivered := receiptCount(receipt)
-	cur, err := scanStatus(q.QueryRowContext(ctx, `UPDATE sms_messages SET status = 'sent', sent_at = $2, updated_at = $2, parts_sent = $3,
+	cur, err := markSubmitted(ctx, q, s.db.Dialect, m, `UPDATE sms_messages SET status = 'sent', sent_at = $2, updated_at = $2, parts_sent = $3,
 			route = $4, bill_on = $5, carrier_message_id = CASE WHEN $6 = '' THEN carrier_message_id ELSE $6 END,
 			parts_done = parts_done + $7, parts_delivered = parts_delivered + $8
 		WHERE sid = $1 AND status IN ('accepted', 'queued', 'sending')
-		RETURNING `+statusColumns, m.SID, store.Micro(now), n, r.Carrier, string(r.BillOn), carrierID, done, delivered), m)
+		RETURNING `+statusColumns, []any{m.SID, store.Micro(now), n, r.Carrier, string(r.BillOn), carrierID, done, delivered},
+		[]Status{Sent}, now)
 	if store.NoRows(err) && receipt != "" {
 		return s.countPart(ctx, q, m.SID, receipt, now) // another worker recorded it sent; the receipt still counts
 	}
@@ -168,12 +169,6 @@ func (s *Service) markSent(ctx context.Context, q store.Querier, m *Message, r R
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mark %s sent: %w", m.SID, err)
-	}
-	if err := insertHistory(ctx, q, m.SID, Sent, 0, now); err != nil {
-		return nil, err
-	}
-	if err := deleteTask(ctx, q, m.SID, actionSubmit); err != nil {
-		return nil, err
 	}
 	if r.BillOn != BillOnDelivery {
 		if err := s.settleIn(ctx, q, cur, n, now); err != nil {
@@ -201,27 +196,19 @@ func (s *Service) markSent(ctx context.Context, q store.Querier, m *Message, r R
 // settlement charges its part, whatever the route bills on. Its history and events are the two
 // steps, as if taken one after the other.
 func (s *Service) markDelivered(ctx context.Context, q store.Querier, m *Message, r Route, carrierID string, now time.Time) ([]statusEvent, error) {
-	cur, err := scanStatus(q.QueryRowContext(ctx, `UPDATE sms_messages SET status = 'delivered', sent_at = $2, updated_at = $2,
+	cur, err := markSubmitted(ctx, q, s.db.Dialect, m, `UPDATE sms_messages SET status = 'delivered', sent_at = $2, updated_at = $2,
 			done_at = $2, parts_sent = 1, route = $3, bill_on = $4,
 			carrier_message_id = CASE WHEN $5 = '' THEN carrier_message_id ELSE $5 END,
 			parts_done = parts_done + 1, parts_delivered = parts_delivered + 1, error_code = 0, error_message = '',
 			body = CASE WHEN discard_body = 1 THEN '' ELSE body END
 		WHERE sid = $1 AND status IN ('accepted', 'queued', 'sending')
-		RETURNING `+statusColumns, m.SID, store.Micro(now), r.Carrier, string(r.BillOn), carrierID), m)
+		RETURNING `+statusColumns, []any{m.SID, store.Micro(now), r.Carrier, string(r.BillOn), carrierID},
+		[]Status{Sent, Delivered}, now)
 	if store.NoRows(err) {
 		return s.countPart(ctx, q, m.SID, partDelivered, now) // another worker recorded it sent; the receipt still counts
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mark %s delivered: %w", m.SID, err)
-	}
-	if err := insertHistory(ctx, q, m.SID, Sent, 0, now); err != nil {
-		return nil, err
-	}
-	if err := insertHistory(ctx, q, m.SID, Delivered, 0, now); err != nil {
-		return nil, err
-	}
-	if err := deleteTask(ctx, q, m.SID, actionSubmit); err != nil {
-		return nil, err
 	}
 	if err := s.settleIn(ctx, q, cur, 1, now); err != nil {
 		return nil, err

@@ -305,16 +305,12 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 			}
 			m.HoldID = h.ID
 		}
-		if err := insertMessage(ctx, q, m); err != nil {
-			return err
+		queued := due
+		if m.Status == HeldForReview {
+			queued = time.Time{} // queued when a reviewer approves it
 		}
-		if err := insertHistory(ctx, q, m.SID, m.Status, 0, now); err != nil {
+		if err := insertAccepted(ctx, q, s.db.Dialect, m, queued, now); err != nil {
 			return err
-		}
-		if m.Status != HeldForReview {
-			if err := insertOutbox(ctx, q, m.SID, due, now); err != nil {
-				return err
-			}
 		}
 		e, err := s.recordEvent(ctx, q, m, now)
 		ev = append(ev, e)
