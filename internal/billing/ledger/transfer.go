@@ -75,7 +75,12 @@ func opID(op, key string) string {
 
 // transferID names the n-th transfer of the operation with journal id op. Ids of one operation
 // sort together, so its transfers are found by a primary-key range scan (see partRange).
-func transferID(op string, n int) string { return fmt.Sprintf("%s:%02d", op, n) }
+func transferID(op string, n int) string {
+	if n < 0 || n > 99 {
+		return fmt.Sprintf("%s:%02d", op, n)
+	}
+	return op + ":" + string(rune('0'+n/10)) + string(rune('0'+n%10)) // one allocation; on every entry's path
+}
 
 // partRange is the half-open id range that holds every transfer of op (':' < ';').
 func partRange(op string) (lo, hi string) { return op + ":", op + ";" }
