@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/internal/billing/alerts"
+	"github.com/switchboard/switchboard/internal/errs"
 	"github.com/switchboard/switchboard/internal/httpx"
 	"github.com/switchboard/switchboard/internal/money"
 )
@@ -44,7 +45,7 @@ func (a *API) createAlert(w http.ResponseWriter, r *http.Request) error {
 	}
 	threshold, err := money.Parse(in.Threshold)
 	if err != nil {
-		return err
+		return errs.InvalidField("threshold", "threshold must be a non-negative decimal like 50.00")
 	}
 	al, err := a.Alerts.Create(r.Context(), principal(r).AccountSID(), threshold)
 	if err != nil {

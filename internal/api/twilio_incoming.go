@@ -67,13 +67,10 @@ func (a *API) twilioListIncomingNumbers(w http.ResponseWriter, r *http.Request) 
 			return errs.InvalidField(k, "filtering IncomingPhoneNumbers by "+k+" is not supported; use PhoneNumber")
 		}
 	}
-	size := 50
-	if s := q.Get("PageSize"); s != "" {
-		if size, err = strconv.Atoi(s); err != nil || size < 1 || size > 1000 {
-			return errs.InvalidField("PageSize", "PageSize must be 1 to 1000")
-		}
+	size, page, err := twilioPaging(q)
+	if err != nil {
+		return err
 	}
-	page, _ := strconv.Atoi(q.Get("Page"))
 	f := sms.NumberFilter{AccountSID: account, AppSID: principal(r).AppSID, Number: q.Get("PhoneNumber"), After: q.Get("PageToken"), Limit: size + 1}
 	list, err := a.SMS.Numbers(r.Context(), f)
 	switch {

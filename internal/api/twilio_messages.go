@@ -161,6 +161,27 @@ func (a *API) twilioDeleteMessage(w http.ResponseWriter, r *http.Request) error 
 	return httpx.NoContent(w)
 }
 
+// maxTwilioPage bounds the Page parameter: no list has more pages of at least one message.
+const maxTwilioPage = 1 << 30
+
+// twilioPaging reads a list's PageSize (50 when absent) and Page (0 when absent). Twilio's page
+// number only labels a page (PageToken pages), but it is echoed and incremented in next_page_uri,
+// so it must be a number that stays one.
+func twilioPaging(q url.Values) (size, page int, err error) {
+	size = 50
+	if s := q.Get("PageSize"); s != "" {
+		if size, err = strconv.Atoi(s); err != nil || size < 1 || size > 1000 {
+			return 0, 0, errs.InvalidField("PageSize", "PageSize must be 1 to 1000")
+		}
+	}
+	if s := q.Get("Page"); s != "" {
+		if page, err = strconv.Atoi(s); err != nil || page < 0 || page > maxTwilioPage {
+			return 0, 0, errs.InvalidField("Page", "Page must be a whole number from 0")
+		}
+	}
+	return size, page, nil
+}
+
 // twilioPage is the paging part of Twilio's list envelopes; twilio-go follows next_page_uri.
 type twilioPage struct {
 	End             int     `json:"end"`
@@ -185,13 +206,10 @@ func (a *API) twilioListMessages(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	size := 50
-	if s := q.Get("PageSize"); s != "" {
-		if size, err = strconv.Atoi(s); err != nil || size < 1 || size > 1000 {
-			return errs.InvalidField("PageSize", "PageSize must be 1 to 1000")
-		}
+	size, page, err := twilioPaging(q)
+	if err != nil {
+		return err
 	}
-	page, _ := strconv.Atoi(q.Get("Page"))
 	f := sms.ListFilter{AccountSID: account, To: q.Get("To"), From: q.Get("From"), Cursor: q.Get("PageToken"), Limit: size}
 	if err := twilioDateSent(q, &f); err != nil {
 		return err

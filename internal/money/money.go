@@ -40,6 +40,9 @@ func Format(micros int64) string {
 // Parse reads a non-negative decimal amount ("100", "100.5", "0.000001") into micros. More than
 // six decimal places, signs, exponents and spaces are refused rather than rounded.
 func Parse(s string) (int64, error) {
+	if strings.HasPrefix(s, "-") && len(s) > 1 {
+		return 0, errs.InvalidField("amount", "amount must not be negative")
+	}
 	bad := errs.InvalidField("amount", "amount must be a decimal number like 100.00 with at most 6 decimal places")
 	whole, frac, dot := strings.Cut(s, ".")
 	if whole == "" || len(frac) > 6 || (dot && frac == "") {

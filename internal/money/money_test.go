@@ -2,6 +2,7 @@ package money
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -26,10 +27,14 @@ func TestParse(t *testing.T) {
 			t.Errorf("Parse(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", ".5", "1.", "-1", "+1", "1e3", "1.0000001", " 1", "1,00", "99999999999999", "NaN"} {
+	for _, in := range []string{"", ".5", "1.", "-1", "+1", "1e3", "1.0000001", " 1", "1,00", "99999999999999", "NaN", "-", "--1"} {
 		if _, err := Parse(in); err == nil {
 			t.Errorf("Parse(%q) accepted", in)
 		}
+	}
+	// A negative amount is told so, not that it is no decimal.
+	if _, err := Parse("-1.00"); err == nil || !strings.Contains(err.Error(), "must not be negative") {
+		t.Errorf("Parse(-1.00): %v", err)
 	}
 }
 

@@ -51,11 +51,12 @@ type Invoice struct {
 
 // Errors.
 var (
-	ErrNotFound      = errs.Coded(errs.NotFound, errs.CodeNotFound, "invoice not found")
-	ErrOverInvoiced  = errs.Coded(errs.Invalid, errs.CodeInvalidAmount, "amount exceeds the cash paid and not yet invoiced")
-	ErrNotDueYet     = errs.Coded(errs.Conflict, errs.CodeConflict, "the invoice is scheduled for a later month")
-	ErrAlreadyIssued = errs.Coded(errs.Conflict, errs.CodeConflict, "the invoice was already issued")
-	ErrNotIssued     = errs.Coded(errs.Conflict, errs.CodeConflict, "the invoice has not been issued yet")
+	ErrNotFound         = errs.Coded(errs.NotFound, errs.CodeNotFound, "invoice not found")
+	ErrOverInvoiced     = errs.Coded(errs.Invalid, errs.CodeInvalidAmount, "amount exceeds the cash paid and not yet invoiced")
+	ErrNothingToInvoice = errs.Coded(errs.Invalid, errs.CodeInvalidAmount, "all the cash paid is invoiced already: nothing to invoice")
+	ErrNotDueYet        = errs.Coded(errs.Conflict, errs.CodeConflict, "the invoice is scheduled for a later month")
+	ErrAlreadyIssued    = errs.Coded(errs.Conflict, errs.CodeConflict, "the invoice was already issued")
+	ErrNotIssued        = errs.Coded(errs.Conflict, errs.CodeConflict, "the invoice has not been issued yet")
 )
 
 // Service is the invoices service.
@@ -123,7 +124,7 @@ func (s *Service) Request(ctx context.Context, accountSID string, amount int64, 
 				return fmt.Errorf("invoices: invoiceable: %w", err)
 			}
 			if amount <= 0 {
-				return ErrOverInvoiced.WithField("amount")
+				return ErrNothingToInvoice.WithField("amount")
 			}
 		}
 		res, err := q.ExecContext(ctx, `UPDATE invoice_totals SET requested = requested + $1 WHERE account_sid = $2 AND requested + $1 <= $3`,

@@ -70,7 +70,7 @@ func TestRequestAndIssue(t *testing.T) {
 		if err != nil || rest.Amount != 10*unit {
 			t.Fatalf("request the rest: %+v %v", rest, err)
 		}
-		if _, err := s.Request(ctx, "AC1", 0, "Acme Ltd", ""); !errors.Is(err, ErrOverInvoiced) {
+		if _, err := s.Request(ctx, "AC1", 0, "Acme Ltd", ""); !errors.Is(err, ErrNothingToInvoice) {
 			t.Fatalf("nothing left: %v", err)
 		}
 		if rest.ScheduledMonth != "2026-12" {

@@ -69,7 +69,12 @@ func (s *Service) Record(ctx context.Context, product string, start, end time.Ti
 	default:
 		return nil, nil, errs.InvalidField("product", "product must be sms, voice, im or mq")
 	}
-	if !end.After(start) {
+	switch {
+	case start.IsZero():
+		return nil, nil, errs.InvalidField("start", "start is required")
+	case end.IsZero():
+		return nil, nil, errs.InvalidField("end", "end is required")
+	case !end.After(start):
 		return nil, nil, errs.InvalidField("end", "end must be after start")
 	}
 	if end.After(s.clock.Now()) {
