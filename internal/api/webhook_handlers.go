@@ -1,9 +1,11 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
+	"github.com/switchboard/switchboard/internal/apps"
 	"github.com/switchboard/switchboard/internal/errs"
 	"github.com/switchboard/switchboard/internal/httpx"
 	"github.com/switchboard/switchboard/internal/webhooks"
@@ -90,15 +92,23 @@ func (a *API) listEndpoints(w http.ResponseWriter, r *http.Request) error {
 	return httpx.JSON(w, http.StatusOK, httpx.List[endpointView]{Data: mapSlice(res.Endpoints, newEndpointView), NextCursor: res.Next, HasMore: res.Next != ""})
 }
 
-// endpoint returns the caller's endpoint named by {id}; app-scoped credentials see only their app's.
+// endpoint returns the caller's endpoint named by {id}; app-scoped credentials see only their app's,
+// and an endpoint of a deleted app is gone with it (it could otherwise still be changed and
+// tested, sending requests on behalf of an app that no longer exists).
 func (a *API) endpoint(r *http.Request) (webhooks.Endpoint, error) {
 	p := principal(r)
 	e, err := a.Webhooks.Get(r.Context(), p.AccountSID(), r.PathValue("id"))
 	if err != nil {
 		return e, err
 	}
+	notFound := errs.Coded(errs.NotFound, errs.CodeNotFound, "endpoint not found")
 	if !p.CanUseApp(e.AppSID) {
-		return e, errs.Coded(errs.NotFound, errs.CodeNotFound, "endpoint not found")
+		return e, notFound
+	}
+	if _, err := a.Apps.Get(r.Context(), p.AccountSID(), e.AppSID); errors.Is(err, apps.ErrAppNotFound) {
+		return e, notFound
+	} else if err != nil {
+		return e, err
 	}
 	return e, nil
 }

@@ -115,4 +115,26 @@ func TestWebhooksEndToEnd(t *testing.T) {
 	if _, leaked := test["body"]; leaked {
 		t.Fatal("the test action shows the response body")
 	}
+
+	// Deleting the app takes its endpoints with it: they can no longer be read, changed or tested.
+	if err := a.C.Do(ctx, "DELETE", "/v1/apps/"+app.SID, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	received := func() int { rc.mu.Lock(); defer rc.mu.Unlock(); return len(rc.got) }
+	before := received()
+	for _, call := range []struct {
+		method, path string
+		body         any
+	}{
+		{"GET", "/v1/webhooks/" + ep.ID, nil}, {"POST", "/v1/webhooks/" + ep.ID + "/test", nil},
+		{"POST", "/v1/webhooks/" + ep.ID, map[string]any{"url": srv.URL + "/other"}},
+		{"POST", "/v1/webhooks/" + ep.ID + "/rotate-secret", nil}, {"DELETE", "/v1/webhooks/" + ep.ID, nil},
+	} {
+		if err := a.C.Do(ctx, call.method, call.path, call.body, nil); client.Code(err) != 20404 {
+			t.Errorf("%s %s after the app was deleted: %v", call.method, call.path, err)
+		}
+	}
+	if n := received(); n != before {
+		t.Fatalf("%d requests reached the receiver after the app was deleted", n-before)
+	}
 }
