@@ -11,8 +11,8 @@ import (
 type junk struct{ what, value string }
 
 // textJunk is bad text: sizes, Unicode at its edges, bytes that are not UTF-8 at all, numbers
-// and dates written as text, and URLs a callback must refuse. JSON turns invalid UTF-8 into
-// U+FFFD; form values, query parameters and headers carry it as it is.
+// and dates written as text, and URLs a callback must refuse. Invalid UTF-8 is refused in JSON
+// bodies, form values, query parameters and headers alike (httpx.ErrBadText).
 func textJunk() []junk {
 	return []junk{
 		{"empty", ""},

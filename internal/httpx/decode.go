@@ -43,7 +43,7 @@ func DecodeBytes(body []byte, v any) error {
 	if len(strings.TrimSpace(string(body))) == 0 {
 		body = []byte("{}")
 	}
-	if hasEscapedNUL(body) {
+	if hasEscapedNUL(body) || !utf8.Valid(body) {
 		return ErrBadText
 	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
@@ -91,8 +91,10 @@ func DecodeForm(r *http.Request) (url.Values, error) {
 
 // ErrBadText refuses a request whose text is not valid UTF-8 or has the NUL character (U+0000)
 // in it: PostgreSQL's text cannot hold either (the statement fails, which made a 500 of a client's
-// mistake), and no field of ours has a use for them. JSON needs only the NUL test: the decoder
-// turns invalid UTF-8 into U+FFFD; forms and queries are decoded bytes as sent.
+// mistake), and no field of ours has a use for them. JSON bodies are refused the same way:
+// JSON must be UTF-8 (RFC 8259, section 8.1), and the decoder would otherwise turn the bytes into
+// U+FFFD without a word, so a message would be sent with text its sender never wrote; forms and
+// queries are decoded bytes as sent.
 var ErrBadText = errs.Coded(errs.Invalid, errs.CodeInvalidParameter,
 	"text must be valid UTF-8 and cannot contain the NUL character (U+0000)")
 

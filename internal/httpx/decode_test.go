@@ -70,6 +70,13 @@ func TestBadText(t *testing.T) {
 	if _, err := DecodeForm(r); !errors.Is(err, ErrBadText) {
 		t.Fatalf("form with %%FF: %v", err)
 	}
+	var v struct{ Body string }
+	for _, body := range []string{"{\"Body\": \"a\xffb\"}", "{\"Body\": \"\xed\xa0\x80\"}", "{\"Body\": \"a\\u0000\"}"} {
+		r = httptest.NewRequest("POST", "/", strings.NewReader(body))
+		if err := Decode(r, &v); !errors.Is(err, ErrBadText) {
+			t.Fatalf("JSON %q: %v", body, err)
+		}
+	}
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	for target, want := range map[string]int{"/v1/x?to=%00": 400, "/v1/x%00": 400, "/v1/x?to=%FF": 400, "/v1/x%C3": 400,
 		"/v1/x?to=%2500": 204, "/v1/x?to=%C3%A9": 204, "/v1/x": 204} {
