@@ -96,9 +96,9 @@ func (a *API) deleteApp(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if a.SMS != nil {
-		// After the delete: a failure here leaves numbers an operator can release by hand,
-		// never a live app without its numbers.
-		if err := a.SMS.ReleaseAppNumbers(r.Context(), app.SID); err != nil {
+		// After the delete: a failure here leaves numbers an operator can release by hand (and
+		// reviews to reject), never a live app without its numbers.
+		if err := a.SMS.ReleaseApp(r.Context(), app.SID); err != nil {
 			return err
 		}
 	}

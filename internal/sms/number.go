@@ -361,11 +361,22 @@ func (s *Service) ReleaseNumber(ctx context.Context, numberSID string) error {
 	return deleteNumber(ctx, s.db.Write(), numberSID)
 }
 
-// ReleaseAppNumbers takes every number away from an app that is being deleted, so that they can
-// be assigned again and their messages are no longer stored for an app nobody can read.
-func (s *Service) ReleaseAppNumbers(ctx context.Context, appSID string) error {
-	if _, err := s.db.Write().ExecContext(ctx, `DELETE FROM sms_numbers WHERE app_sid = $1`, appSID); err != nil {
-		return fmt.Errorf("sms: release the numbers of %s: %w", appSID, err)
-	}
-	return nil
+// ReleaseApp lets go of what an app that is being deleted holds: its numbers, so that they can be
+// assigned again and their messages are no longer stored for an app nobody can read, and its
+// signatures and templates waiting for review, which are rejected ("the app was deleted") so that
+// they leave the operators' queue instead of waiting there to be approved for nobody.
+func (s *Service) ReleaseApp(ctx context.Context, appSID string) error {
+	return s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		if _, err := q.ExecContext(ctx, `DELETE FROM sms_numbers WHERE app_sid = $1`, appSID); err != nil {
+			return fmt.Errorf("sms: release the numbers of %s: %w", appSID, err)
+		}
+		now := store.Micro(s.clock.Now())
+		for _, table := range []string{"sms_signatures", "sms_templates"} {
+			if _, err := q.ExecContext(ctx, `UPDATE `+table+` SET status = $1, reason = $2, updated_at = $3
+				WHERE app_sid = $4 AND status = $5`, Rejected, "the app was deleted", now, appSID, Pending); err != nil {
+				return fmt.Errorf("sms: withdraw the reviews of %s: %w", appSID, err)
+			}
+		}
+		return nil
+	})
 }

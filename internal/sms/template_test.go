@@ -1,8 +1,12 @@
 package sms
 
 import (
+	"context"
 	"errors"
 	"testing"
+
+	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/store/storetest"
 )
 
 func TestRender(t *testing.T) {
@@ -26,4 +30,71 @@ func TestRender(t *testing.T) {
 			t.Errorf("error %v is not ErrTemplateParam", err)
 		}
 	}
+}
+
+// TestReleaseApp: deleting an app rejects its signatures and templates still waiting for review,
+// and leaves decided ones and other apps' as they are.
+func TestReleaseApp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{balance: price})
+		ctx := context.Background()
+		otherAcct, other := e.newSender()
+		waiting, err := e.svc.SubmitSignature(ctx, e.acct, e.app, "Acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		decided, err := e.svc.SubmitSignature(ctx, e.acct, e.app, "Acme Two")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.ReviewSignature(ctx, decided.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		tpl, err := e.svc.SubmitTemplate(ctx, e.acct, e.app, "", "code", "verification", "Your code is ${code}")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.ReleaseApp(ctx, e.app); err != nil {
+			t.Fatal(err)
+		}
+		sigs, err := e.svc.Signatures(ctx, "", "", Pending)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tpls, err := e.svc.Templates(ctx, "", "", Pending)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range sigs {
+			if s.AppSID == e.app {
+				t.Errorf("signature %s of the deleted app still waits for review", s.ID)
+			}
+		}
+		for _, x := range tpls {
+			if x.AppSID == e.app {
+				t.Errorf("template %s of the deleted app still waits for review", x.ID)
+			}
+		}
+		if err := e.svc.ReviewSignature(ctx, waiting.ID, true, ""); !errors.Is(err, ErrReviewState) {
+			t.Errorf("approving the deleted app's signature: %v", err)
+		}
+		if err := e.svc.ReviewTemplate(ctx, tpl.ID, true, ""); !errors.Is(err, ErrReviewState) {
+			t.Errorf("approving the deleted app's template: %v", err)
+		}
+		all, _ := e.svc.Signatures(ctx, e.acct, e.app, "")
+		for _, s := range all {
+			if want := map[string]ReviewStatus{waiting.ID: Rejected, decided.ID: Approved}[s.ID]; s.Status != want {
+				t.Errorf("signature %q is %s, want %s", s.Text, s.Status, want)
+			}
+		}
+		if _, err := e.svc.SubmitSignature(ctx, otherAcct, other, "Other"); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.ReleaseApp(ctx, e.app); err != nil { // again: nothing left to withdraw
+			t.Fatal(err)
+		}
+		if sigs, _ := e.svc.Signatures(ctx, otherAcct, other, Pending); len(sigs) != 1 {
+			t.Errorf("another app's signature: %+v", sigs)
+		}
+	})
 }
