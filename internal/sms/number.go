@@ -362,11 +362,14 @@ func (s *Service) ReleaseNumber(ctx context.Context, numberSID string) error {
 }
 
 // ReleaseApp lets go of what an app that is being deleted holds: its numbers, so that they can be
-// assigned again and their messages are no longer stored for an app nobody can read, and its
+// assigned again and their messages are no longer stored for an app nobody can read; its
 // signatures and templates waiting for review, which are rejected ("the app was deleted") so that
-// they leave the operators' queue instead of waiting there to be approved for nobody.
+// they leave the operators' queue instead of waiting there to be approved for nobody; and its
+// messages not yet sent that would otherwise still go out, scheduled ones and those held for
+// review, which are canceled with their reservations released (their status callbacks and
+// webhooks tell of it, as of any cancellation).
 func (s *Service) ReleaseApp(ctx context.Context, appSID string) error {
-	return s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
 		if _, err := q.ExecContext(ctx, `DELETE FROM sms_numbers WHERE app_sid = $1`, appSID); err != nil {
 			return fmt.Errorf("sms: release the numbers of %s: %w", appSID, err)
 		}
@@ -379,4 +382,27 @@ func (s *Service) ReleaseApp(ctx context.Context, appSID string) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// Scheduled messages wait in the outbox, held ones in their partial index: both are found
+	// without reading every message of the account.
+	type waiting struct{ sid, account string }
+	list, err := store.QueryAll(ctx, s.db.Read(), func(r store.Scanner) (waiting, error) {
+		var w waiting
+		err := r.Scan(&w.sid, &w.account)
+		return w, err
+	}, `SELECT m.sid, m.account_sid FROM sms_outbox o JOIN sms_messages m ON m.sid = o.message_sid
+		WHERE m.app_sid = $1 AND m.status = $2
+		UNION ALL
+		SELECT sid, account_sid FROM sms_messages WHERE status = $3 AND app_sid = $1`, appSID, Scheduled, HeldForReview)
+	if err != nil {
+		return fmt.Errorf("sms: find the waiting messages of %s: %w", appSID, err)
+	}
+	for _, w := range list {
+		if _, err := s.change(ctx, w.account, w.sid, []Status{Scheduled, HeldForReview}, Canceled, 0, "the app was deleted"); err != nil {
+			return fmt.Errorf("sms: cancel %s of deleted app %s: %w", w.sid, appSID, err)
+		}
+	}
+	return nil
 }

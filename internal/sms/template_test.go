@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
+	"github.com/switchboard/switchboard/internal/moderation"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/store/storetest"
 )
@@ -36,7 +38,7 @@ func TestRender(t *testing.T) {
 // and leaves decided ones and other apps' as they are.
 func TestReleaseApp(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, envConfig{balance: price})
+		e := newEnv(t, db, envConfig{balance: 2 * price})
 		ctx := context.Background()
 		otherAcct, other := e.newSender()
 		waiting, err := e.svc.SubmitSignature(ctx, e.acct, e.app, "Acme")
@@ -54,8 +56,31 @@ func TestReleaseApp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		later, err := e.svc.Send(ctx, SendRequest{AccountSID: e.acct, AppSID: e.app, To: "+8613800138000", From: "Acme",
+			Body: "later", SendAt: time.Now().Add(time.Hour)})
+		if err != nil || later.Status != Scheduled {
+			t.Fatalf("scheduled message %+v %v", later, err)
+		}
+		if err := e.mod.Add(ctx, e.app, e.acct, []moderation.Word{{Text: "loan", Action: moderation.Review}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		held := e.mustSend("+8613800138001", "cheap loan")
+		if held.Status != HeldForReview {
+			t.Fatalf("review word: status %s", held.Status)
+		}
+		if b := e.balance(); b.CashPending != 2*price {
+			t.Fatalf("pending %d before the delete, want %d", b.CashPending, 2*price)
+		}
 		if err := e.svc.ReleaseApp(ctx, e.app); err != nil {
 			t.Fatal(err)
+		}
+		for _, m := range []*Message{later, held} {
+			if got, err := e.svc.Get(ctx, e.acct, m.SID); err != nil || got.Status != Canceled {
+				t.Errorf("the deleted app's %s message: %+v %v", m.Status, got, err)
+			}
+		}
+		if b := e.balance(); b.CashPending != 0 || b.Available != 2*price {
+			t.Errorf("balance after canceling %+v: the reservation must be released, nothing charged", b)
 		}
 		sigs, err := e.svc.Signatures(ctx, "", "", Pending)
 		if err != nil {
