@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -63,6 +65,23 @@ type proc struct {
 // startProc starts `switchboard serve` on dataDir and waits until /healthz answers.
 func startProc(t *testing.T, dataDir string, extra ...string) (*proc, time.Duration) {
 	t.Helper()
+	// freeAddr's port is free when it is chosen, not when the server binds it: another test's
+	// listener may take it in between. A server that exits for that reason is started again on
+	// other ports.
+	for attempt := 1; ; attempt++ {
+		p, took, err := tryProc(t, dataDir, extra...)
+		if err == nil {
+			return p, took
+		}
+		if attempt == 3 || !strings.Contains(p.log.String(), "address already in use") {
+			t.Fatalf("server exited before answering /healthz: %v\n%s", err, p.log)
+		}
+	}
+}
+
+// tryProc starts the server and waits for /healthz; err is the server's exit if it ended first.
+func tryProc(t *testing.T, dataDir string, extra ...string) (*proc, time.Duration, error) {
+	t.Helper()
 	addr := freeAddr(t)
 	args := append([]string{"serve", "--addr", addr, "--data-dir", dataDir, "--smpp-addr", freeAddr(t),
 		"--rate-read", "0", "--rate-write", "0", "--rate-auth", "0"}, extra...)
@@ -83,18 +102,21 @@ func startProc(t *testing.T, dataDir string, extra ...string) (*proc, time.Durat
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return p, time.Since(start)
+				return p, time.Since(start), nil
 			}
 		}
 		select {
 		case err := <-p.done:
 			p.done <- err // for the cleanup
-			t.Fatalf("server exited before answering /healthz: %v\n%s", err, p.log)
+			if err == nil {
+				err = errors.New("exit status 0")
+			}
+			return p, 0, err
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
 	t.Fatalf("server did not answer /healthz within %s:\n%s", within, p.log)
-	return nil, 0
+	return nil, 0, nil
 }
 
 func runCLI(t *testing.T, args ...string) []byte {
