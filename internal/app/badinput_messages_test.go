@@ -21,9 +21,9 @@ func TestBadInputSaysWhatIsWrong(t *testing.T) {
 	op := s.operator(t)
 	want := func(what string, err error, field, says string) {
 		t.Helper()
-		var e *client.Error
+		e := &client.Error{}
 		if !errors.As(err, &e) || e.Status != http.StatusBadRequest || e.Field != field || !strings.Contains(e.Message, says) {
-			t.Errorf("%s: %v (field %q); want a 400 on %s saying %q", what, err, fieldOf(err), field, says)
+			t.Errorf("%s: %v (field %q); want a 400 on %s saying %q", what, err, e.Field, field, says)
 		}
 	}
 	want("negative threshold", a.C.Do(ctx, "POST", "/v1/alerts", map[string]string{"threshold": "-1"}, nil), "threshold", "non-negative")
@@ -53,12 +53,4 @@ func TestBadInputSaysWhatIsWrong(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("Page=3: %d", resp.StatusCode)
 	}
-}
-
-func fieldOf(err error) string {
-	var e *client.Error
-	if errors.As(err, &e) {
-		return e.Field
-	}
-	return ""
 }

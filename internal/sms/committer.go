@@ -183,9 +183,9 @@ var errWorkFailed = errors.New("sms: work without a savepoint failed")
 // runBatch runs a batch's requests in one transaction. Each send runs in a savepoint, so that one
 // refused (for funds, a frequency limit, a duplicate) undoes only its own writes. Work on
 // accepted messages almost never fails, so it runs without one, unless every request must
-// (savepoints): a savepoint is two statements, and on PostgreSQL two round trips, which was a
-// fifth of a lane's time with one busy account. If such work fails, the batch ends with
-// errWorkFailed and runs again with savepoints.
+// (savepoints): savepoints were a fifth of a lane's time on PostgreSQL with one busy account,
+// where each statement is a round trip. If such work fails, the batch ends with errWorkFailed and
+// runs again with savepoints.
 //
 // A savepoint is released only when the next one is taken, and on PostgreSQL in the same round
 // trip ("RELEASE ...; SAVEPOINT ..." in one simple-protocol call); the last one is released by
