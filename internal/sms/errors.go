@@ -78,6 +78,7 @@ var (
 // refused request.
 const (
 	ErrorQueueExpired   = errs.MessageQueueExpired   // not submitted within the default validity period
+	ErrorSuspended      = errs.MessageSuspended      // the app or account was stopped before a carrier took the message
 	ErrorValidity       = errs.MessageValidity       // not submitted within the message's own ValidityPeriod
 	ErrorOptedOut       = errs.MessageOptedOut       // a scheduled marketing message whose recipient opted out meanwhile
 	ErrorUnreachable    = errs.MessageUnreachable    // the carrier could not deliver (UNDELIV, EXPIRED, DELETED)

@@ -3,6 +3,8 @@ package sms
 import (
 	"context"
 	"errors"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -133,4 +135,60 @@ func TestSendTimingRefused(t *testing.T) {
 			t.Fatalf("the reservation of a message due %v expires %v (%v)", far, time.UnixMicro(expires), err)
 		}
 	})
+}
+
+// TestStoppedBeforeSendAt: a scheduled message whose app was suspended, or whose account was
+// suspended for arrears, before its time does not go out: it fails with 30002 and its
+// reservation is released, so it costs nothing. Messages of other apps still go.
+func TestStoppedBeforeSendAt(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		clk := clock.NewFake(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
+		arrears := &refuseWhen{}
+		e := newEnv(t, db, envConfig{balance: 1_000_000, run: true, clk: clk,
+			opts: func(o *Options) { o.Standing = arrears }})
+		ctx := context.Background()
+		due := clk.Now().Add(time.Hour)
+		schedule := func(account, app string) *Message {
+			t.Helper()
+			m, err := e.svc.Send(ctx, SendRequest{AccountSID: account, AppSID: app, To: "+8613800138000", From: "Acme",
+				Body: "later", SendAt: due})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		suspended := schedule(e.acct, e.app)
+		if err := e.apps.Suspend(ctx, e.app, "abuse"); err != nil {
+			t.Fatal(err)
+		}
+		clk.Set(due.Add(time.Second))
+		m := e.waitFinal(suspended.SID)
+		if m.Status != Failed || m.ErrorCode != ErrorSuspended || m.Charged != 0 || !strings.Contains(m.ErrorMessage, "not active") {
+			t.Fatalf("message of a suspended app ended %s code %d charged %d (%q)", m.Status, m.ErrorCode, m.Charged, m.ErrorMessage)
+		}
+		if b := e.balance(); b.CashPending != 0 || b.Available != 1_000_000 {
+			t.Fatalf("balance %+v; want the reservation released", b)
+		}
+
+		if err := e.apps.Resume(ctx, e.app, "cleared"); err != nil {
+			t.Fatal(err)
+		}
+		due = clk.Now().Add(time.Hour)
+		inArrears := schedule(e.acct, e.app)
+		arrears.on.Store(true)
+		clk.Set(due.Add(time.Second))
+		if m := e.waitFinal(inArrears.SID); m.Status != Failed || m.ErrorCode != ErrorSuspended || m.Charged != 0 {
+			t.Fatalf("message of an account suspended for arrears ended %s code %d charged %d", m.Status, m.ErrorCode, m.Charged)
+		}
+	})
+}
+
+// refuseWhen is a Standing that suspends every account once on is set.
+type refuseWhen struct{ on atomic.Bool }
+
+func (r *refuseWhen) Refuse(ctx context.Context, account string) error {
+	if r.on.Load() {
+		return refuseAll{}.Refuse(ctx, account)
+	}
+	return nil
 }

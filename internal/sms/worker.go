@@ -8,7 +8,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboard/switchboard/internal/apps"
 	"github.com/switchboard/switchboard/internal/billing/ledger"
+	"github.com/switchboard/switchboard/internal/errs"
 	"github.com/switchboard/switchboard/internal/sid"
 	"github.com/switchboard/switchboard/internal/sms/smpp"
 	"github.com/switchboard/switchboard/internal/store"
@@ -167,6 +169,27 @@ func (s *Service) process(ctx context.Context, t task, token string) {
 	}
 }
 
+// stopped says why a message no carrier has taken yet must not go out, or "" when it may: its app
+// was suspended, deleted or lost SMS, or its account was suspended for arrears, since the message
+// was accepted. A scheduled message can wait days, and an operator who stops an app for abuse
+// expects its queue to stop too. Parts already taken are left to finish: a handset cannot
+// reassemble half a message. Send asks the same questions, from the same caches, so this costs
+// no query per message; an error that is not a refusal (the database) is returned to be retried.
+func (s *Service) stopped(ctx context.Context, m *Message) (string, error) {
+	_, err := s.apps.Sendable(ctx, m.AccountSID, m.AppSID, apps.SMS)
+	if err == nil && s.standing != nil {
+		err = s.standing.Refuse(ctx, m.AccountSID)
+	}
+	if err == nil {
+		return "", nil
+	}
+	switch errs.KindOf(err) {
+	case errs.Permission, errs.NotFound, errs.InsufficientFunds: // refusals, as Send gives them
+		return "not sent: " + err.Error(), nil
+	}
+	return "", err
+}
+
 // ref is the concatenation reference of a message's parts: from its SID, so every re-submit of
 // a part carries the same header and the handset can still reassemble.
 func ref(sid string) byte {
@@ -196,6 +219,13 @@ func (s *Service) submit(ctx context.Context, m *Message, token string, fresh bo
 	}
 	if len(done) == 0 && s.clock.Now().After(m.expiresAt(s.validity)) {
 		return s.fail(ctx, m, m.expiryCode(), "not submitted within the validity period")
+	}
+	if len(done) == 0 {
+		if why, err := s.stopped(ctx, m); err != nil {
+			return err
+		} else if why != "" {
+			return s.fail(ctx, m, ErrorSuspended, why)
+		}
 	}
 	if len(done) == 0 && m.Category == Marketing && !m.SendAt.IsZero() {
 		// A scheduled marketing message waited long enough for its recipient to opt out.
