@@ -232,7 +232,7 @@ func TestCarriersBadConfigRefusedAtStart(t *testing.T) {
 		"sms_carriers": [{"name": "a", "url": "smpp://sys:Hush1234@127.0.0.1:2775", "window": -1}],
 		"sms_routes": [{"prefix": "86", "carrier": "z", "bill_on": "submit"}]
 	}`), 0o600)
-	out, err := exec.Command(binary(t), "serve", "--config", file, "--data-dir", t.TempDir(), "--addr", freeAddr(t)).CombinedOutput()
+	out, err := exec.Command(binary(t), "serve", "--config", file, "--data-dir", t.TempDir(), "--addr", "127.0.0.1:0").CombinedOutput()
 	if err == nil {
 		t.Fatalf("serve started with a mistaken carrier list:\n%s", out)
 	}

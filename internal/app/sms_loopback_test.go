@@ -37,7 +37,7 @@ func TestLoopbackOutcomesFromConfig(t *testing.T) {
 		}
 	}
 
-	out, err := exec.Command(binary(t), "serve", "--data-dir", t.TempDir(), "--addr", freeAddr(t),
+	out, err := exec.Command(binary(t), "serve", "--data-dir", t.TempDir(), "--addr", "127.0.0.1:0",
 		"--sms-loopback-outcomes", "+8613800138001=lost").CombinedOutput()
 	if err == nil || !bytes.Contains(out, []byte(`"+8613800138001=lost": the outcomes are`)) {
 		t.Fatalf("serve with a mistaken outcome: %v\n%s", err, out)

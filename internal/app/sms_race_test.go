@@ -540,7 +540,7 @@ func cancelVerb(i int) string {
 	return "delete"
 }
 
-// lockedBuffer collects the server's log for display when a case fails.
+// lockedBuffer collects a server's log while it runs, to read from or show when a case fails.
 type lockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
@@ -551,6 +551,8 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
+
+func (l *lockedBuffer) String() string { return l.Since(0) }
 
 func (l *lockedBuffer) Len() int { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Len() }
 
