@@ -3,7 +3,6 @@ package app_test
 import (
 	"bufio"
 	"context"
-	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -34,8 +33,16 @@ func smtpSink(t *testing.T) (string, <-chan string) {
 		}
 		t.Skip("python3 smtpd not available")
 	}
-	addr := freeAddr(t)
-	cmd := exec.Command("python3", "-W", "ignore", "-u", "-m", "smtpd", "-n", "-c", "DebuggingServer", addr)
+	// The sink binds port 0 and prints the address it got: a port chosen here and handed over
+	// could be taken by another test's listener before python3 binds it.
+	const sink = `
+import asyncore, smtpd
+s = smtpd.DebuggingServer(("127.0.0.1", 0), None)
+print("LISTEN %s:%d" % s.socket.getsockname())
+asyncore.loop()
+`
+	cmd := exec.Command("python3", "-W", "ignore", "-u", "-c", sink)
+	cmd.Stderr = os.Stderr
 	out, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -50,14 +57,15 @@ func smtpSink(t *testing.T) (string, <-chan string) {
 	}()
 	// Wait until it listens: python3 starts slowly on a loaded machine, and a notice mailed
 	// before would wait for its retry.
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			break
+	var addr string
+	select {
+	case line := <-lines:
+		var ok bool
+		if addr, ok = strings.CutPrefix(line, "LISTEN "); !ok {
+			t.Fatalf("the SMTP sink said %q before listening", line)
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("the SMTP sink did not start listening")
-		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the SMTP sink did not start listening")
 	}
 	return addr, lines
 }
