@@ -15,7 +15,8 @@ import (
 	"github.com/switchboard/switchboard/internal/errs"
 )
 
-// startServer runs a stand-alone JetStream server on port, storing in dir, playing the external NATS.
+// startServer runs a stand-alone JetStream server on port (server.RANDOM_PORT: one it binds
+// itself), storing in dir, playing the external NATS.
 func startServer(t *testing.T, port int, dir string) *server.Server {
 	t.Helper()
 	srv, err := server.NewServer(&server.Options{
@@ -31,21 +32,12 @@ func startServer(t *testing.T, port int, dir string) *server.Server {
 	return srv
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // TestExternalReconnects restarts the external server under a connected bus: Ready reports the outage
 // as Unavailable, the bus reconnects by itself, and subscriptions made before the outage still work.
 func TestExternalReconnects(t *testing.T) {
-	port, dir := freePort(t), t.TempDir()
-	srv := startServer(t, port, dir)
+	dir := t.TempDir()
+	srv := startServer(t, server.RANDOM_PORT, dir)
+	port := srv.Addr().(*net.TCPAddr).Port
 	t.Cleanup(func() { srv.Shutdown() }) // whichever srv runs then, after the bus's own cleanup
 	b := bustest.Open(t, bus.Config{URL: srv.ClientURL()})
 	got := make(chan bus.Msg, 1)
@@ -64,6 +56,8 @@ func TestExternalReconnects(t *testing.T) {
 		return err != nil && errs.KindOf(err) == errs.Unavailable
 	})
 
+	// The bus knows only this URL, so the server must come back on the same port: another
+	// listener could take it while it is down, a window left open because NATS binds by itself.
 	srv = startServer(t, port, dir)
 	waitFor(t, func() bool { return b.Ready(t.Context()) == nil })
 	if err := b.Publish(t.Context(), "ping", 1); err != nil {
