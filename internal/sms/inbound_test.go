@@ -203,7 +203,11 @@ func TestInbound(t *testing.T) {
 			t.Fatalf("an inbound message moved money: %+v", b)
 		}
 		// The webhook event and the incoming-message callback, in the message's transaction.
-		rows, err := db.Read().QueryContext(ctx, `SELECT kind, event_id, event_type, url, body FROM webhook_deliveries WHERE account_sid = $1`, e.acct)
+		// A webhook event's body is stored once, in webhook_events; a callback's is its delivery's.
+		rows, err := db.Read().QueryContext(ctx, `SELECT d.kind, d.event_id, d.event_type, d.url, COALESCE(ev.body, d.body)
+			FROM webhook_deliveries d LEFT JOIN webhook_events ev ON d.kind = 'standard' AND ev.id = d.event_id
+				AND ev.account_sid = d.account_sid AND ev.app_sid = d.app_sid
+			WHERE d.account_sid = $1`, e.acct)
 		if err != nil {
 			t.Fatal(err)
 		}

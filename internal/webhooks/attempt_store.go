@@ -155,8 +155,9 @@ func (s *Service) ListAttempts(ctx context.Context, f AttemptFilter) (AttemptPag
 // sweepBatch bounds each retention DELETE, so the sweep never holds SQLite's one writer for long.
 const sweepBatch = 1000
 
-// Sweep deletes attempts, and finished deliveries, older than retain. It returns how many of
-// each it deleted. Run it daily; pending deliveries are never swept.
+// Sweep deletes attempts, and finished deliveries, older than retain, then the events no
+// delivery refers to any more. It returns how many attempts and deliveries it deleted. Run it
+// daily; pending deliveries, and their events, are never swept.
 func (s *Service) Sweep(ctx context.Context, retain time.Duration) (attempts, deliveries int64, err error) {
 	cutoff := store.Micro(s.now().Add(-retain))
 	attempts, err = s.sweep(ctx, `DELETE FROM webhook_attempts WHERE id IN (
@@ -166,6 +167,10 @@ func (s *Service) Sweep(ctx context.Context, retain time.Duration) (attempts, de
 	}
 	deliveries, err = s.sweep(ctx, `DELETE FROM webhook_deliveries WHERE id IN (
 		SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND updated_at < $1 LIMIT $2)`, cutoff)
+	if err != nil {
+		return attempts, deliveries, err
+	}
+	_, err = s.sweep(ctx, sweepEvents, cutoff)
 	return attempts, deliveries, err
 }
 

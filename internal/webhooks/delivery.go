@@ -99,7 +99,9 @@ const (
 // Enqueue records a delivery of ev to every enabled endpoint of its app that wants its type, in
 // the caller's transaction q: the event's deliveries commit or roll back with the change that
 // caused it, so no event is announced that did not happen and none that happened is lost. It
-// returns how many deliveries were added; an event already enqueued adds none.
+// returns how many deliveries were added; an event already enqueued adds none. The event's body
+// is stored once for all its deliveries, and they are added with one statement: an SMS send to an
+// app with 20 endpoints paid for 20 bodies and, on PostgreSQL, 20 round trips.
 func (s *Service) Enqueue(ctx context.Context, q store.Querier, ev Event) (int, error) {
 	if err := checkEvent(ev); err != nil {
 		return 0, err
@@ -112,29 +114,26 @@ func (s *Service) Enqueue(ctx context.Context, q store.Querier, ev Event) (int, 
 		}
 		s.listeners.Put([2]string{ev.AccountSID, ev.AppSID}, endpoints)
 	}
-	var body []byte
-	now := s.now()
-	added := 0
+	var ids []string
 	for i := range endpoints {
-		e := &endpoints[i]
-		if !e.Wants(ev.Type) {
-			continue
+		if endpoints[i].Wants(ev.Type) {
+			ids = append(ids, endpoints[i].ID)
 		}
-		if body == nil {
-			if body, err = envelope(ev.Type, ev.OccurredAt, ev.Payload); err != nil {
-				return 0, err
-			}
-		}
-		d := Delivery{
-			ID: sid.NewOrdered(deliveryPrefix, now), AccountSID: ev.AccountSID, AppSID: ev.AppSID,
-			Kind: KindStandard, EndpointID: e.ID, EventID: ev.ID, EventType: ev.Type, Body: body,
-			Status: StatusPending, NextAt: now, OccurredAt: ev.OccurredAt, CreatedAt: now, UpdatedAt: now,
-		}
-		n, err := insertDelivery(ctx, q, &d)
-		if err != nil {
-			return 0, fmt.Errorf("webhooks: enqueue %s: %w", ev.ID, err)
-		}
-		added += n
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	body, err := envelope(ev.Type, ev.OccurredAt, ev.Payload)
+	if err != nil {
+		return 0, err
+	}
+	now := s.now()
+	if err := insertEvent(ctx, q, &ev, body, now); err != nil {
+		return 0, fmt.Errorf("webhooks: enqueue %s: %w", ev.ID, err)
+	}
+	added, err := insertFanOut(ctx, q, s.db.Dialect, &ev, ids, now)
+	if err != nil {
+		return 0, fmt.Errorf("webhooks: enqueue %s: %w", ev.ID, err)
 	}
 	return added, nil
 }

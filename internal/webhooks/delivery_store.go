@@ -105,6 +105,10 @@ func leaseDue(ctx context.Context, db *store.DB, ids []string, now, leaseUntil t
 			WHERE id IN (`+strings.Join(marks, ", ")+`) AND status = 'pending' AND next_at <= $3 AND lease_until < $3`+lock+`)
 		RETURNING `+deliveryColumns, args...)
 	out, err := collectDeliveries(rows, err)
+	if err == nil {
+		// The events were committed before their deliveries could be leased: a reader has them.
+		err = fillBodies(ctx, db.Read(), out)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("lease due deliveries: %w", err)
 	}
@@ -199,6 +203,9 @@ func getDelivery(ctx context.Context, q store.Querier, account, id string) (Deli
 	if store.NoRows(err) {
 		return d, ErrDeliveryNotFound
 	}
+	if err == nil {
+		err = fillBody(ctx, q, &d)
+	}
 	if err != nil {
 		return d, fmt.Errorf("get delivery %s: %w", id, err)
 	}
@@ -219,6 +226,9 @@ func listDeliveries(ctx context.Context, q store.Querier, f DeliveryFilter) ([]D
 	rows, err := q.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE `+w.String()+
 		` ORDER BY id DESC`+w.Limit(f.Limit), w.Args()...)
 	out, err := collectDeliveries(rows, err)
+	if err == nil {
+		err = fillBodies(ctx, q, out)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list deliveries of %s: %w", f.AccountSID, err)
 	}
@@ -235,6 +245,9 @@ func replayDelivery(ctx context.Context, q store.Querier, account, id string, no
 		RETURNING `+deliveryColumns, account, id, store.Micro(now)))
 	if store.NoRows(err) {
 		return d, ErrDeliveryNotFound
+	}
+	if err == nil {
+		err = fillBody(ctx, q, &d)
 	}
 	if err != nil {
 		return d, fmt.Errorf("replay delivery %s: %w", id, err)

@@ -10,4 +10,9 @@
 // Deliveries are signed the Standard Webhooks way (https://www.standardwebhooks.com/) so receivers
 // can verify them with any of its libraries; TwilioSignature reproduces X-Twilio-Signature for the
 // Twilio-compatible callbacks, which existing Twilio users' code already verifies.
+//
+// Enqueue stores an event's body once (webhook_events) and adds its deliveries, one per endpoint,
+// with an empty body that stands for the event's, in the transaction of the change that caused
+// it: that transaction is an SMS send's, and an app may have 20 endpoints. The retention sweep
+// deletes an event with the last delivery that refers to it.
 package webhooks
