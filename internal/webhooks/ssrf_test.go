@@ -31,6 +31,11 @@ func countAccepts(t *testing.T, addr string) *acceptCounter {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return countOn(t, ln)
+}
+
+// countOn counts the connections ln accepts, until the test ends.
+func countOn(t *testing.T, ln net.Listener) *acceptCounter {
 	c := &acceptCounter{ln: ln}
 	t.Cleanup(func() { ln.Close() })
 	go func() {
@@ -89,11 +94,12 @@ func assertBlocked(t *testing.T, err error) {
 func TestClientRefusesCorpus(t *testing.T) {
 	v4 := countAccepts(t, "127.0.0.1:0")
 	port := v4.port()
+	// The listener that tells IPv6 loopback is here is the one that counts: closing it and
+	// listening again would let another test take the port in between.
 	v6, err := net.Listen("tcp", "[::1]:"+port)
 	var v6Accepts *acceptCounter
 	if err == nil {
-		v6.Close()
-		v6Accepts = countAccepts(t, "[::1]:"+port)
+		v6Accepts = countOn(t, v6)
 	} else {
 		t.Logf("no IPv6 loopback here (%v); IPv6 spellings are still checked for refusal", err)
 	}
