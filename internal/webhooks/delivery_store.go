@@ -99,14 +99,18 @@ func leaseDue(ctx context.Context, db *store.DB, ids []string, now, leaseUntil t
 	if db.Dialect == store.Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	rows, err := db.Write().QueryContext(ctx, `
-		UPDATE webhook_deliveries SET lease_until = $1, lease_token = $2
+	query := `UPDATE webhook_deliveries SET lease_until = $1, lease_token = $2
 		WHERE id IN (SELECT id FROM webhook_deliveries
-			WHERE id IN (`+strings.Join(marks, ", ")+`) AND status = 'pending' AND next_at <= $3 AND lease_until < $3`+lock+`)
-		RETURNING `+deliveryColumns, args...)
+			WHERE id IN (` + strings.Join(marks, ", ") + `) AND status = 'pending' AND next_at <= $3 AND lease_until < $3` + lock + `)
+		RETURNING ` + deliveryColumns
+	if db.Dialect == store.Postgres {
+		query = withEventBodies(query)
+	}
+	rows, err := db.Write().QueryContext(ctx, query, args...)
 	out, err := collectDeliveries(rows, err)
 	if err == nil {
-		// The events were committed before their deliveries could be leased: a reader has them.
+		// On SQLite, whose UPDATE cannot feed a join, the bodies are read after the lease. The
+		// events were committed before their deliveries could be leased: a reader has them.
 		err = fillBodies(ctx, db.Read(), out)
 	}
 	if err != nil {
