@@ -139,7 +139,7 @@
 // 9,947-10,886 to 12,104-14,483 pairs/s (alternating runs, 2026-12-07 05:19). 30,000 pairs/s would
 // need 33 µs a pair with the fsync and the scheduling included; the statements alone, without the
 // benchmark's clients, run at about 22,000 (docs/PERFORMANCE.md). On PostgreSQL the server's two
-// backends spend about 100 µs of CPU a pair, mostly per-row work (index entries, the foreign-key
-// check of each resolution), on the two cores the benchmark also runs on; two writers let it work
-// on two batches at once.
+// backends spend about 100 µs of CPU a pair, mostly per-row work (index entries; until migration
+// 0054, the foreign-key check of each resolution, which the reconciler now makes instead), on the
+// two cores the benchmark also runs on; two writers let it work on two batches at once.
 package ledger

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,5 +80,94 @@ func TestHoldsMovedIntoJournal(t *testing.T) {
 		}
 		wantBalance(t, l, ledger.Balance{CashPosted: 100*unit - unit*9/10, Available: 100*unit - unit*9/10})
 		wantReconciled(t, l)
+	})
+}
+
+// TestPendingForeignKeyDropped: migration 0054 rebuilds (SQLite) or alters (PostgreSQL) the
+// journal without the foreign key of pending_id and keeps everything else: the same entries,
+// append-only, one resolution a pending entry, the balances. A resolution of a missing entry,
+// which the key refused, is now the reconciler's to report.
+func TestPendingForeignKeyDropped(t *testing.T) {
+	storetest.EachAt(t, 53, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		l := ledger.New(db, clock.NewFake(start), nil)
+		must(l.Credit(ctx, "top-up", tenant, 100*unit, ledger.Grant{Kind: ledger.Cash}))(t)
+		posted := must(l.Reserve(ctx, "r1", tenant, "sms", unit, time.Hour))(t)
+		must(l.Post(ctx, "p1", posted.ID, unit/2))(t)
+		voided := must(l.Reserve(ctx, "r2", tenant, "sms", unit, time.Hour))(t)
+		must(l.Void(ctx, "v2", voided.ID))(t)
+		pending := must(l.Reserve(ctx, "r3", tenant, "sms", 2*unit, time.Hour))(t)
+		dump := func() string {
+			t.Helper()
+			rows, err := db.Read().QueryContext(ctx, `SELECT id, op_id, debit_account, credit_account, amount, kind,
+				COALESCE(pending_id, ''), COALESCE(hold_id, ''), COALESCE(grant_id, ''), tenant, product, metadata,
+				created_at, expires_at, resolution_key FROM ledger_transfers ORDER BY id`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []string
+			for rows.Next() {
+				v := make([]any, 15)
+				for i := range v {
+					v[i] = new(string)
+				}
+				if err := rows.Scan(v...); err != nil {
+					t.Fatal(err)
+				}
+				for _, s := range v {
+					out = append(out, *s.(*string))
+				}
+				out = append(out, "\n")
+			}
+			return strings.Join(out, "|")
+		}
+		before := dump()
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if after := dump(); after != before || strings.Count(after, "\n") != 6 {
+			t.Fatalf("journal changed by the migration:\nbefore %s\nafter  %s", before, after)
+		}
+		foreignKeys := `SELECT COUNT(*) FROM pragma_foreign_key_list('ledger_transfers')`
+		if db.Dialect == store.Postgres {
+			foreignKeys = `SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'ledger_transfers'::regclass AND contype = 'f'`
+		}
+		var n int
+		if err := db.Read().QueryRowContext(ctx, foreignKeys).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%d foreign keys left on ledger_transfers (%v)", n, err)
+		}
+		wantReconciled(t, l)
+		for _, change := range []string{`UPDATE ledger_transfers SET amount = amount + 1`, `DELETE FROM ledger_transfers`} {
+			if _, err := db.Write().ExecContext(ctx, change); err == nil {
+				t.Fatalf("%s succeeded; the journal must stay append-only", change)
+			}
+		}
+		resolve := func(id, pendingID string) error {
+			_, err := db.Write().ExecContext(ctx, `INSERT INTO ledger_transfers (id, op_id, debit_account, credit_account,
+				amount, kind, pending_id, tenant, created_at) VALUES ($1, $2, $3, 'revenue:sms', 1, 'void_pending', $4, $5, 0)`,
+				id+":00", id, tenant+":cash", pendingID, tenant)
+			return err
+		}
+		if err := resolve("ffffffffffffff01aaaaaaaaaa", posted.Parts[0].TransferID); err == nil {
+			t.Fatal("a second resolution of a pending entry was written")
+		}
+		h := must(l.Post(ctx, "p3", pending.ID, 2*unit))(t)
+		if h.State != ledger.HoldPosted {
+			t.Fatalf("post after the migration: %+v", h)
+		}
+		wantBalance(t, l, ledger.Balance{CashPosted: 100*unit - unit/2 - 2*unit, Available: 100*unit - unit/2 - 2*unit})
+
+		if err := resolve("ffffffffffffff02aaaaaaaaaa", "0000000000000000aaaaaaaaaa:00"); err != nil {
+			t.Fatal(err)
+		}
+		ms, err := l.Reconcile(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := ledger.Mismatch{Account: "transfer:ffffffffffffff02aaaaaaaaaa:00", Field: "pending_id", Cached: 1}
+		if len(ms) != 1 || ms[0] != want {
+			t.Fatalf("Reconcile = %v; want only %v", ms, want)
+		}
 	})
 }

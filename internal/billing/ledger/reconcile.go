@@ -9,15 +9,22 @@ import (
 	"github.com/switchboard/switchboard/internal/store"
 )
 
-// Mismatch is one cached figure that disagrees with the journal.
+// Mismatch is one cached figure that disagrees with the journal, or an entry of the journal that
+// contradicts it.
 type Mismatch struct {
-	Account string // ledger account id, or "grant:<id>" for a promo grant's remainder
-	Field   string // debits_pending, debits_posted, credits_pending, credits_posted or remaining
+	// Account is a ledger account id, "grant:<id>" for a promo grant's remainder, or
+	// "transfer:<id>" for a resolution whose pending entry is not in the journal (Field
+	// "pending_id", Cached 1 and Journal 0: the resolution is there, the entry it resolves is not).
+	Account string
+	Field   string // debits_pending, debits_posted, credits_pending, credits_posted, remaining or pending_id
 	Cached  int64
 	Journal int64
 }
 
 func (m Mismatch) String() string {
+	if m.Field == "pending_id" {
+		return fmt.Sprintf("%s resolves a pending entry that is not in the journal", m.Account)
+	}
 	return fmt.Sprintf("%s %s: cached %d, journal %d", m.Account, m.Field, m.Cached, m.Journal)
 }
 
@@ -43,7 +50,29 @@ func (l *Ledger) Reconcile(ctx context.Context) ([]Mismatch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ledger: reconcile: %w", err)
 	}
+	orphans, err := orphanResolutions(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: reconcile: %w", err)
+	}
+	for _, id := range orphans {
+		ms = append(ms, Mismatch{Account: "transfer:" + id, Field: "pending_id", Cached: 1})
+	}
 	return ms, nil
+}
+
+// orphanResolutions lists the resolutions whose pending_id names no pending entry. The schema no
+// longer checks it on every insert (migration 0054: that check was a large part of the writer's
+// time, and the ledger reads a pending entry before it resolves it, and never deletes one), so
+// the audit does. Resolutions are read through the pending_id index, entries by key.
+func orphanResolutions(ctx context.Context, q store.Querier) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT r.id FROM ledger_transfers r
+		WHERE r.pending_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ledger_transfers p
+			WHERE p.id = r.pending_id AND p.kind = 'pending')
+		ORDER BY r.id`)
+	if err != nil {
+		return nil, fmt.Errorf("look for resolutions of missing entries: %w", err)
+	}
+	return scanIDs(rows, "look for resolutions of missing entries")
 }
 
 // Rebuild overwrites every cached figure that disagrees with the journal and returns what it
