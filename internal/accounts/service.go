@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard/switchboard/internal/keyring"
 	"github.com/switchboard/switchboard/internal/sid"
 	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/ttlcache"
 )
 
 // Login lock-out: after this many consecutive failures the login is locked for lockFor.
@@ -27,12 +28,13 @@ type Service struct {
 	clock    clock.Clock
 	notifier Notifier
 	log      *slog.Logger
-	dummy    string // a real hash checked for unknown logins so timing does not reveal which exist
+	dummy    string                         // a real hash checked for unknown logins so timing does not reveal which exist
+	gate     *ttlcache.Cache[string, error] // Sendable's answers; every status change clears it
 }
 
 // NewService wires the accounts service.
 func NewService(db *store.DB, keys *keyring.Keyring, hasher *Hasher, clk clock.Clock, notifier Notifier, log *slog.Logger) *Service {
-	s := &Service{db: db, keys: keys, hasher: hasher, clock: clk, notifier: notifier, log: log}
+	s := &Service{db: db, keys: keys, hasher: hasher, clock: clk, notifier: notifier, log: log, gate: newGate()}
 	s.dummy, _ = hasher.Hash(context.Background(), sid.Secret(16))
 	return s
 }
@@ -150,17 +152,24 @@ func (s *Service) List(ctx context.Context, status Status, after string, limit i
 
 // Freeze stops an account's API use (operator action with a reason).
 func (s *Service) Freeze(ctx context.Context, accountSID, reason string) error {
-	return setAccountStatus(ctx, s.db.Write(), accountSID, []Status{Active}, Frozen, reason, s.clock.Now())
+	return s.setStatus(ctx, accountSID, []Status{Active}, Frozen, reason)
 }
 
 // Unfreeze reactivates a frozen account (operator action with a reason).
 func (s *Service) Unfreeze(ctx context.Context, accountSID, reason string) error {
-	return setAccountStatus(ctx, s.db.Write(), accountSID, []Status{Frozen}, Active, reason, s.clock.Now())
+	return s.setStatus(ctx, accountSID, []Status{Frozen}, Active, reason)
 }
 
 // Close ends an account for good.
 func (s *Service) Close(ctx context.Context, accountSID, reason string) error {
-	return setAccountStatus(ctx, s.db.Write(), accountSID, []Status{Active, Frozen}, Closed, reason, s.clock.Now())
+	return s.setStatus(ctx, accountSID, []Status{Active, Frozen}, Closed, reason)
+}
+
+// setStatus moves an account between statuses and forgets Sendable's answers.
+func (s *Service) setStatus(ctx context.Context, accountSID string, from []Status, to Status, reason string) error {
+	err := setAccountStatus(ctx, s.db.Write(), accountSID, from, to, reason, s.clock.Now())
+	s.gate.Clear()
+	return err
 }
 
 // AuthenticateToken checks an AccountSid/AuthToken pair (HTTP Basic). Both the primary and the

@@ -284,6 +284,38 @@ func TestFreezeStates(t *testing.T) {
 	})
 }
 
+// TestSendable: the channels' question follows every status change made on this node at once,
+// although its answers are cached: active sends, frozen and closed do not, unknown is not found.
+func TestSendable(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		a, _, _ := f.svc.Create(ctx, alice)
+		want := func(step string, target error) {
+			t.Helper()
+			if err := f.svc.Sendable(ctx, a.SID); !errors.Is(err, target) || (target == nil && err != nil) {
+				t.Fatalf("%s: Sendable = %v; want %v", step, err, target)
+			}
+		}
+		want("active", nil)
+		if err := f.svc.Freeze(ctx, a.SID, "abuse"); err != nil {
+			t.Fatal(err)
+		}
+		want("frozen", ErrAccountFrozen)
+		if err := f.svc.Unfreeze(ctx, a.SID, "cleared"); err != nil {
+			t.Fatal(err)
+		}
+		want("unfrozen", nil)
+		if err := f.svc.Close(ctx, a.SID, "asked"); err != nil {
+			t.Fatal(err)
+		}
+		want("closed", ErrAccountClosed)
+		if err := f.svc.Sendable(ctx, "AC00000000000000000000000000000000"); !errors.Is(err, ErrAccountNotFound) {
+			t.Fatalf("unknown account: Sendable = %v", err)
+		}
+	})
+}
+
 func TestValidation(t *testing.T) {
 	bad := []NewAccount{
 		{Phone: "12345", Email: "a@b.co", Company: "c", Password: "long password 1"},

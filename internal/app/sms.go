@@ -42,7 +42,7 @@ func (s *Server) startSMS(ctx context.Context, cfg config.Config, rater *rating.
 	// on its own (settlements an earlier version queued) goes through the group-commit writer.
 	s.batcher = ledger.NewBatcher(s.Ledger, ledger.BatchOptions{})
 	svc, err := sms.New(sms.Options{DB: s.DB, Bus: s.Bus, Clock: s.Clock, Log: s.Log, Ledger: s.batcher.Ledger(), Rating: rater,
-		Moderation: s.Keywords, Apps: s.Apps, Webhooks: s.Webhooks, Standing: s.arrears,
+		Moderation: s.Keywords, Apps: s.Apps, Webhooks: s.Webhooks, Standing: s.arrears, Accounts: s.Accounts,
 		Carriers: carriers, Routes: routes, OptOut: sms.OptOutOptions{Text: cfg.SMSOptOutText},
 		Worker: sms.WorkerOptions{Lease: cfg.SMSLease}})
 	if err != nil {

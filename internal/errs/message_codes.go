@@ -27,7 +27,7 @@ func MessageCodes() []MessageCodeInfo {
 	return []MessageCodeInfo{
 		{MessageOptedOut, "A scheduled marketing message whose recipient opted out before its time; not sent, not charged."},
 		{MessageQueueExpired, "Not submitted to a carrier within the platform's validity period (10 hours by default); not charged."},
-		{MessageSuspended, "Its app was suspended, deleted or lost SMS, or its account was suspended for arrears, after it was accepted and before a carrier took it (a scheduled message waits); not sent, not charged."},
+		{MessageSuspended, "Its app was suspended, deleted or lost SMS, or its account was frozen, closed or suspended for arrears, after it was accepted and before a carrier took it (a scheduled message waits); not sent, not charged."},
 		{MessageUnreachable, "The carrier could not deliver it (receipt UNDELIV, EXPIRED or DELETED): the handset was unreachable."},
 		{MessageUnknownDest, "The carrier refused the destination number (ESME_RINVDSTADR)."},
 		{MessageFiltered, "The carrier rejected the message (receipt REJECTD), or an operator rejected it in review."},

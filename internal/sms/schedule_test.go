@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard/switchboard/internal/accounts"
+	"github.com/switchboard/switchboard/internal/billing/arrears"
 	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/store/storetest"
@@ -138,14 +140,14 @@ func TestSendTimingRefused(t *testing.T) {
 }
 
 // TestStoppedBeforeSendAt: a scheduled message whose app was suspended, or whose account was
-// suspended for arrears, before its time does not go out: it fails with 30002 and its
+// suspended for arrears or frozen, before its time does not go out: it fails with 30002 and its
 // reservation is released, so it costs nothing. Messages of other apps still go.
 func TestStoppedBeforeSendAt(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		clk := clock.NewFake(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
-		arrears := &refuseWhen{}
+		owed, frozen := &refuseWhen{err: arrears.ErrSuspended}, &refuseWhen{err: accounts.ErrAccountFrozen}
 		e := newEnv(t, db, envConfig{balance: 1_000_000, run: true, clk: clk,
-			opts: func(o *Options) { o.Standing = arrears }})
+			opts: func(o *Options) { o.Standing, o.Accounts = owed, frozen }})
 		ctx := context.Background()
 		due := clk.Now().Add(time.Hour)
 		schedule := func(account, app string) *Message {
@@ -175,20 +177,45 @@ func TestStoppedBeforeSendAt(t *testing.T) {
 		}
 		due = clk.Now().Add(time.Hour)
 		inArrears := schedule(e.acct, e.app)
-		arrears.on.Store(true)
+		owed.on.Store(true)
 		clk.Set(due.Add(time.Second))
 		if m := e.waitFinal(inArrears.SID); m.Status != Failed || m.ErrorCode != ErrorSuspended || m.Charged != 0 {
 			t.Fatalf("message of an account suspended for arrears ended %s code %d charged %d", m.Status, m.ErrorCode, m.Charged)
 		}
+
+		owed.on.Store(false)
+		due = clk.Now().Add(time.Hour)
+		ofFrozen := schedule(e.acct, e.app)
+		frozen.on.Store(true)
+		if _, err := e.svc.Send(ctx, SendRequest{AccountSID: e.acct, AppSID: e.app, To: "+8613800138000", From: "Acme",
+			Body: "now"}); !errors.Is(err, accounts.ErrAccountFrozen) {
+			t.Fatalf("send of a frozen account: %v", err)
+		}
+		clk.Set(due.Add(time.Second))
+		m = e.waitFinal(ofFrozen.SID)
+		if m.Status != Failed || m.ErrorCode != ErrorSuspended || m.Charged != 0 || !strings.Contains(m.ErrorMessage, "frozen") {
+			t.Fatalf("message of a frozen account ended %s code %d charged %d (%q)", m.Status, m.ErrorCode, m.Charged, m.ErrorMessage)
+		}
+		if b := e.balance(); b.CashPending != 0 || b.Available != 1_000_000 {
+			t.Fatalf("balance %+v; want every reservation released", b)
+		}
 	})
 }
 
-// refuseWhen is a Standing that suspends every account once on is set.
-type refuseWhen struct{ on atomic.Bool }
+// refuseWhen refuses every account with err once on is set: a Standing (arrears) and an Accounts
+// gate (frozen accounts) that a test can switch.
+type refuseWhen struct {
+	on  atomic.Bool
+	err error
+}
 
-func (r *refuseWhen) Refuse(ctx context.Context, account string) error {
+func (r *refuseWhen) Refuse(context.Context, string) error {
 	if r.on.Load() {
-		return refuseAll{}.Refuse(ctx, account)
+		return r.err
 	}
 	return nil
+}
+
+func (r *refuseWhen) Sendable(ctx context.Context, account string) error {
+	return r.Refuse(ctx, account)
 }

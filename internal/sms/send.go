@@ -135,6 +135,11 @@ func (s *Service) prepare(ctx context.Context, req SendRequest) (*prepared, *Mes
 	if err := checkTiming(req, s.clock.Now()); err != nil {
 		return nil, nil, err
 	}
+	if s.accounts != nil {
+		if err := s.accounts.Sendable(ctx, req.AccountSID); err != nil {
+			return nil, nil, fmt.Errorf("sms: send: %w", err)
+		}
+	}
 	if _, err := s.apps.Sendable(ctx, req.AccountSID, req.AppSID, apps.SMS); err != nil {
 		return nil, nil, fmt.Errorf("sms: send: %w", err)
 	}

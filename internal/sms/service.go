@@ -26,6 +26,14 @@ type Ledger interface {
 	In(q store.Querier) *ledger.Ledger
 }
 
+// Accounts is *accounts.Service's Sendable: a frozen or closed account sends nothing, not even what
+// it queued or scheduled before (abuse detection freezes accounts). Authentication refuses such
+// an account's API calls, but not a customer's SMPP session bound before the freeze, nor the
+// worker's queue, so the channel asks itself.
+type Accounts interface {
+	Sendable(ctx context.Context, accountSID string) error
+}
+
 // Standing is *arrears.Service's Refuse: an account suspended for arrears sends nothing.
 type Standing interface {
 	Refuse(ctx context.Context, accountSID string) error
@@ -78,6 +86,7 @@ type Options struct {
 	Apps       Apps
 	Webhooks   Webhooks // nil: no webhooks or status callbacks
 	Standing   Standing // nil: no account is suspended for arrears
+	Accounts   Accounts // nil: account status is not checked (tests of other things)
 
 	HomeCountry   string        // always allowed, and the region of numbers without "+"; default "CN"
 	DefaultPrice  int64         // micros per segment when no rate card is in force; default 50,000 (0.05)
@@ -104,6 +113,7 @@ type Service struct {
 	apps     Apps
 	webhooks Webhooks
 	standing Standing
+	accounts Accounts
 	home     string
 	price    int64
 	limits   Limits
@@ -131,9 +141,10 @@ func New(opts Options) (*Service, error) {
 	}
 	s := &Service{db: opts.DB, bus: opts.Bus, clock: opts.Clock, log: opts.Log, ledger: opts.Ledger,
 		rating: opts.Rating, mod: opts.Moderation, apps: opts.Apps, webhooks: opts.Webhooks, standing: opts.Standing,
-		home: opts.HomeCountry, price: opts.DefaultPrice, validity: opts.Validity, receipts: opts.ReceiptWindow,
-		worker: opts.Worker.withDefaults(), wake: make(chan struct{}, 1), carriers: map[string]*carrier{},
-		commits: newCommitter(opts.DB), optOut: opts.OptOut.withDefaults(), counts: newStatusCounters()}
+		accounts: opts.Accounts, home: opts.HomeCountry, price: opts.DefaultPrice, validity: opts.Validity,
+		receipts: opts.ReceiptWindow, worker: opts.Worker.withDefaults(), wake: make(chan struct{}, 1),
+		carriers: map[string]*carrier{}, commits: newCommitter(opts.DB), optOut: opts.OptOut.withDefaults(),
+		counts: newStatusCounters()}
 	if s.clock == nil {
 		s.clock = clock.System{}
 	}
