@@ -270,7 +270,7 @@ func (s *Server) Run(ctx context.Context) error {
 	s.background.Go(func() { s.runLoginStorms(bg) })
 	s.background.Go(func() { s.SMS.Run(bg) })
 	if s.smppLn != nil {
-		gw, err := smppserver.New(s.SMS, s.Apps, s.Bus, s.Log)
+		gw, err := smppserver.New(s.SMS, s.Apps, s.Accounts, s.Bus, s.Log)
 		if err != nil {
 			s.Log.Error("smpp server", "err", err)
 		}

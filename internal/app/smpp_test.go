@@ -77,3 +77,39 @@ func smppCredentials(t *testing.T, a *tenant, appSID string) smppCredential {
 	}
 	return cred
 }
+
+// TestSMPPBindRefusedForFrozenAccount: the apps of a frozen account cannot bind to the SMPP port
+// (ESME_RBINDFAIL, 13), though their credentials are right; after unfreezing they can.
+func TestSMPPBindRefusedForFrozenAccount(t *testing.T) {
+	needNetSMPP(t)
+	s := startServer(t, onSQLite)
+	ctx := context.Background()
+	a := s.newTenant(t)
+	app, _ := a.C.CreateApp(ctx, client.AppParams{Name: "smpp"})
+	s.smsReady(t, a, app.SID, "1.00")
+	cred := smppCredentials(t, a, app.SID)
+	host, port, _ := strings.Cut(s.SMPPAddr().String(), ":")
+	bind := func() string {
+		t.Helper()
+		out, _ := exec.Command("perl", "../sms/smpp/testdata/esme.pl", host, port, cred.SystemID, cred.Password, "wrongpw1").CombinedOutput()
+		for _, l := range strings.Split(string(out), "\n") {
+			if status, ok := strings.CutPrefix(l, "BIND_OK "); ok {
+				return status
+			}
+		}
+		t.Fatalf("no bind answer:\n%s", out)
+		return ""
+	}
+	if err := s.Accounts.Freeze(ctx, a.SID, "abuse"); err != nil {
+		t.Fatal(err)
+	}
+	if got := bind(); got != "13" {
+		t.Fatalf("bind of a frozen account's app: status %s; want 13 (ESME_RBINDFAIL)", got)
+	}
+	if err := s.Accounts.Unfreeze(ctx, a.SID, "cleared"); err != nil {
+		t.Fatal(err)
+	}
+	if got := bind(); got != "0" {
+		t.Fatalf("bind after unfreezing: status %s; want 0", got)
+	}
+}

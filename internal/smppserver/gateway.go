@@ -45,12 +45,13 @@ import (
 
 // Gateway serves the customer SMPP port.
 type Gateway struct {
-	srv  *smpp.Server
-	sms  *sms.Service
-	apps *apps.Service
-	bus  *bus.Bus
-	log  *slog.Logger
-	now  func() time.Time
+	srv      *smpp.Server
+	sms      *sms.Service
+	apps     *apps.Service
+	accounts sms.Accounts // a frozen or closed account's apps cannot bind
+	bus      *bus.Bus
+	log      *slog.Logger
+	now      func() time.Time
 }
 
 // client is what a bound session acts for: its app, and the parts of its long messages.
@@ -60,8 +61,8 @@ type client struct {
 }
 
 // New returns a gateway; Serve starts it.
-func New(svc *sms.Service, ap *apps.Service, b *bus.Bus, log *slog.Logger) (*Gateway, error) {
-	g := &Gateway{sms: svc, apps: ap, bus: b, log: log, now: time.Now}
+func New(svc *sms.Service, ap *apps.Service, acc sms.Accounts, b *bus.Bus, log *slog.Logger) (*Gateway, error) {
+	g := &Gateway{sms: svc, apps: ap, accounts: acc, bus: b, log: log, now: time.Now}
 	srv, err := smpp.NewServer(smpp.ServerConfig{SystemID: "switchboard", Authenticate: g.authenticate, Submit: g.submit, Logger: log})
 	if err != nil {
 		return nil, err
@@ -91,6 +92,11 @@ func (g *Gateway) authenticate(ctx context.Context, systemID, password string, _
 		return nil, smpp.ESME_RINVPASWD
 	}
 	if err := g.apps.Require(ctx, a, apps.SMS); err != nil {
+		return nil, smpp.ESME_RBINDFAIL
+	}
+	// A frozen account's submits would be refused one by one (sms.Send asks too); refusing the
+	// bind tells the customer's software at once, as for an app without SMS.
+	if err := g.accounts.Sendable(ctx, a.AccountSID); err != nil {
 		return nil, smpp.ESME_RBINDFAIL
 	}
 	return &client{app: a, parts: newAssembler(g.now)}, nil
