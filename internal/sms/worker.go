@@ -171,9 +171,9 @@ func (s *Service) process(ctx context.Context, t task, token string) {
 
 // stopped says why a message no carrier has taken yet must not go out, or "" when it may: its
 // account was frozen or closed, its app was suspended, deleted or lost SMS, or its account was
-// suspended for arrears, since the message was accepted. A scheduled message can wait days, and an operator who stops an app for abuse
-// expects its queue to stop too. Parts already taken are left to finish: a handset cannot
-// reassemble half a message. Send asks the same questions, from the same caches, so this costs
+// suspended for arrears, since the message was accepted. A scheduled message can wait days, and
+// an operator who stops an account or an app for abuse expects its queue to stop too. Parts
+// already taken are left to finish: a handset cannot reassemble half a message. Send asks the same questions, from the same caches, so this costs
 // no query per message; an error that is not a refusal (the database) is returned to be retried.
 func (s *Service) stopped(ctx context.Context, m *Message) (string, error) {
 	var err error
