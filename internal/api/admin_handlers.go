@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/switchboard/switchboard/internal/accounts"
@@ -64,6 +65,41 @@ func (in reasonInput) check() error {
 		return errs.InvalidField("reason", "reason is required (at most 500 characters)")
 	}
 	return nil
+}
+
+// closeAccount closes an account for good and lets go of what its apps hold, as deleting each
+// app does (sms.ReleaseApp): their numbers, which can then be assigned to others; their
+// signatures and templates waiting for review; their scheduled and held messages, canceled with
+// their reservations released. Closing an account closed already releases again, so a close
+// that failed part-way is completed by asking again.
+func (a *API) closeAccount(s *accounts.Service) func(ctx context.Context, sid, reason string) error {
+	return func(ctx context.Context, sid, reason string) error {
+		err := s.Close(ctx, sid, reason)
+		if errors.Is(err, accounts.ErrWrongState) {
+			if acct, gerr := s.Get(ctx, sid); gerr == nil && acct.Status == accounts.Closed {
+				err = nil
+			}
+		}
+		if err != nil || a.SMS == nil {
+			return err
+		}
+		const page = 100
+		for after := ""; ; {
+			list, err := a.Apps.List(ctx, sid, after, page)
+			if err != nil {
+				return err
+			}
+			for _, app := range list {
+				if err := a.SMS.ReleaseApp(ctx, app.SID, "the account was closed"); err != nil {
+					return err
+				}
+			}
+			if len(list) < page {
+				return nil
+			}
+			after = list[len(list)-1].SID
+		}
+	}
 }
 
 func (a *API) adminAccountState(change func(*accounts.Service) func(ctx context.Context, sid, reason string) error) httpx.HandlerFunc {

@@ -98,7 +98,7 @@ func (a *API) deleteApp(w http.ResponseWriter, r *http.Request) error {
 	if a.SMS != nil {
 		// After the delete: a failure here leaves numbers an operator can release by hand (and
 		// reviews to reject), never a live app without its numbers.
-		if err := a.SMS.ReleaseApp(r.Context(), app.SID); err != nil {
+		if err := a.SMS.ReleaseApp(r.Context(), app.SID, "the app was deleted"); err != nil {
 			return err
 		}
 	}

@@ -13,7 +13,6 @@ func (a *API) table() []Route {
 	const created, noContent = http.StatusCreated, http.StatusNoContent
 	freeze := func(s *accounts.Service) func(context.Context, string, string) error { return s.Freeze }
 	unfreeze := func(s *accounts.Service) func(context.Context, string, string) error { return s.Unfreeze }
-	closeAcct := func(s *accounts.Service) func(context.Context, string, string) error { return s.Close }
 	return []Route{
 		// Operations.
 		{Method: "GET", Path: "/healthz", Access: Public, Summary: "Liveness: the process serves HTTP", Handle: a.healthz},
@@ -143,7 +142,7 @@ func (a *API) table() []Route {
 		{Method: "GET", Path: "/admin/v1/accounts/{sid}", Access: Operator, Summary: "Fetch an account", Out: accountView{}, Handle: a.adminGetAccount},
 		{Method: "POST", Path: "/admin/v1/accounts/{sid}/freeze", Access: Operator, Summary: "Freeze an account with a reason", In: reasonInput{}, Out: accountView{}, Handle: a.adminAccountState(freeze)},
 		{Method: "POST", Path: "/admin/v1/accounts/{sid}/unfreeze", Access: Operator, Summary: "Unfreeze an account with a reason", In: reasonInput{}, Out: accountView{}, Handle: a.adminAccountState(unfreeze)},
-		{Method: "POST", Path: "/admin/v1/accounts/{sid}/close", Access: Operator, Summary: "Close an account for good", In: reasonInput{}, Out: accountView{}, Handle: a.adminAccountState(closeAcct)},
+		{Method: "POST", Path: "/admin/v1/accounts/{sid}/close", Access: Operator, Summary: "Close an account for good", In: reasonInput{}, Out: accountView{}, Handle: a.adminAccountState(a.closeAccount)},
 		{Method: "POST", Path: "/admin/v1/accounts/{sid}/payments", Access: Operator, Summary: "Record a payment (idempotent on its reference), with an optional bonus", In: PaymentInput{}, Out: balanceView{}, Status: created, Handle: a.adminRecordPayment},
 		{Method: "POST", Path: "/admin/v1/incidents", Access: Operator, Summary: "Record an incident and grant SLA credits (minutes × day's charges / 1440, capped at the day's charges)", In: incidentInput{}, Out: incidentView{}, Status: created, Handle: a.adminRecordIncident},
 		{Method: "GET", Path: "/admin/v1/incidents/{id}", Access: Operator, Summary: "An incident and its credits", Out: incidentView{}, Handle: a.adminGetIncident},

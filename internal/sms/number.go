@@ -361,14 +361,15 @@ func (s *Service) ReleaseNumber(ctx context.Context, numberSID string) error {
 	return deleteNumber(ctx, s.db.Write(), numberSID)
 }
 
-// ReleaseApp lets go of what an app that is being deleted holds: its numbers, so that they can be
-// assigned again and their messages are no longer stored for an app nobody can read; its
-// signatures and templates waiting for review, which are rejected ("the app was deleted") so that
-// they leave the operators' queue instead of waiting there to be approved for nobody; and its
-// messages not yet sent that would otherwise still go out, scheduled ones and those held for
-// review, which are canceled with their reservations released (their status callbacks and
-// webhooks tell of it, as of any cancellation).
-func (s *Service) ReleaseApp(ctx context.Context, appSID string) error {
+// ReleaseApp lets go of what an app that is being deleted (or whose account is being closed)
+// holds: its numbers, so that they can be assigned again and their messages are no longer stored
+// for an app nobody can read; its signatures and templates waiting for review, which are rejected
+// with why ("the app was deleted") so that they leave the operators' queue instead of waiting
+// there to be approved for nobody; and its messages not yet sent that would otherwise still go
+// out, scheduled ones and those held for review, which are canceled with why and their
+// reservations released (their status callbacks and webhooks tell of it, as of any
+// cancellation). Releasing again finds nothing left.
+func (s *Service) ReleaseApp(ctx context.Context, appSID, why string) error {
 	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
 		if _, err := q.ExecContext(ctx, `DELETE FROM sms_numbers WHERE app_sid = $1`, appSID); err != nil {
 			return fmt.Errorf("sms: release the numbers of %s: %w", appSID, err)
@@ -376,7 +377,7 @@ func (s *Service) ReleaseApp(ctx context.Context, appSID string) error {
 		now := store.Micro(s.clock.Now())
 		for _, table := range []string{"sms_signatures", "sms_templates"} {
 			if _, err := q.ExecContext(ctx, `UPDATE `+table+` SET status = $1, reason = $2, updated_at = $3
-				WHERE app_sid = $4 AND status = $5`, Rejected, "the app was deleted", now, appSID, Pending); err != nil {
+				WHERE app_sid = $4 AND status = $5`, Rejected, why, now, appSID, Pending); err != nil {
 				return fmt.Errorf("sms: withdraw the reviews of %s: %w", appSID, err)
 			}
 		}
@@ -400,8 +401,8 @@ func (s *Service) ReleaseApp(ctx context.Context, appSID string) error {
 		return fmt.Errorf("sms: find the waiting messages of %s: %w", appSID, err)
 	}
 	for _, w := range list {
-		if _, err := s.change(ctx, w.account, w.sid, []Status{Scheduled, HeldForReview}, Canceled, 0, "the app was deleted"); err != nil {
-			return fmt.Errorf("sms: cancel %s of deleted app %s: %w", w.sid, appSID, err)
+		if _, err := s.change(ctx, w.account, w.sid, []Status{Scheduled, HeldForReview}, Canceled, 0, why); err != nil {
+			return fmt.Errorf("sms: cancel %s of released app %s: %w", w.sid, appSID, err)
 		}
 	}
 	return nil

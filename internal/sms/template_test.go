@@ -71,7 +71,7 @@ func TestReleaseApp(t *testing.T) {
 		if b := e.balance(); b.CashPending != 2*price {
 			t.Fatalf("pending %d before the delete, want %d", b.CashPending, 2*price)
 		}
-		if err := e.svc.ReleaseApp(ctx, e.app); err != nil {
+		if err := e.svc.ReleaseApp(ctx, e.app, "the app was deleted"); err != nil {
 			t.Fatal(err)
 		}
 		for _, m := range []*Message{later, held} {
@@ -115,7 +115,7 @@ func TestReleaseApp(t *testing.T) {
 		if _, err := e.svc.SubmitSignature(ctx, otherAcct, other, "Other"); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.svc.ReleaseApp(ctx, e.app); err != nil { // again: nothing left to withdraw
+		if err := e.svc.ReleaseApp(ctx, e.app, "the app was deleted"); err != nil { // again: nothing left to withdraw
 			t.Fatal(err)
 		}
 		if sigs, _ := e.svc.Signatures(ctx, otherAcct, other, Pending); len(sigs) != 1 {
