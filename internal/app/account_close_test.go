@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard/switchboard/client"
 	"github.com/switchboard/switchboard/internal/sms"
 )
 
@@ -16,15 +15,14 @@ import (
 func TestCloseAccountReleases(t *testing.T) {
 	s := startServer(t, onSQLite)
 	ctx := context.Background()
-	a, b := s.newTenant(t), s.newTenant(t)
-	appA, _ := a.C.CreateApp(ctx, client.AppParams{Name: "a"})
-	appB, _ := b.C.CreateApp(ctx, client.AppParams{Name: "b"})
-	op := s.smsReady(t, a, appA.SID, "10.00")
+	a, appA := s.smsTenant(t, "10.00")
+	b, appB := s.smsTenant(t, "")
+	op := s.operator(t)
 	const number = "+8613800138333"
-	if _, err := s.SMS.AssignNumber(ctx, sms.NumberInput{Number: number, AccountSID: a.SID, AppSID: appA.SID}); err != nil {
+	if _, err := s.SMS.AssignNumber(ctx, sms.NumberInput{Number: number, AccountSID: a.SID, AppSID: appA}); err != nil {
 		t.Fatal(err)
 	}
-	m, err := s.SMS.Send(ctx, sms.SendRequest{AccountSID: a.SID, AppSID: appA.SID, To: "+8613800138000", From: "Acme",
+	m, err := s.SMS.Send(ctx, sms.SendRequest{AccountSID: a.SID, AppSID: appA, To: "+8613800138000", From: "Acme",
 		Body: "later", SendAt: time.Now().Add(time.Hour)})
 	if err != nil || m.Status != sms.Scheduled {
 		t.Fatalf("schedule: %+v, %v", m, err)
@@ -43,7 +41,7 @@ func TestCloseAccountReleases(t *testing.T) {
 	if bal, err := s.Ledger.Balance(ctx, a.SID); err != nil || bal.CashPending != 0 {
 		t.Fatalf("balance after the close: %+v, %v; want no reservation left", bal, err)
 	}
-	if _, err := s.SMS.AssignNumber(ctx, sms.NumberInput{Number: number, AccountSID: b.SID, AppSID: appB.SID}); err != nil {
+	if _, err := s.SMS.AssignNumber(ctx, sms.NumberInput{Number: number, AccountSID: b.SID, AppSID: appB}); err != nil {
 		t.Fatalf("the closed account's number was not released: %v", err)
 	}
 }

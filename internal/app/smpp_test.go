@@ -84,10 +84,8 @@ func TestSMPPBindRefusedForFrozenAccount(t *testing.T) {
 	needNetSMPP(t)
 	s := startServer(t, onSQLite)
 	ctx := context.Background()
-	a := s.newTenant(t)
-	app, _ := a.C.CreateApp(ctx, client.AppParams{Name: "smpp"})
-	s.smsReady(t, a, app.SID, "1.00")
-	cred := smppCredentials(t, a, app.SID)
+	a, appSID := s.smsTenant(t, "1.00")
+	cred := smppCredentials(t, a, appSID)
 	host, port, _ := strings.Cut(s.SMPPAddr().String(), ":")
 	bind := func() string {
 		t.Helper()

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/switchboard/switchboard/client"
 	"github.com/switchboard/switchboard/internal/accounts"
-	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/sms"
 )
 
@@ -18,20 +16,9 @@ import (
 func TestFrozenAccountSendsNothing(t *testing.T) {
 	s := startServer(t, onSQLite)
 	ctx := context.Background()
-	a := s.newTenant(t)
-	app, err := a.C.CreateApp(ctx, client.AppParams{Name: "a"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.C.OpenCapability(ctx, app.SID, "sms"); err != nil {
-		t.Fatal(err)
-	}
-	s.Apps.ReviewCapability(ctx, app.SID, "sms", true, "") // when the capability needs review
-	if err := s.Ledger.RecordPayment(ctx, a.SID, ledger.Payment{Amount: 10_000_000, Reference: "frozen"}); err != nil {
-		t.Fatal(err)
-	}
+	a, appSID := s.smsTenant(t, "10.00")
 	send := func() error {
-		_, err := s.SMS.Send(ctx, sms.SendRequest{AccountSID: a.SID, AppSID: app.SID, To: "+8613800138000", From: "Acme", Body: "hello"})
+		_, err := s.SMS.Send(ctx, sms.SendRequest{AccountSID: a.SID, AppSID: appSID, To: "+8613800138000", From: "Acme", Body: "hello"})
 		return err
 	}
 	if err := send(); err != nil {
