@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/switchboard/switchboard/internal/apps"
 	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/billing/rating"
 	"github.com/switchboard/switchboard/internal/errs"
@@ -135,18 +134,8 @@ func (s *Service) prepare(ctx context.Context, req SendRequest) (*prepared, *Mes
 	if err := checkTiming(req, s.clock.Now()); err != nil {
 		return nil, nil, err
 	}
-	if s.accounts != nil {
-		if err := s.accounts.Sendable(ctx, req.AccountSID); err != nil {
-			return nil, nil, fmt.Errorf("sms: send: %w", err)
-		}
-	}
-	if _, err := s.apps.Sendable(ctx, req.AccountSID, req.AppSID, apps.SMS); err != nil {
+	if err := s.mayNotSend(ctx, req.AccountSID, req.AppSID); err != nil {
 		return nil, nil, fmt.Errorf("sms: send: %w", err)
-	}
-	if s.standing != nil {
-		if err := s.standing.Refuse(ctx, req.AccountSID); err != nil {
-			return nil, nil, fmt.Errorf("sms: send: %w", err)
-		}
 	}
 	m := &Message{SID: messageSID(req.AccountSID, req.IdempotencyKey, s.clock.Now()), AccountSID: req.AccountSID,
 		AppSID: req.AppSID, Direction: "outbound-api", To: dest.E164, From: from, Category: category,

@@ -169,23 +169,32 @@ func (s *Service) process(ctx context.Context, t task, token string) {
 	}
 }
 
-// stopped says why a message no carrier has taken yet must not go out, or "" when it may: its
-// account was frozen or closed, its app was suspended, deleted or lost SMS, or its account was
-// suspended for arrears, since the message was accepted. A scheduled message can wait days, and
-// an operator who stops an account or an app for abuse expects its queue to stop too. Parts
-// already taken are left to finish: a handset cannot reassemble half a message. Send asks the same questions, from the same caches, so this costs
-// no query per message; an error that is not a refusal (the database) is returned to be retried.
-func (s *Service) stopped(ctx context.Context, m *Message) (string, error) {
-	var err error
+// mayNotSend returns why the account's app may not send now, or nil: the account is frozen or
+// closed, the app is suspended, deleted or without SMS, or the account is suspended for arrears.
+// Send asks before it accepts a message, and the worker again before a carrier takes it (see
+// stopped). Every answer comes from a cache of its service, so neither costs a query a message.
+func (s *Service) mayNotSend(ctx context.Context, accountSID, appSID string) error {
 	if s.accounts != nil {
-		err = s.accounts.Sendable(ctx, m.AccountSID)
+		if err := s.accounts.Sendable(ctx, accountSID); err != nil {
+			return err
+		}
 	}
-	if err == nil {
-		_, err = s.apps.Sendable(ctx, m.AccountSID, m.AppSID, apps.SMS)
+	if _, err := s.apps.Sendable(ctx, accountSID, appSID, apps.SMS); err != nil {
+		return err
 	}
-	if err == nil && s.standing != nil {
-		err = s.standing.Refuse(ctx, m.AccountSID)
+	if s.standing != nil {
+		return s.standing.Refuse(ctx, accountSID)
 	}
+	return nil
+}
+
+// stopped says why a message no carrier has taken yet must not go out, or "" when it may: its
+// account or app was stopped since it was accepted (mayNotSend). A scheduled message can wait
+// days, and an operator who stops an account or an app for abuse expects its queue to stop too.
+// Parts already taken are left to finish: a handset cannot reassemble half a message. An error
+// that is not a refusal (the database) is returned, to be retried.
+func (s *Service) stopped(ctx context.Context, m *Message) (string, error) {
+	err := s.mayNotSend(ctx, m.AccountSID, m.AppSID)
 	if err == nil {
 		return "", nil
 	}
