@@ -14,12 +14,9 @@ import (
 // and a validity that ends before the message is due are refused with ESME_RINVSCHED (0x61) and
 // ESME_RINVEXPIRY (0x62).
 func TestSMPPScheduleWithNetSMPP(t *testing.T) {
-	needNetSMPP(t)
-	s := startServer(t, onSQLite)
 	ctx := context.Background()
-	a, appSID := s.smsTenant(t, "1.00")
-	cred := smppCredentials(t, a, appSID)
-	host, port, _ := strings.Cut(s.SMPPAddr().String(), ":")
+	c := newSMPPCustomer(t)
+	a, cred, host, port := c.a, c.cred, c.host, c.port
 	start := time.Now()
 	out, err := exec.Command("perl", "../smppserver/testdata/esme_schedule.pl", host, port, cred.SystemID, cred.Password,
 		"000000010000000R:000001000000000R", // in an hour, valid a day (kept 10 hours)

@@ -6,22 +6,15 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
-
-	"github.com/switchboard/switchboard/client"
 )
 
 // TestSMPPServerWithNetSMPP: a customer's Net::SMPP transceiver binds to the SMPP port with the
 // app's credentials (a wrong password is refused), submits a message that goes through the same
 // pipeline as the REST API, and receives its delivery receipt.
 func TestSMPPServerWithNetSMPP(t *testing.T) {
-	needNetSMPP(t)
-	s := startServer(t, onSQLite)
 	ctx := context.Background()
-	a := s.newTenant(t)
-	app, _ := a.C.CreateApp(ctx, client.AppParams{Name: "smpp"})
-	s.smsReady(t, a, app.SID, "1.00")
-	cred := smppCredentials(t, a, app.SID)
-	host, port, _ := strings.Cut(s.SMPPAddr().String(), ":")
+	c := newSMPPCustomer(t)
+	a, cred, host, port := c.a, c.cred, c.host, c.port
 	out, err := exec.Command("perl", "../sms/smpp/testdata/esme.pl", host, port, cred.SystemID, cred.Password, "wrongpw1").CombinedOutput()
 	if err != nil {
 		t.Fatalf("esme.pl: %v\n%s", err, out)
@@ -62,6 +55,26 @@ func needNetSMPP(t *testing.T) {
 	}
 }
 
+// smppCustomer is a running server with an account whose app can send SMS (1.00 paid in), as a
+// customer's Perl ESME reaches it: the app's SMPP credentials and the SMPP port's host and port.
+type smppCustomer struct {
+	s          *testServer
+	a          *tenant
+	cred       smppCredential
+	host, port string
+}
+
+// newSMPPCustomer starts the server and sets the customer up; it skips or fails the test where
+// Net::SMPP is missing (needNetSMPP).
+func newSMPPCustomer(t *testing.T) smppCustomer {
+	t.Helper()
+	needNetSMPP(t)
+	s := startServer(t, onSQLite)
+	a, appSID := s.smsTenant(t, "1.00")
+	host, port, _ := strings.Cut(s.SMPPAddr().String(), ":")
+	return smppCustomer{s: s, a: a, cred: smppCredentials(t, a, appSID), host: host, port: port}
+}
+
 // smppCredential is what a customer's SMPP client binds with.
 type smppCredential struct {
 	SystemID string `json:"system_id"`
@@ -81,12 +94,9 @@ func smppCredentials(t *testing.T, a *tenant, appSID string) smppCredential {
 // TestSMPPBindRefusedForFrozenAccount: the apps of a frozen account cannot bind to the SMPP port
 // (ESME_RBINDFAIL, 13), though their credentials are right; after unfreezing they can.
 func TestSMPPBindRefusedForFrozenAccount(t *testing.T) {
-	needNetSMPP(t)
-	s := startServer(t, onSQLite)
 	ctx := context.Background()
-	a, appSID := s.smsTenant(t, "1.00")
-	cred := smppCredentials(t, a, appSID)
-	host, port, _ := strings.Cut(s.SMPPAddr().String(), ":")
+	c := newSMPPCustomer(t)
+	s, a, cred, host, port := c.s, c.a, c.cred, c.host, c.port
 	bind := func() string {
 		t.Helper()
 		out, _ := exec.Command("perl", "../sms/smpp/testdata/esme.pl", host, port, cred.SystemID, cred.Password, "wrongpw1").CombinedOutput()
