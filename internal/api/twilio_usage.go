@@ -44,7 +44,65 @@ var usageCategories = []struct{ product, category, unit, description string }{
 	{"mq", "mq", "messages", "Message queue messages"},
 }
 
-// twilioUsage serves Usage/Records.json and its Daily and Monthly subresources.
+// usageBuckets are Twilio's usage record subresources: the path segment of each (under
+// Usage/Records/, ".json" added) and what our handler calls it. Records.json itself is "all".
+var usageBuckets = []struct{ path, bucket string }{
+	{"AllTime", "all_time"}, {"Daily", "daily"}, {"LastMonth", "last_month"}, {"Monthly", "monthly"},
+	{"ThisMonth", "this_month"}, {"Today", "today"}, {"Yearly", "yearly"}, {"Yesterday", "yesterday"},
+}
+
+// usagePeriod is the days [start, end] (both UTC midnights, end included) that a bucket reports
+// by default, as Twilio's subresources do: Today and Yesterday one day, ThisMonth from the 1st
+// to today, LastMonth the previous calendar month, Daily the last 30 days, Monthly the last 12
+// months, and the others since the account was created.
+func usagePeriod(bucket string, today, created time.Time) (start, end time.Time) {
+	month := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	switch bucket {
+	case "today":
+		return today, today
+	case "yesterday":
+		return today.AddDate(0, 0, -1), today.AddDate(0, 0, -1)
+	case "this_month":
+		return month, today
+	case "last_month":
+		return month.AddDate(0, -1, 0), month.AddDate(0, 0, -1)
+	case "daily":
+		return today.AddDate(0, 0, -30), today
+	case "monthly":
+		return time.Date(today.Year()-1, today.Month(), 1, 0, 0, 0, 0, time.UTC), today
+	}
+	return created, today
+}
+
+// usageStep is the end of the record that starts at from: the next day, month or year for the
+// bucketed subresources, and past last (the period's end) for the others, one record for the
+// whole period; never past last.
+func usageStep(bucket string, from, last time.Time) time.Time {
+	to := last
+	switch bucket {
+	case "daily":
+		to = from.AddDate(0, 0, 1)
+	case "monthly":
+		to = time.Date(from.Year(), from.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+	case "yearly":
+		to = time.Date(from.Year()+1, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	if to.After(last) {
+		return last
+	}
+	return to
+}
+
+// usageSubresources are the links of a category's record to its other views, as Twilio gives them.
+func usageSubresources(account, category string) map[string]string {
+	out := make(map[string]string, len(usageBuckets))
+	for _, b := range usageBuckets {
+		out[b.bucket] = "/2010-04-01/Accounts/" + account + "/Usage/Records/" + b.path + ".json?Category=" + category
+	}
+	return out
+}
+
+// twilioUsage serves Usage/Records.json and its subresources (usageBuckets).
 func (a *API) twilioUsage(bucket string) func(w http.ResponseWriter, r *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		account, err := twilioAccountSID(r)
@@ -53,14 +111,7 @@ func (a *API) twilioUsage(bucket string) func(w http.ResponseWriter, r *http.Req
 		}
 		q := r.URL.Query()
 		now := a.Clock.Now().UTC()
-		today := now.Truncate(24 * time.Hour)
-		start, end := principal(r).Account.CreatedAt.UTC().Truncate(24*time.Hour), today
-		switch bucket {
-		case "daily":
-			start = today.AddDate(0, 0, -30)
-		case "monthly":
-			start = time.Date(today.Year()-1, today.Month(), 1, 0, 0, 0, 0, time.UTC)
-		}
+		start, end := usagePeriod(bucket, now.Truncate(24*time.Hour), principal(r).Account.CreatedAt.UTC().Truncate(24*time.Hour))
 		if s := q.Get("StartDate"); s != "" {
 			if start, err = time.Parse("2006-01-02", s); err != nil {
 				return errs.InvalidField("StartDate", "StartDate must be YYYY-MM-DD")
@@ -76,17 +127,9 @@ func (a *API) twilioUsage(bucket string) func(w http.ResponseWriter, r *http.Req
 		}
 		want := q.Get("Category")
 		out := twilioUsagePage{UsageRecords: []twilioUsageRecord{}, twilioPage: twilioPage{PageSize: 1000, URI: r.URL.RequestURI(), FirstPageURI: r.URL.RequestURI()}}
-		for from := start; !from.After(end); {
-			to := end.AddDate(0, 0, 1)
-			switch bucket {
-			case "daily":
-				to = from.AddDate(0, 0, 1)
-			case "monthly":
-				to = time.Date(from.Year(), from.Month()+1, 1, 0, 0, 0, 0, time.UTC)
-			}
-			if last := end.AddDate(0, 0, 1); to.After(last) {
-				to = last
-			}
+		last := end.AddDate(0, 0, 1)
+		for from := start; from.Before(last); {
+			to := usageStep(bucket, from, last)
 			for _, c := range usageCategories {
 				if want != "" && want != c.category {
 					continue
@@ -99,6 +142,7 @@ func (a *API) twilioUsage(bucket string) func(w http.ResponseWriter, r *http.Req
 					continue
 				}
 				rec.Category, rec.CountUnit, rec.UsageUnit, rec.Description = c.category, c.unit, c.unit, c.description
+				rec.SubresourceURIs = usageSubresources(account, c.category)
 				out.UsageRecords = append(out.UsageRecords, *rec)
 			}
 			from = to
@@ -130,5 +174,5 @@ func (a *API) usageRecord(r *http.Request, account, product string, from, to, no
 	return &twilioUsageRecord{AccountSID: account, APIVersion: "2010-04-01", AsOf: now.Format("2006-01-02T15:04:05+00:00"),
 		Count: strconv.FormatInt(count, 10), Usage: strconv.FormatInt(usage, 10), Price: money.Format(price), PriceUnit: cur,
 		StartDate: from.Format("2006-01-02"), EndDate: to.AddDate(0, 0, -1).Format("2006-01-02"),
-		URI: "/2010-04-01/Accounts/" + account + "/Usage/Records.json", SubresourceURIs: map[string]string{}}, nil
+		URI: "/2010-04-01/Accounts/" + account + "/Usage/Records.json"}, nil
 }

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
@@ -108,4 +109,73 @@ func TestTwilioUsageRecords(t *testing.T) {
 	if err != nil || len(daily) != 2 {
 		t.Fatalf("daily records %d %v", len(daily), err)
 	}
+
+	// Every other subresource twilio-go knows. Today and Yesterday together, and ThisMonth and
+	// LastMonth together, hold the two records whatever day the test runs (midnight may fall
+	// between the usage and the query); AllTime and Yearly hold them too.
+	all, err := tw.Api.ListUsageRecordAllTime(&openapi.ListUsageRecordAllTimeParams{})
+	allTime := sdkUsage(t, "AllTime", all, err)
+	today, err := tw.Api.ListUsageRecordToday(&openapi.ListUsageRecordTodayParams{})
+	days := sdkUsage(t, "Today", today, err)
+	yesterday, err := tw.Api.ListUsageRecordYesterday(&openapi.ListUsageRecordYesterdayParams{})
+	days = append(days, sdkUsage(t, "Yesterday", yesterday, err)...)
+	thisMonth, err := tw.Api.ListUsageRecordThisMonth(&openapi.ListUsageRecordThisMonthParams{})
+	months := sdkUsage(t, "ThisMonth", thisMonth, err)
+	lastMonth, err := tw.Api.ListUsageRecordLastMonth(&openapi.ListUsageRecordLastMonthParams{})
+	months = append(months, sdkUsage(t, "LastMonth", lastMonth, err)...)
+	yearly, err := tw.Api.ListUsageRecordYearly(&openapi.ListUsageRecordYearlyParams{})
+	years := sdkUsage(t, "Yearly", yearly, err)
+	for name, rows := range map[string][]usageRow{"AllTime": allTime, "Today+Yesterday": days, "ThisMonth+LastMonth": months, "Yearly": years} {
+		got := map[string]string{}
+		for _, r := range rows {
+			got[r.Category] = r.Usage + "/" + strconv.FormatFloat(float64(r.Price), 'f', 2, 32)
+		}
+		if len(rows) != 2 || got["im"] != "42/0.00" || got["sms"] != "0/1.50" {
+			t.Errorf("%s: records %+v", name, rows)
+		}
+	}
+	if len(today) > 0 && len(yesterday) > 0 && *today[0].StartDate == *yesterday[0].StartDate {
+		t.Errorf("Today and Yesterday both start on %s", *today[0].StartDate)
+	}
+
+	// A record links to its category's other views, and the links work.
+	uris := allTime[0].SubresourceURIs
+	if len(uris) != 8 || uris["today"] != "/2010-04-01/Accounts/"+a.SID+"/Usage/Records/Today.json?Category="+allTime[0].Category {
+		t.Fatalf("subresource_uris %v", uris)
+	}
+	var page struct {
+		Records []struct {
+			Category string `json:"category"`
+		} `json:"usage_records"`
+	}
+	if err := a.C.Do(ctx, "GET", uris["all_time"], nil, &page); err != nil || len(page.Records) != 1 || page.Records[0].Category != allTime[0].Category {
+		t.Fatalf("%s: %+v %v", uris["all_time"], page, err)
+	}
+}
+
+// usageRow is what the tests read of a Twilio usage record, whichever subresource gave it.
+type usageRow struct {
+	Category        string            `json:"category"`
+	Usage           string            `json:"usage"`
+	Price           float32           `json:"price"`
+	StartDate       string            `json:"start_date"`
+	SubresourceURIs map[string]string `json:"subresource_uris"`
+}
+
+// sdkUsage turns a twilio-go usage record list (each subresource has its own type, all with the
+// same fields) into usageRows.
+func sdkUsage(t *testing.T, name string, recs any, err error) []usageRow {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	b, err := json.Marshal(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []usageRow
+	if err := json.Unmarshal(b, &rows); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return rows
 }
