@@ -119,6 +119,17 @@ func TestTwilioSDKMessages(t *testing.T) {
 	if _, err := tw.Api.FetchMessage(sids[0], &openapi.FetchMessageParams{}); !isTwilioCode(err, 20404) {
 		t.Fatalf("fetch after delete: %v", err)
 	}
+	// The media list each message links to: empty (no MMS), and not found for a deleted message.
+	m, err := tw.Api.FetchMessage(sids[1], &openapi.FetchMessageParams{})
+	if err != nil || m.SubresourceUris == nil || (*m.SubresourceUris)["media"] != "/2010-04-01/Accounts/"+a.SID+"/Messages/"+sids[1]+"/Media.json" {
+		t.Fatalf("subresource_uris of %s: %v %v", sids[1], m, err)
+	}
+	if media, err := tw.Api.ListMedia(sids[1], &openapi.ListMediaParams{}); err != nil || len(media) != 0 {
+		t.Fatalf("media of %s: %v %v", sids[1], media, err)
+	}
+	if _, err := tw.Api.ListMedia(sids[0], &openapi.ListMediaParams{}); !isTwilioCode(err, 20404) {
+		t.Fatalf("media of a deleted message: %v", err)
+	}
 	// Status callbacks arrive signed.
 	deadline = time.Now().Add(20 * time.Second)
 	for {
