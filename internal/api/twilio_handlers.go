@@ -58,7 +58,10 @@ func (a *API) twilioFetchAccount(w http.ResponseWriter, r *http.Request) error {
 	v := twilioAccount{
 		DateCreated: acct.CreatedAt.Format(twilioTime), DateUpdated: acct.UpdatedAt.Format(twilioTime),
 		FriendlyName: acct.Company, OwnerAccountSID: sid, SID: sid, Status: twilioStatus(acct.Status), Type: "Full", URI: uri + ".json",
-		SubresourceURIs: map[string]string{"messages": uri + "/Messages.json", "calls": uri + "/Calls.json", "balance": uri + "/Balance.json"},
+		// Only what this server answers: Twilio lists many more (calls, usage, ...), and a client
+		// that follows a link should not meet a 404.
+		SubresourceURIs: map[string]string{"messages": uri + "/Messages.json", "balance": uri + "/Balance.json",
+			"incoming_phone_numbers": uri + "/IncomingPhoneNumbers.json"},
 	}
 	if principal(r).Method == "account_token" {
 		// Twilio returns the token to callers that authenticated with it; they know it already.

@@ -44,6 +44,20 @@ func TestTwilioSDKFetchAccount(t *testing.T) {
 	if acct.DateCreated == nil || *acct.DateCreated == "" || acct.Type == nil || *acct.Type != "Full" {
 		t.Fatalf("FetchAccount dates/type = %+v", acct)
 	}
+	// Every link the account gives answers.
+	if acct.SubresourceUris == nil || len(*acct.SubresourceUris) == 0 {
+		t.Fatalf("FetchAccount subresource_uris = %v", acct.SubresourceUris)
+	}
+	for name, uri := range *acct.SubresourceUris {
+		resp, err := http.DefaultClient.Do(mustReq(t, s.URL+uri.(string), a.SID, a.Token))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("subresource %s (%s) = %d", name, uri, resp.StatusCode)
+		}
+	}
 	// Another account's SID is a 404 in Twilio's error shape, which the SDK parses.
 	_, err = tw.Api.FetchAccount(b.SID)
 	var te *twclient.TwilioRestError
