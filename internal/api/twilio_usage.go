@@ -36,14 +36,6 @@ type twilioUsagePage struct {
 	twilioPage
 }
 
-// usageCategories maps our products to Twilio's category names and units.
-var usageCategories = []struct{ product, category, unit, description string }{
-	{"sms", "sms", "segments", "SMS"},
-	{"voice", "calls", "minutes", "Voice calls"},
-	{"im", "im", "messages", "Instant messages"},
-	{"mq", "mq", "messages", "Message queue messages"},
-}
-
 // usageBuckets are Twilio's usage record subresources: the path segment of each (under
 // Usage/Records/, ".json" added) and what our handler calls it. Records.json itself is "all".
 var usageBuckets = []struct{ path, bucket string }{
@@ -130,19 +122,19 @@ func (a *API) twilioUsage(bucket string) func(w http.ResponseWriter, r *http.Req
 		last := end.AddDate(0, 0, 1)
 		for from := start; from.Before(last); {
 			to := usageStep(bucket, from, last)
-			for _, c := range usageCategories {
-				if want != "" && want != c.category {
+			for _, c := range metering.Categories {
+				if want != "" && want != c.Name {
 					continue
 				}
-				rec, err := a.usageRecord(r, account, c.product, from, to, now)
+				rec, err := a.usageRecord(r, account, c.Product, from, to, now)
 				if err != nil {
 					return err
 				}
 				if rec == nil {
 					continue
 				}
-				rec.Category, rec.CountUnit, rec.UsageUnit, rec.Description = c.category, c.unit, c.unit, c.description
-				rec.SubresourceURIs = usageSubresources(account, c.category)
+				rec.Category, rec.CountUnit, rec.UsageUnit, rec.Description = c.Name, c.Unit, c.Unit, c.Description
+				rec.SubresourceURIs = usageSubresources(account, c.Name)
 				out.UsageRecords = append(out.UsageRecords, *rec)
 			}
 			from = to

@@ -1,0 +1,169 @@
+package triggers
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/switchboard/switchboard/internal/billing/metering"
+	"github.com/switchboard/switchboard/internal/money"
+	"github.com/switchboard/switchboard/internal/store"
+)
+
+// period is the window a trigger watches at now and the name of that window, which it fires in
+// at most once: the UTC day, month or year for recurring triggers, and all time (since the Unix
+// epoch: no usage is older than its account) for the others. A non-recurring trigger fires once
+// ever; "alltime" is Twilio's recurring all-time trigger, which also can fire only once.
+func period(recurring string, now time.Time) (from, to time.Time, name string) {
+	now = now.UTC()
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	switch recurring {
+	case "daily":
+		return day, day.AddDate(0, 0, 1), day.Format("2006-01-02")
+	case "monthly":
+		m := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+		return m, m.AddDate(0, 1, 0), m.Format("2006-01")
+	case "yearly":
+		y := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+		return y, y.AddDate(1, 0, 0), y.Format("2006")
+	}
+	return time.Unix(0, 0).UTC(), day.AddDate(0, 0, 1), "all"
+}
+
+// value is the figure t watches over [from, to), in micro-units: the events (count) or their
+// quantity (usage) metered for its category's product, or the charges (price) of that product,
+// or of every product for totalprice.
+func (s *Service) value(ctx context.Context, t Trigger, from, to time.Time) (int64, error) {
+	if t.By == "price" {
+		var products []string
+		if c, ok := metering.CategoryNamed(t.Category); ok {
+			products = []string{c.Product}
+		} else {
+			for _, c := range metering.Categories {
+				products = append(products, c.Product)
+			}
+		}
+		var sum int64
+		for _, p := range products {
+			v, err := s.ledger.Charges(ctx, t.AccountSID, p, from, to)
+			if err != nil {
+				return 0, err
+			}
+			sum += v
+		}
+		return sum, nil
+	}
+	c, _ := metering.CategoryNamed(t.Category)
+	stats, err := s.meter.Stats(ctx, metering.Filter{AccountSID: t.AccountSID, Product: c.Product, From: from, To: to})
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, st := range stats {
+		if t.By == "count" {
+			n += st.Events
+		} else {
+			n += st.Quantity
+		}
+	}
+	return n * money.Unit, nil
+}
+
+// Check compares every trigger that has not fired in its current period with what it watches,
+// and fires those that reached their value. It returns how many fired.
+func (s *Service) Check(ctx context.Context) (int, error) {
+	all, err := listTriggers(ctx, s.db.Read(), "", Params{})
+	if err != nil {
+		return 0, err
+	}
+	fired := 0
+	for _, t := range all {
+		now := s.clock.Now()
+		from, to, name := period(t.Recurring, now)
+		if t.FiredPeriod == name {
+			continue
+		}
+		target, err := money.Parse(t.Value)
+		if err != nil { // validated when created; a bad row is skipped, not fatal to the others
+			s.log.WarnContext(ctx, "usage trigger with an unreadable value", "sid", t.SID, "value", t.Value)
+			continue
+		}
+		v, err := s.value(ctx, t, from, to)
+		if err != nil {
+			return fired, fmt.Errorf("triggers: value of %s: %w", t.SID, err)
+		}
+		if v < target {
+			if v != t.Current {
+				if err := setCurrent(ctx, s.db.Write(), t.SID, v); err != nil {
+					return fired, err
+				}
+			}
+			continue
+		}
+		ok := false
+		err = s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+			if ok, err = markFired(ctx, q, t, name, v, now); err != nil || !ok {
+				return err
+			}
+			t.Current, t.FiredPeriod, t.FiredAt = v, name, now
+			return s.fire(ctx, q, t, CallbackParams(t))
+		})
+		if err != nil {
+			return fired, fmt.Errorf("triggers: fire %s: %w", t.SID, err)
+		}
+		if ok {
+			fired++
+		}
+	}
+	return fired, nil
+}
+
+// Run checks the triggers every interval until ctx ends.
+func (s *Service) Run(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, err := s.Check(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("check usage triggers", "err", err)
+			}
+		}
+	}
+}
+
+// CallbackParams are the form parameters Twilio sends when a usage trigger fires.
+func CallbackParams(t Trigger) url.Values {
+	return url.Values{
+		"AccountSid":       {t.AccountSID},
+		"UsageTriggerSid":  {t.SID},
+		"DateFired":        {t.FiredAt.UTC().Format(time.RFC1123Z)},
+		"Recurring":        {t.Recurring},
+		"UsageCategory":    {t.Category},
+		"TriggerBy":        {t.By},
+		"TriggerValue":     {t.Value},
+		"CurrentValue":     {FormatValue(t, t.Current)},
+		"UsageRecordUri":   {UsageRecordURI(t)},
+		"IdempotencyToken": {t.SID + "-" + t.FiredPeriod},
+	}
+}
+
+// FormatValue renders a figure of t: a price as money, a count or usage as a whole number.
+func FormatValue(t Trigger, micros int64) string {
+	if t.By == "price" {
+		return money.Format(micros)
+	}
+	return fmt.Sprint(micros / money.Unit)
+}
+
+// UsageRecordURI is the usage record view of the period t watches.
+func UsageRecordURI(t Trigger) string {
+	view := map[string]string{"daily": "Today", "monthly": "ThisMonth", "yearly": "Yearly"}[t.Recurring]
+	if view == "" {
+		view = "AllTime"
+	}
+	return "/2010-04-01/Accounts/" + t.AccountSID + "/Usage/Records/" + view + ".json?Category=" + t.Category
+}
