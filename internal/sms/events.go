@@ -17,6 +17,10 @@ import (
 // StatusSubject is the bus subject of status changes (relative to the bus prefix). Its payload is
 // a webhooks.Event whose Payload is a StatusEvent, so webhooks.SubscribeEvents can take it as it
 // is; the event ID (SID + "." + status) makes a second enqueue of the same change a no-op.
+// Events are published after the transaction that made the change commits, by the goroutine that
+// made it, so two changes of one message made by different goroutines (the worker marks it sent,
+// the receipt reader delivered) may reach the bus in either order: a consumer orders them by
+// date_updated. Webhook deliveries are written in the change's own transaction.
 const StatusSubject = "sms.status"
 
 // StatusEvent is what a status change says about a message: everything but the body.

@@ -293,8 +293,14 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 				return fmt.Errorf("sms: send: %w", err)
 			}
 			if h.State != ledger.HoldPending {
-				// The key's hold was resolved without a message: an earlier attempt was
-				// abandoned. Its key cannot send again.
+				// The key's hold is resolved. Either an earlier attempt was abandoned (its hold
+				// released without a message: the key cannot send again), or, on PostgreSQL, an
+				// attempt with the same key committed while this one waited (on the key, a
+				// frequency slot) and its message has been sent and settled since: the look for
+				// the message above came too early. This attempt's writes are undone either way.
+				if _, err := getMessage(ctx, q, m.AccountSID, m.SID); err == nil {
+					return errCommittedMeanwhile
+				}
 				return ErrSendAbandoned
 			}
 			m.HoldID = h.ID
@@ -310,7 +316,7 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 		ev = append(ev, e)
 		return err
 	})
-	if (err == nil && dup != nil) || store.IsUniqueViolation(err) {
+	if (err == nil && dup != nil) || store.IsUniqueViolation(err) || errors.Is(err, errCommittedMeanwhile) {
 		// A concurrent attempt with the same key committed first, with the same hold.
 		return s.committed(ctx, m)
 	}
@@ -329,6 +335,10 @@ func (s *Service) commit(ctx context.Context, p *prepared) (*Message, error) {
 	m.History = []StatusChange{{Status: m.Status, At: now}}
 	return m, nil
 }
+
+// errCommittedMeanwhile undoes an attempt whose idempotency key's message was committed by
+// another attempt while it ran; Send then answers with that message (committed).
+var errCommittedMeanwhile = errors.New("sms: a concurrent attempt with this key committed first")
 
 // committed returns the message an attempt with the same idempotency key committed, or
 // ErrSendAbandoned when there is none.

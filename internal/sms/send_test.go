@@ -24,6 +24,7 @@ func TestSendDelivered(t *testing.T) {
 		b := bustest.Open(t, bus.Config{DataDir: t.TempDir()})
 		var mu sync.Mutex
 		var seen []Status
+		at := map[Status]time.Time{}
 		unsub, err := b.Subscribe(StatusSubject, func(ctx context.Context, m bus.Msg) error {
 			var ev struct {
 				ID      string      `json:"id"`
@@ -34,6 +35,7 @@ func TestSendDelivered(t *testing.T) {
 			}
 			mu.Lock()
 			seen = append(seen, ev.Payload.Status)
+			at[ev.Payload.Status] = ev.Payload.DateUpdated
 			mu.Unlock()
 			return nil
 		})
@@ -67,18 +69,29 @@ func TestSendDelivered(t *testing.T) {
 				t.Fatalf("carrier accepted %s %d times", id, n)
 			}
 		}
+		// Every change reaches the bus once. Two changes committed by different goroutines (the
+		// worker's sent, the receipt reader's delivered) may be published in either order; their
+		// times give the order (see StatusSubject).
 		deadline := time.Now().Add(5 * time.Second)
 		for {
 			mu.Lock()
 			got := slices.Clone(seen)
 			mu.Unlock()
+			slices.SortStableFunc(got, func(a, b Status) int { return slices.Index(want, a) - slices.Index(want, b) })
 			if slices.Equal(got, want) {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("bus events %v; want %v", got, want)
+				t.Fatalf("bus events %v; want %v in any order", got, want)
 			}
 			time.Sleep(10 * time.Millisecond)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for i := 1; i < len(want); i++ {
+			if at[want[i]].Before(at[want[i-1]]) {
+				t.Fatalf("event %s at %s, before %s at %s", want[i], at[want[i]], want[i-1], at[want[i-1]])
+			}
 		}
 	})
 }
