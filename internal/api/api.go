@@ -19,6 +19,7 @@ import (
 	"github.com/switchboard/switchboard/internal/billing/metering"
 	"github.com/switchboard/switchboard/internal/billing/rating"
 	"github.com/switchboard/switchboard/internal/billing/sla"
+	"github.com/switchboard/switchboard/internal/billing/triggers"
 	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/httpx"
 	"github.com/switchboard/switchboard/internal/moderation"
@@ -77,6 +78,8 @@ type Deps struct {
 	SLA *sla.Service
 	// Alerts are the balance-low thresholds.
 	Alerts *alerts.Service
+	// Triggers are Twilio's usage triggers.
+	Triggers *triggers.Service
 	// Abuse watches each app's request rate (nil: off).
 	Abuse *abuse.Detector
 	// Unfreeze lifts an abuse freeze of an app after an operator resumed it.

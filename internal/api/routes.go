@@ -141,6 +141,11 @@ func (a *API) table() []Route {
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Records/Yesterday.json", Access: Tenant, Summary: "Twilio: usage records of yesterday (UTC)", Out: twilioUsagePage{}, Handle: a.twilioUsage("yesterday"), Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Records/ThisMonth.json", Access: Tenant, Summary: "Twilio: usage records of this month so far", Out: twilioUsagePage{}, Handle: a.twilioUsage("this_month"), Owned: "AccountSid"},
 		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Records/LastMonth.json", Access: Tenant, Summary: "Twilio: usage records of last month", Out: twilioUsagePage{}, Handle: a.twilioUsage("last_month"), Owned: "AccountSid"},
+		{Method: "POST", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Triggers.json", Access: Tenant, Summary: "Twilio: create a usage trigger (CallbackUrl, TriggerValue, UsageCategory; CallbackMethod, FriendlyName, Recurring, TriggerBy)", Out: twilioUsageTrigger{}, Status: created, Handle: a.twilioCreateTrigger, Owned: "AccountSid"},
+		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Triggers.json", Access: Tenant, Summary: "Twilio: list usage triggers (Recurring, TriggerBy, UsageCategory filters)", Out: twilioUsageTriggerPage{}, Handle: a.twilioListTriggers, Owned: "AccountSid"},
+		{Method: "GET", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Triggers/{Sid}", Access: Tenant, Summary: "Twilio: fetch a usage trigger", Out: twilioUsageTrigger{}, Handle: a.twilioFetchTrigger, Owned: "AccountSid"},
+		{Method: "POST", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Triggers/{Sid}", Access: Tenant, Summary: "Twilio: change a usage trigger's CallbackUrl, CallbackMethod or FriendlyName", Out: twilioUsageTrigger{}, Handle: a.twilioUpdateTrigger, Owned: "AccountSid"},
+		{Method: "DELETE", Path: "/2010-04-01/Accounts/{AccountSid}/Usage/Triggers/{Sid}", Access: Tenant, Summary: "Twilio: delete a usage trigger", Status: noContent, Handle: a.twilioDeleteTrigger, Owned: "AccountSid"},
 
 		// Operator API.
 		{Method: "POST", Path: "/admin/v1/login", Access: Public, Summary: "Operator login (sets the operator session cookie)", In: loginInput{}, Out: loginView{}, Handle: a.operatorLogin},

@@ -30,6 +30,7 @@ import (
 	"github.com/switchboard/switchboard/internal/billing/metering"
 	"github.com/switchboard/switchboard/internal/billing/rating"
 	"github.com/switchboard/switchboard/internal/billing/sla"
+	"github.com/switchboard/switchboard/internal/billing/triggers"
 	"github.com/switchboard/switchboard/internal/bus"
 	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/config"
@@ -105,6 +106,7 @@ type Server struct {
 	Keywords     *moderation.Lists
 	Notices      *notices.Box
 	Alerts       *alerts.Service
+	Triggers     *triggers.Service
 	abuse        *abuse.Detector
 	arrears      *arrears.Service
 	Webhooks     *webhooks.Service
@@ -181,6 +183,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		core.Close()
 		return nil, err
 	}
+	s.Triggers = triggers.New(core.DB, meter, core.Ledger, core.Clock, log, s.usageTriggerFired, s.Webhooks.CheckCallbackURL)
 	if cfg.AbuseFactor > 0 {
 		ac := abuse.DefaultConfig()
 		ac.Factor, ac.Floor, ac.Sustain, ac.WarmUp = cfg.AbuseFactor, cfg.AbuseFloor, cfg.AbuseSustain, cfg.AbuseWarmUp
@@ -190,7 +193,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 		DB: core.DB, Accounts: core.Accounts, Apps: core.Apps, Auth: core.Auth, Audit: core.Audit, Codes: core.Codes,
 		Clock: core.Clock, Log: log, PublicURL: cfg.PublicURL, Ready: s.ready,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		Limiter: s.limiter, Keywords: s.Keywords, Ledger: core.Ledger, Notices: s.Notices, Abuse: s.abuse, Unfreeze: s.unfreeze, Alerts: s.Alerts,
+		Limiter: s.limiter, Keywords: s.Keywords, Ledger: core.Ledger, Notices: s.Notices, Abuse: s.abuse, Unfreeze: s.unfreeze, Alerts: s.Alerts, Triggers: s.Triggers,
 		Invoices: invoices.New(core.DB, core.Ledger, core.Clock, log), SLA: sla.New(core.DB, core.Ledger, core.Clock, log),
 		Meter: meter, Rating: rater, Arrears: s.arrears, Webhooks: s.Webhooks, SMS: s.SMS,
 	})
@@ -265,6 +268,7 @@ func (s *Server) Run(ctx context.Context) error {
 		s.background.Go(func() { s.abuse.Run(bg) })
 	}
 	s.background.Go(func() { s.Alerts.Run(bg, alertEvery) })
+	s.background.Go(func() { s.Triggers.Run(bg, triggerEvery) })
 	s.background.Go(func() { s.runBilling(bg) })
 	s.background.Go(func() { s.dispatcher.Run(bg) })
 	s.background.Go(func() { s.runLoginStorms(bg) })

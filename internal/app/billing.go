@@ -2,16 +2,39 @@ package app
 
 import (
 	"context"
+	"errors"
+	"net/url"
 	"time"
 
 	"github.com/switchboard/switchboard/internal/billing/alerts"
 	"github.com/switchboard/switchboard/internal/billing/arrears"
+	"github.com/switchboard/switchboard/internal/billing/triggers"
 	"github.com/switchboard/switchboard/internal/money"
 	"github.com/switchboard/switchboard/internal/notices"
+	"github.com/switchboard/switchboard/internal/store"
+	"github.com/switchboard/switchboard/internal/webhooks"
 )
 
 // alertEvery is how often balance alerts are compared with balances.
 const alertEvery = 15 * time.Second
+
+// triggerEvery is how often usage triggers are compared with usage: each check reads every
+// trigger's usage, so less often than balance alerts, which read one row an account.
+const triggerEvery = time.Minute
+
+// usageTriggerFired enqueues a fired usage trigger's callback in the transaction that marks it
+// fired: signed as Twilio signs and retried by the webhook dispatcher like a status callback. A
+// callback URL that the SSRF guard now refuses (the operator narrowed the allowed networks since
+// the trigger was made) is logged and the trigger still counts as fired.
+func (s *Server) usageTriggerFired(ctx context.Context, q store.Querier, t triggers.Trigger, params url.Values) error {
+	_, err := s.Webhooks.EnqueueCallback(ctx, q, webhooks.Callback{ID: t.SID + "." + t.FiredPeriod, Type: "usage.trigger",
+		AccountSID: t.AccountSID, URL: t.CallbackURL, Method: t.CallbackMethod, Params: params, OccurredAt: t.FiredAt})
+	if errors.Is(err, webhooks.ErrDestinationBlocked) {
+		s.Log.WarnContext(ctx, "usage trigger callback refused", "sid", t.SID, "url", t.CallbackURL, "err", err)
+		return nil
+	}
+	return err
+}
 
 // BalanceLowSubject is the bus subject of balance-low events (for webhooks and consoles).
 const BalanceLowSubject = "billing.balance_low"

@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard/switchboard/internal/api"
 	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/billing/metering"
+	"github.com/switchboard/switchboard/internal/billing/triggers"
 	"github.com/switchboard/switchboard/internal/sms"
 	"github.com/switchboard/switchboard/internal/webhooks"
 )
@@ -68,6 +69,10 @@ func TestTenantIsolation(t *testing.T) {
 			t.Fatal(err)
 		}
 		alertA, err := s.Alerts.Create(ctx, a.SID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		triggerA, err := s.Triggers.Create(ctx, a.SID, triggers.Params{CallbackURL: "https://receiver.example/usage", Category: "im", Value: "10"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,6 +169,9 @@ func TestTenantIsolation(t *testing.T) {
 			if strings.Contains(path, "/IncomingPhoneNumbers/") {
 				path = strings.ReplaceAll(path, "{Sid}", numberA.SID+".json")
 			}
+			if strings.Contains(path, "/Usage/Triggers/") {
+				path = strings.ReplaceAll(path, "{Sid}", triggerA.SID+".json")
+			}
 			path = strings.ReplaceAll(path, "{Sid}", smsA.SID+".json")
 			var body []byte
 			if rt.In != nil {
@@ -187,6 +195,9 @@ func TestTenantIsolation(t *testing.T) {
 		}
 		if list, _ := s.Alerts.List(ctx, a.SID); len(list) != 1 {
 			t.Fatalf("B's requests deleted A's alert")
+		}
+		if _, err := s.Triggers.Get(ctx, a.SID, triggerA.SID); err != nil {
+			t.Fatalf("B's requests deleted A's usage trigger: %v", err)
 		}
 		if n, _ := s.Notices.Unread(ctx, a.SID); n != 2 {
 			t.Fatalf("B's requests marked A's notice read")

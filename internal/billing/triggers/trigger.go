@@ -8,6 +8,7 @@ package triggers
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"time"
@@ -138,7 +139,7 @@ func (s *Service) Create(ctx context.Context, accountSID string, p Params) (*Tri
 		return nil, err
 	}
 	if n >= MaxPerAccount {
-		return nil, errs.Coded(errs.Permission, errs.CodeLimitExceeded, "an account has at most 100 usage triggers")
+		return nil, errs.InvalidField("UsageCategory", fmt.Sprintf("an account has at most %d usage triggers; delete one first", MaxPerAccount))
 	}
 	now := s.clock.Now()
 	t := &Trigger{SID: sid.NewOrdered("UT", now), AccountSID: accountSID, FriendlyName: p.FriendlyName,
