@@ -133,7 +133,7 @@ func (a *API) twilioUsage(bucket string) func(w http.ResponseWriter, r *http.Req
 				if rec == nil {
 					continue
 				}
-				rec.Category, rec.CountUnit, rec.UsageUnit, rec.Description = c.Name, c.Unit, c.Unit, c.Description
+				rec.Category, rec.CountUnit, rec.UsageUnit, rec.Description = c.Name, c.CountUnit, c.UsageUnit, c.Description
 				rec.SubresourceURIs = usageSubresources(account, c.Name)
 				out.UsageRecords = append(out.UsageRecords, *rec)
 			}

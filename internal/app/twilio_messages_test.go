@@ -119,6 +119,23 @@ func TestTwilioSDKMessages(t *testing.T) {
 	if _, err := tw.Api.FetchMessage(sids[0], &openapi.FetchMessageParams{}); !isTwilioCode(err, 20404) {
 		t.Fatalf("fetch after delete: %v", err)
 	}
+	// The usage records count the three messages and their segments once a carrier took them,
+	// the deleted one too.
+	deadline = time.Now().Add(20 * time.Second)
+	for {
+		recs, err := tw.Api.ListUsageRecordToday(&openapi.ListUsageRecordTodayParams{Category: ptr("sms")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) == 1 && *recs[0].Count == "3" && *recs[0].Usage == "3" && *recs[0].CountUnit == "messages" &&
+			*recs[0].UsageUnit == "segments" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("SMS usage records %+v", recs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	// The media list each message links to: empty (no MMS), and not found for a deleted message.
 	m, err := tw.Api.FetchMessage(sids[1], &openapi.FetchMessageParams{})
 	if err != nil || m.SubresourceUris == nil || (*m.SubresourceUris)["media"] != "/2010-04-01/Accounts/"+a.SID+"/Messages/"+sids[1]+"/Media.json" {

@@ -54,8 +54,8 @@ func TestTwilioUsageTriggers(t *testing.T) {
 	tw := twilioClient(t, s.URL, a.SID, a.Token)
 
 	if _, err := tw.Api.CreateUsageTrigger(&openapi.CreateUsageTriggerParams{CallbackUrl: &cbURL, TriggerValue: ptr("5"),
-		UsageCategory: ptr("sms"), TriggerBy: ptr("count")}); err == nil || !strings.Contains(err.Error(), "TriggerBy") {
-		t.Fatalf("an SMS count trigger (SMS are not metered as events) = %v; want refused naming TriggerBy", err)
+		UsageCategory: ptr("totalprice"), TriggerBy: ptr("count")}); err == nil || !strings.Contains(err.Error(), "TriggerBy") {
+		t.Fatalf("a count of the total price = %v; want refused naming TriggerBy", err)
 	}
 	tr, err := tw.Api.CreateUsageTrigger(&openapi.CreateUsageTriggerParams{CallbackUrl: &cbURL, TriggerValue: ptr("2.5"),
 		UsageCategory: ptr("totalprice"), TriggerBy: ptr("price"), Recurring: ptr("daily"), FriendlyName: ptr("spend")})

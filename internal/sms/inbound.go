@@ -234,6 +234,9 @@ func (s *Service) recordInbound(ctx context.Context, q store.Querier, m mo, now 
 	if err := insertHistory(ctx, q, msg.SID, Received, 0, now); err != nil {
 		return nil, err
 	}
+	if err := countUsage(ctx, q, msg, MeterInbound, now); err != nil {
+		return nil, err
+	}
 	if err := s.applyOptOut(ctx, q, msg, now); err != nil {
 		return nil, err
 	}

@@ -170,6 +170,9 @@ func (s *Service) markSent(ctx context.Context, q store.Querier, m *Message, r R
 	if err != nil {
 		return nil, fmt.Errorf("mark %s sent: %w", m.SID, err)
 	}
+	if err := countUsage(ctx, q, cur, MeterOutbound, now); err != nil {
+		return nil, err
+	}
 	if r.BillOn != BillOnDelivery {
 		if err := s.settleIn(ctx, q, cur, n, now); err != nil {
 			return nil, err
@@ -209,6 +212,9 @@ func (s *Service) markDelivered(ctx context.Context, q store.Querier, m *Message
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mark %s delivered: %w", m.SID, err)
+	}
+	if err := countUsage(ctx, q, cur, MeterOutbound, now); err != nil {
+		return nil, err
 	}
 	if err := s.settleIn(ctx, q, cur, 1, now); err != nil {
 		return nil, err

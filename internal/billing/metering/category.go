@@ -1,18 +1,18 @@
 package metering
 
 // Category is a usage category as Twilio's usage records and triggers name it, and the product
-// whose usage it counts.
+// whose usage it counts: uses in CountUnit, what they used in UsageUnit.
 type Category struct {
-	Name, Product, Unit, Description string
+	Name, Product, CountUnit, UsageUnit, Description string
 }
 
 // Categories are the usage categories of our products, in Twilio's names where Twilio has one
 // (voice is "calls"). TotalPrice is every product's charges together.
 var Categories = []Category{
-	{"sms", "sms", "segments", "SMS"},
-	{"calls", "voice", "minutes", "Voice calls"},
-	{"im", "im", "messages", "Instant messages"},
-	{"mq", "mq", "messages", "Message queue messages"},
+	{"sms", "sms", "messages", "segments", "SMS"},
+	{"calls", "voice", "calls", "minutes", "Voice calls"},
+	{"im", "im", "messages", "messages", "Instant messages"},
+	{"mq", "mq", "messages", "messages", "Message queue messages"},
 }
 
 // TotalPrice is Twilio's category for the total price of all usage; it has a price and no count.

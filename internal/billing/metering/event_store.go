@@ -161,9 +161,14 @@ func statsByDay(ctx context.Context, q store.Querier, f Filter) ([]Stat, error) 
 		err := r.Scan(&d, &s.Product, &s.AppSID, &s.Meter, &s.Events, &s.Quantity)
 		s.Day = store.FromMicro(d * dayMicros)
 		return s, err
-	}, `SELECT occurred_at / `+day+` AS day, product, app_sid, meter, COUNT(*), CAST(SUM(quantity) AS BIGINT)
-		FROM usage_events WHERE `+w.String()+`
-		GROUP BY occurred_at / `+day+`, product, app_sid, meter
+	}, `SELECT day, product, app_sid, meter, events, quantity FROM (
+			SELECT occurred_at / `+day+` AS day, product, app_sid, meter, COUNT(*) AS events, CAST(SUM(quantity) AS BIGINT) AS quantity
+			FROM usage_events WHERE `+w.String()+`
+			GROUP BY occurred_at / `+day+`, product, app_sid, meter
+			UNION ALL
+			SELECT occurred_at / `+day+`, product, app_sid, meter, events, quantity
+			FROM usage_daily WHERE `+w.String()+`
+		) AS s
 		ORDER BY day, product, app_sid, meter`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("usage statistics of %s: %w", f.AccountSID, err)

@@ -31,9 +31,10 @@ func period(recurring string, now time.Time) (from, to time.Time, name string) {
 	return time.Unix(0, 0).UTC(), day.AddDate(0, 0, 1), "all"
 }
 
-// value is the figure t watches over [from, to), in micro-units: the events (count) or their
-// quantity (usage) metered for its category's product, or the charges (price) of that product,
-// or of every product for totalprice.
+// value is the figure t watches over [from, to), in micro-units: the uses (count) or what they
+// used (usage) that metering holds for its category's product (recorded events and counted
+// uses alike: an SMS sent or received, with its segments), or the charges (price) of that
+// product, or of every product for totalprice.
 func (s *Service) value(ctx context.Context, t Trigger, from, to time.Time) (int64, error) {
 	if t.By == "price" {
 		var products []string

@@ -113,11 +113,6 @@ func (s *Service) validate(p *Params, create bool) error {
 	if p.Category == metering.TotalPrice && p.By != "price" {
 		return errs.InvalidField("TriggerBy", "the totalprice category has a price only: TriggerBy must be price")
 	}
-	if p.Category == "sms" && p.By != "price" {
-		// SMS are charged through the ledger as they are sent and are not metered as events, so
-		// only their price is a figure a trigger can watch.
-		return errs.InvalidField("TriggerBy", "SMS usage triggers watch the price: TriggerBy must be price")
-	}
 	if v, err := money.Parse(p.Value); err != nil || v == 0 {
 		return errs.InvalidField("TriggerValue", "TriggerValue must be a positive decimal number")
 	}

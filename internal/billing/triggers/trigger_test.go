@@ -141,7 +141,6 @@ func TestValidation(t *testing.T) {
 		{"UsageCategory", func(p *Params) { p.Category = "mms" }},
 		{"TriggerBy", func(p *Params) { p.By = "minutes" }},
 		{"TriggerBy", func(p *Params) { p.Category = "totalprice" }},
-		{"TriggerBy", func(p *Params) { p.Category = "sms" }},
 		{"TriggerValue", func(p *Params) { p.Value = "0" }},
 		{"TriggerValue", func(p *Params) { p.Value = "-5" }},
 		{"TriggerValue", func(p *Params) { p.Value = "ten" }},
