@@ -356,6 +356,13 @@ func TestInboundConcat(t *testing.T) {
 		if got := e.inbound(); len(got) != 6 {
 			t.Fatalf("a malformed part made a message: %+v", got[0])
 		}
+		// Each message stored counts once in the day's usage, with its segments (2 + 3 + 4 × 3),
+		// however many times its parts came.
+		events := e.count(`SELECT COALESCE(SUM(events), 0) FROM usage_daily WHERE meter = '` + MeterInbound + `'`)
+		segments := e.count(`SELECT COALESCE(SUM(quantity), 0) FROM usage_daily WHERE meter = '` + MeterInbound + `'`)
+		if events != 6 || segments != 17 {
+			t.Fatalf("inbound usage %d messages, %d segments; want 6 and 17", events, segments)
+		}
 	})
 }
 
