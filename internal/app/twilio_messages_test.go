@@ -136,6 +136,19 @@ func TestTwilioSDKMessages(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	// And the native usage statistics, by app and meter.
+	var stats struct {
+		Data []struct {
+			AppSID   string `json:"app_sid"`
+			Meter    string `json:"meter"`
+			Events   int64  `json:"events"`
+			Quantity int64  `json:"quantity"`
+		} `json:"data"`
+	}
+	if err := a.C.Do(ctx, "GET", "/v1/usage?product=sms", nil, &stats); err != nil || len(stats.Data) != 1 ||
+		stats.Data[0].AppSID != app.SID || stats.Data[0].Meter != "sms.outbound" || stats.Data[0].Events != 3 || stats.Data[0].Quantity != 3 {
+		t.Fatalf("/v1/usage?product=sms = %+v %v", stats, err)
+	}
 	// The media list each message links to: empty (no MMS), and not found for a deleted message.
 	m, err := tw.Api.FetchMessage(sids[1], &openapi.FetchMessageParams{})
 	if err != nil || m.SubresourceUris == nil || (*m.SubresourceUris)["media"] != "/2010-04-01/Accounts/"+a.SID+"/Messages/"+sids[1]+"/Media.json" {
