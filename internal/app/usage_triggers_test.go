@@ -63,7 +63,7 @@ func TestTwilioUsageTriggers(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(*tr.Sid, "UT") || *tr.CurrentValue != "0.00" || tr.DateFired != nil || *tr.CallbackMethod != "POST" ||
-		*tr.UsageRecordUri != "/2010-04-01/Accounts/"+a.SID+"/Usage/Records/Today.json?Category=totalprice" {
+		*tr.UsageRecordUri != "/2010-04-01/Accounts/"+a.SID+"/Usage/Records/Today.json" {
 		t.Fatalf("created %+v", tr)
 	}
 	if list, err := tw.Api.ListUsageTrigger(&openapi.ListUsageTriggerParams{UsageCategory: ptr("totalprice")}); err != nil || len(list) != 1 {

@@ -160,11 +160,16 @@ func FormatValue(t Trigger, micros int64) string {
 	return fmt.Sprint(micros / money.Unit)
 }
 
-// UsageRecordURI is the usage record view of the period t watches.
+// UsageRecordURI is the usage record view of the period t watches: its category's record, or
+// every category's for totalprice, which has no record of its own here.
 func UsageRecordURI(t Trigger) string {
 	view := map[string]string{"daily": "Today", "monthly": "ThisMonth", "yearly": "Yearly"}[t.Recurring]
 	if view == "" {
 		view = "AllTime"
 	}
-	return "/2010-04-01/Accounts/" + t.AccountSID + "/Usage/Records/" + view + ".json?Category=" + t.Category
+	uri := "/2010-04-01/Accounts/" + t.AccountSID + "/Usage/Records/" + view + ".json"
+	if t.Category == metering.TotalPrice {
+		return uri
+	}
+	return uri + "?Category=" + t.Category
 }
