@@ -19,7 +19,7 @@ import (
 )
 
 // TestTwilioUsageTriggers drives twilio-go's usage triggers against a running server: create,
-// list, update, fetch, delete, and a daily price trigger that fires once when the account's
+// list, update, fetch, delete, and a monthly price trigger that fires once when the account's
 // charges reach it, with a callback whose X-Twilio-Signature twilio-go's RequestValidator accepts.
 func TestTwilioUsageTriggers(t *testing.T) {
 	var (
@@ -58,21 +58,21 @@ func TestTwilioUsageTriggers(t *testing.T) {
 		t.Fatalf("a count of the total price = %v; want refused naming TriggerBy", err)
 	}
 	tr, err := tw.Api.CreateUsageTrigger(&openapi.CreateUsageTriggerParams{CallbackUrl: &cbURL, TriggerValue: ptr("2.5"),
-		UsageCategory: ptr("totalprice"), TriggerBy: ptr("price"), Recurring: ptr("daily"), FriendlyName: ptr("spend")})
+		UsageCategory: ptr("totalprice"), TriggerBy: ptr("price"), Recurring: ptr("monthly"), FriendlyName: ptr("spend")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(*tr.Sid, "UT") || *tr.CurrentValue != "0.00" || tr.DateFired != nil || *tr.CallbackMethod != "POST" ||
-		*tr.UsageRecordUri != "/2010-04-01/Accounts/"+a.SID+"/Usage/Records/Today.json" {
+		*tr.UsageRecordUri != "/2010-04-01/Accounts/"+a.SID+"/Usage/Records/ThisMonth.json" {
 		t.Fatalf("created %+v", tr)
 	}
 	if list, err := tw.Api.ListUsageTrigger(&openapi.ListUsageTriggerParams{UsageCategory: ptr("totalprice")}); err != nil || len(list) != 1 {
 		t.Fatalf("list %v %v", list, err)
 	}
-	if list, err := tw.Api.ListUsageTrigger(&openapi.ListUsageTriggerParams{Recurring: ptr("monthly")}); err != nil || len(list) != 0 {
-		t.Fatalf("list of monthly triggers %v %v", list, err)
+	if list, err := tw.Api.ListUsageTrigger(&openapi.ListUsageTriggerParams{Recurring: ptr("daily")}); err != nil || len(list) != 0 {
+		t.Fatalf("list of daily triggers %v %v", list, err)
 	}
-	if _, err := tw.Api.UpdateUsageTrigger(*tr.Sid, &openapi.UpdateUsageTriggerParams{FriendlyName: ptr("daily spend")}); err != nil {
+	if _, err := tw.Api.UpdateUsageTrigger(*tr.Sid, &openapi.UpdateUsageTriggerParams{FriendlyName: ptr("monthly spend")}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -91,7 +91,7 @@ func TestTwilioUsageTriggers(t *testing.T) {
 		}
 		check(i) // 1.50 spent: nothing; 2.50: fires
 	}
-	check(0) // once a day
+	check(0) // once a month
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		mu.Lock()
@@ -112,12 +112,12 @@ func TestTwilioUsageTriggers(t *testing.T) {
 	f := forms[0]
 	mu.Unlock()
 	if f.Get("UsageTriggerSid") != *tr.Sid || f.Get("AccountSid") != a.SID || f.Get("CurrentValue") != "2.50" ||
-		f.Get("TriggerValue") != "2.5" || f.Get("UsageCategory") != "totalprice" || f.Get("Recurring") != "daily" ||
+		f.Get("TriggerValue") != "2.5" || f.Get("UsageCategory") != "totalprice" || f.Get("Recurring") != "monthly" ||
 		!strings.HasPrefix(f.Get("IdempotencyToken"), *tr.Sid+"-") {
 		t.Fatalf("callback %v", f)
 	}
 	got, err := tw.Api.FetchUsageTrigger(*tr.Sid, &openapi.FetchUsageTriggerParams{})
-	if err != nil || *got.FriendlyName != "daily spend" || got.DateFired == nil || *got.CurrentValue != "2.50" {
+	if err != nil || *got.FriendlyName != "monthly spend" || got.DateFired == nil || *got.CurrentValue != "2.50" {
 		t.Fatalf("fetched %+v %v", got, err)
 	}
 	if err := tw.Api.DeleteUsageTrigger(*tr.Sid, &openapi.DeleteUsageTriggerParams{}); err != nil {
