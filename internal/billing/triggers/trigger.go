@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/url"
 	"time"
+	"unicode/utf8"
 
 	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/billing/metering"
@@ -95,7 +96,7 @@ func (s *Service) validate(p *Params, create bool) error {
 	default:
 		return errs.InvalidField("CallbackMethod", "CallbackMethod is GET or POST")
 	}
-	if len(p.FriendlyName) > 64 {
+	if utf8.RuneCountInString(p.FriendlyName) > 64 {
 		return errs.InvalidField("FriendlyName", "FriendlyName is at most 64 characters")
 	}
 	if !create {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,6 +146,7 @@ func TestValidation(t *testing.T) {
 		{"TriggerValue", func(p *Params) { p.Value = "-5" }},
 		{"TriggerValue", func(p *Params) { p.Value = "ten" }},
 		{"Recurring", func(p *Params) { p.Recurring = "hourly" }},
+		{"FriendlyName", func(p *Params) { p.FriendlyName = strings.Repeat("名", 65) }},
 	} {
 		p := good
 		c.edit(&p)
@@ -164,6 +166,10 @@ func TestValidation(t *testing.T) {
 	if err := s.Delete(ctx, "AC2", tr.SID); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("another account deletes the trigger: %v", err)
 	}
+	if _, err := s.Create(ctx, "AC1", Params{CallbackURL: good.CallbackURL, Category: "im", Value: "1",
+		FriendlyName: strings.Repeat("名", 64)}); err != nil {
+		t.Fatalf("a 64-character name (192 bytes) refused: %v", err)
+	}
 	up, err := s.Update(ctx, "AC1", tr.SID, Params{FriendlyName: "monthly im", CallbackMethod: "GET"})
 	if err != nil || up.FriendlyName != "monthly im" || up.CallbackMethod != "GET" || up.CallbackURL != good.CallbackURL {
 		t.Fatalf("update %+v %v", up, err)
@@ -174,7 +180,7 @@ func TestValidation(t *testing.T) {
 	if err := s.Delete(ctx, "AC1", tr.SID); err != nil {
 		t.Fatal(err)
 	}
-	if list, err := s.List(ctx, "AC1", Params{}); err != nil || len(list) != 0 {
+	if list, err := s.List(ctx, "AC1", Params{}); err != nil || len(list) != 1 || list[0].SID == tr.SID {
 		t.Fatalf("after delete %v %v", list, err)
 	}
 }
