@@ -2,6 +2,7 @@ package triggers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
@@ -72,50 +73,58 @@ func (s *Service) value(ctx context.Context, t Trigger, from, to time.Time) (int
 }
 
 // Check compares every trigger that has not fired in its current period with what it watches,
-// and fires those that reached their value. It returns how many fired.
+// and fires those that reached their value. It returns how many fired; a trigger that cannot be
+// read or fired is reported in the error and left to the next check, and does not hold up the
+// others.
 func (s *Service) Check(ctx context.Context) (int, error) {
 	all, err := listTriggers(ctx, s.db.Read(), "", Params{})
 	if err != nil {
 		return 0, err
 	}
 	fired := 0
+	var failed []error
 	for _, t := range all {
-		now := s.clock.Now()
-		from, to, name := period(t.Recurring, now)
-		if t.FiredPeriod == name {
-			continue
-		}
-		target, err := money.Parse(t.Value)
-		if err != nil { // validated when created; a bad row is skipped, not fatal to the others
-			s.log.WarnContext(ctx, "usage trigger with an unreadable value", "sid", t.SID, "value", t.Value)
-			continue
-		}
-		v, err := s.value(ctx, t, from, to)
+		ok, err := s.check(ctx, t)
 		if err != nil {
-			return fired, fmt.Errorf("triggers: value of %s: %w", t.SID, err)
-		}
-		if v < target {
-			if v != t.Current {
-				if err := setCurrent(ctx, s.db.Write(), t.SID, v); err != nil {
-					return fired, err
-				}
-			}
-			continue
-		}
-		ok := false
-		err = s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
-			if ok, err = markFired(ctx, q, t, name, v, now); err != nil || !ok {
-				return err
-			}
-			t.Current, t.FiredPeriod, t.FiredAt = v, name, now
-			return s.fire(ctx, q, t, CallbackParams(t))
-		})
-		if err != nil {
-			return fired, fmt.Errorf("triggers: fire %s: %w", t.SID, err)
+			failed = append(failed, err)
 		}
 		if ok {
 			fired++
 		}
+	}
+	return fired, errors.Join(failed...)
+}
+
+// check compares one trigger with what it watches and fires it if it reached its value.
+func (s *Service) check(ctx context.Context, t Trigger) (fired bool, err error) {
+	now := s.clock.Now()
+	from, to, name := period(t.Recurring, now)
+	if t.FiredPeriod == name {
+		return false, nil
+	}
+	target, err := money.Parse(t.Value)
+	if err != nil { // validated when created
+		return false, fmt.Errorf("triggers: %s has an unreadable value %q", t.SID, t.Value)
+	}
+	v, err := s.value(ctx, t, from, to)
+	if err != nil {
+		return false, fmt.Errorf("triggers: value of %s: %w", t.SID, err)
+	}
+	if v < target {
+		if v == t.Current {
+			return false, nil
+		}
+		return false, setCurrent(ctx, s.db.Write(), t.SID, v)
+	}
+	err = s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		if fired, err = markFired(ctx, q, t, name, v, now); err != nil || !fired {
+			return err
+		}
+		t.Current, t.FiredPeriod, t.FiredAt = v, name, now
+		return s.fire(ctx, q, t, CallbackParams(t))
+	})
+	if err != nil {
+		return false, fmt.Errorf("triggers: fire %s: %w", t.SID, err)
 	}
 	return fired, nil
 }

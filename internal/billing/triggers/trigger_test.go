@@ -184,3 +184,46 @@ func TestValidation(t *testing.T) {
 		t.Fatalf("after delete %v %v", list, err)
 	}
 }
+
+// TestFailureHoldsUpNoOther: a trigger whose callback cannot be queued is reported and tried
+// again at the next check, and the triggers after it still fire.
+func TestFailureHoldsUpNoOther(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	clk := clock.NewFake(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
+	var fired []firing
+	s, l, _ := newService(t, db, clk, &fired, nil)
+	var broken string
+	next := s.fire
+	s.fire = func(ctx context.Context, q store.Querier, tr Trigger, p url.Values) error {
+		if tr.SID == broken {
+			return errors.New("refused")
+		}
+		return next(ctx, q, tr, p)
+	}
+	if _, err := l.Credit(ctx, "pay", "AC1", 1_000_000_000, ledger.Grant{Kind: ledger.Cash}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.Create(ctx, "AC1", Params{CallbackURL: "https://example.com/a", Category: "sms", By: "price", Value: "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.Create(ctx, "AC1", Params{CallbackURL: "https://example.com/b", Category: metering.TotalPrice, By: "price", Value: "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Charge(ctx, "c", "AC1", "sms", 2_000_000, ledger.FloorCredit); err != nil {
+		t.Fatal(err)
+	}
+	broken = first.SID
+	if n, err := s.Check(ctx); n != 1 || err == nil || !strings.Contains(err.Error(), first.SID) {
+		t.Fatalf("Check = %d, %v; want the second fired and the first reported", n, err)
+	}
+	broken = ""
+	if n, err := s.Check(ctx); n != 1 || err != nil {
+		t.Fatalf("next Check = %d, %v; want the first fired", n, err)
+	}
+	if len(fired) != 2 || fired[0].sid != second.SID || fired[1].sid != first.SID {
+		t.Fatalf("fired %+v", fired)
+	}
+}
