@@ -144,16 +144,11 @@ func (a *API) twilioUsage(bucket string) func(w http.ResponseWriter, r *http.Req
 	}
 }
 
-// usageRecord sums one product's usage (metered events) and charges (the ledger) in [from, to).
+// usageRecord sums one product's usage (metering) and charges (the ledger) in [from, to).
 func (a *API) usageRecord(r *http.Request, account, product string, from, to, now time.Time) (*twilioUsageRecord, error) {
-	stats, err := a.Meter.Stats(r.Context(), metering.Filter{AccountSID: account, Product: product, From: from, To: to})
+	count, usage, err := a.Meter.Totals(r.Context(), account, product, from, to)
 	if err != nil {
 		return nil, err
-	}
-	var count, usage int64
-	for _, s := range stats {
-		count += s.Events
-		usage += s.Quantity
 	}
 	price, err := a.Ledger.Charges(r.Context(), account, product, from, to)
 	if err != nil {

@@ -169,6 +169,16 @@ func (m *Meter) Stats(ctx context.Context, f Filter) ([]Stat, error) {
 	return statsByDay(ctx, m.db.Read(), f)
 }
 
+// Totals sums an account's usage of product in [from, to): its uses (recorded events and counted
+// ones) and what they used (their quantities), as Stats has them day by day.
+func (m *Meter) Totals(ctx context.Context, account, product string, from, to time.Time) (events, quantity int64, err error) {
+	stats, err := m.Stats(ctx, Filter{AccountSID: account, Product: product, From: from, To: to})
+	for _, s := range stats {
+		events, quantity = events+s.Events, quantity+s.Quantity
+	}
+	return events, quantity, err
+}
+
 // Bill returns one of the account's bills with its lines.
 func (m *Meter) Bill(ctx context.Context, account, id string) (Bill, error) {
 	return getBill(ctx, m.db.Read(), account, id)

@@ -57,19 +57,11 @@ func (s *Service) value(ctx context.Context, t Trigger, from, to time.Time) (int
 		return sum, nil
 	}
 	c, _ := metering.CategoryNamed(t.Category)
-	stats, err := s.meter.Stats(ctx, metering.Filter{AccountSID: t.AccountSID, Product: c.Product, From: from, To: to})
-	if err != nil {
-		return 0, err
+	events, quantity, err := s.meter.Totals(ctx, t.AccountSID, c.Product, from, to)
+	if t.By == "count" {
+		return events * money.Unit, err
 	}
-	var n int64
-	for _, st := range stats {
-		if t.By == "count" {
-			n += st.Events
-		} else {
-			n += st.Quantity
-		}
-	}
-	return n * money.Unit, nil
+	return quantity * money.Unit, err
 }
 
 // Check compares every trigger that has not fired in its current period with what it watches,
