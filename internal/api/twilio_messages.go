@@ -243,7 +243,10 @@ func (a *API) twilioListMessages(w http.ResponseWriter, r *http.Request) error {
 	return httpx.JSON(w, http.StatusOK, out)
 }
 
-// twilioDateSent reads Twilio's DateSent, DateSent< and DateSent> (YYYY-MM-DD, UTC days).
+// twilioDateSent reads Twilio's DateSent, DateSent< and DateSent>, which filter by UTC day. Twilio
+// documents them as dates (YYYY-MM-DD), but its SDKs send date-times (twilio-go formats a
+// time.Time as RFC 3339), so a date-time is read as its UTC day: the same day given either way
+// lists the same messages.
 func twilioDateSent(q url.Values, f *sms.ListFilter) error {
 	day := func(k string) (time.Time, bool, error) {
 		v := q.Get(k)
@@ -252,7 +255,10 @@ func twilioDateSent(q url.Values, f *sms.ListFilter) error {
 		}
 		t, err := time.Parse("2006-01-02", v)
 		if err != nil {
-			return t, false, errs.InvalidField(k, k+" must be a date like 2026-11-22")
+			if t, err = time.Parse(time.RFC3339, v); err != nil {
+				return t, false, errs.InvalidField(k, k+" must be a date like 2026-11-22 or a date-time like 2026-11-22T08:00:00Z")
+			}
+			t = t.UTC().Truncate(24 * time.Hour)
 		}
 		return t, true, nil
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -168,6 +169,29 @@ func TestTwilioSDKMessages(t *testing.T) {
 	}
 	if _, err := tw.Api.ListMedia(sids[0], &openapi.ListMediaParams{}); !isTwilioCode(err, 20404) {
 		t.Fatalf("media of a deleted message: %v", err)
+	}
+	// The DateSent filters, which twilio-go sends as date-times: a message is listed on the day it
+	// was sent, and not before it.
+	sent, err := time.Parse(time.RFC1123Z, deref(m.DateSent).(string))
+	if err != nil {
+		t.Fatalf("date_sent of %s: %v", sids[1], err)
+	}
+	listed := func(p *openapi.ListMessageParams) bool {
+		t.Helper()
+		list, err := tw.Api.ListMessage(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(list, func(m openapi.ApiV2010Message) bool { return *m.Sid == sids[1] })
+	}
+	if !listed(&openapi.ListMessageParams{DateSent: &sent}) || !listed(&openapi.ListMessageParams{DateSentAfter: &sent}) ||
+		!listed(&openapi.ListMessageParams{DateSentBefore: &sent}) {
+		t.Fatalf("%s, sent %s, is not listed by DateSent, DateSent> or DateSent< of that time", sids[1], sent)
+	}
+	dayBefore, dayAfter := sent.AddDate(0, 0, -1), sent.AddDate(0, 0, 1)
+	if listed(&openapi.ListMessageParams{DateSentBefore: &dayBefore}) || listed(&openapi.ListMessageParams{DateSentAfter: &dayAfter}) ||
+		listed(&openapi.ListMessageParams{DateSent: &dayAfter}) {
+		t.Fatalf("%s, sent %s, is listed by a filter of another day", sids[1], sent)
 	}
 	// Status callbacks arrive signed.
 	deadline = time.Now().Add(20 * time.Second)
