@@ -77,7 +77,7 @@ func TestTwilioSDKMessages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.Sid == nil || len(*m.Sid) != 34 || *m.NumSegments != "1" || *m.Direction != "outbound-api" {
+		if m.Sid == nil || len(*m.Sid) != 34 || *m.NumSegments != "1" || *m.Direction != "outbound-api" || *m.Status != "queued" {
 			t.Fatalf("created %+v", m)
 		}
 		sids = append(sids, *m.Sid)

@@ -94,7 +94,7 @@ func (s *Service) recordEvent(ctx context.Context, q store.Querier, m *Message, 
 func callbackParams(m *Message) url.Values {
 	v := url.Values{
 		"MessageSid": {m.SID}, "SmsSid": {m.SID}, "AccountSid": {m.AccountSID},
-		"MessageStatus": {string(m.Status)}, "SmsStatus": {string(m.Status)},
+		"MessageStatus": {m.Status.Twilio()}, "SmsStatus": {m.Status.Twilio()},
 		"To": {m.To}, "From": {m.From}, "ApiVersion": {"2010-04-01"},
 	}
 	if m.ErrorCode != 0 {

@@ -39,10 +39,11 @@ func (s Status) Final() bool {
 	return false
 }
 
-// Twilio is the status as the Twilio-compatible API shows it: Twilio has no review state, and
-// a held message is, to the sender, queued.
+// Twilio is the status as the Twilio-compatible API shows it. Twilio answers a create with a From
+// "queued" ("accepted" is its status of a Messaging Service's message, which has no sender yet);
+// and it has no review state: a held message is, to the sender, queued.
 func (s Status) Twilio() string {
-	if s == HeldForReview {
+	if s == Accepted || s == HeldForReview {
 		return string(Queued)
 	}
 	return string(s)
