@@ -24,6 +24,10 @@ func (s *Server) startSMS(ctx context.Context, cfg config.Config, rater *rating.
 	if err != nil {
 		return err
 	}
+	limits, err := sms.ParseLimits(cfg.SMSLimits)
+	if err != nil {
+		return err
+	}
 	var lb *sms.Loopback
 	if len(carriers) == 0 {
 		// The loopback SMSC outlives the start-up context: it closes after the SMS workers stop.
@@ -43,7 +47,7 @@ func (s *Server) startSMS(ctx context.Context, cfg config.Config, rater *rating.
 	s.batcher = ledger.NewBatcher(s.Ledger, ledger.BatchOptions{})
 	svc, err := sms.New(sms.Options{DB: s.DB, Bus: s.Bus, Clock: s.Clock, Log: s.Log, Ledger: s.batcher.Ledger(), Rating: rater,
 		Moderation: s.Keywords, Apps: s.Apps, Webhooks: s.Webhooks, Standing: s.arrears, Accounts: s.Accounts,
-		Carriers: carriers, Routes: routes, OptOut: sms.OptOutOptions{Text: cfg.SMSOptOutText},
+		Carriers: carriers, Routes: routes, OptOut: sms.OptOutOptions{Text: cfg.SMSOptOutText}, Limits: &limits,
 		Worker: sms.WorkerOptions{Lease: cfg.SMSLease}})
 	if err != nil {
 		if lb != nil {

@@ -132,20 +132,6 @@ func checkTiming(req SendRequest, now time.Time) error {
 	return nil
 }
 
-// Limits are the per-number frequency limits. Zero means unlimited.
-type Limits struct {
-	// Per sender and number, for verification messages.
-	PairPerMinute, PairPerHour, PairPerDay int
-	// Per number, for every message.
-	ToPerDay int
-}
-
-// DefaultLimits are the limits Chinese carriers expect: verification codes at 1 a minute, 5 an
-// hour and 10 a day per signature and number, and 40 messages a day per number.
-func DefaultLimits() Limits {
-	return Limits{PairPerMinute: 1, PairPerHour: 5, PairPerDay: 10, ToPerDay: 40}
-}
-
 type window struct{ minute, hour, day int }
 
 func orUnlimited(n int) int {

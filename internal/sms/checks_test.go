@@ -3,6 +3,7 @@ package sms
 import (
 	"context"
 	"math"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -170,6 +171,61 @@ func TestPerNumberLimit(t *testing.T) {
 			t.Fatalf("pending %d", b.CashPending)
 		}
 	})
+}
+
+// TestDefaultPerNumberLimit: with the defaults, 40 messages a day reach a number, whatever their
+// senders and categories, and the 41st is refused until the next day.
+func TestDefaultPerNumberLimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		clk := clock.NewFake(time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC))
+		e := newEnv(t, db, envConfig{balance: 100 * price, clk: clk})
+		ctx := context.Background()
+		send := func(from string, c Category) error {
+			_, err := e.svc.Send(ctx, SendRequest{AccountSID: e.acct, AppSID: e.app, To: "+8613800138000", From: from, Body: "news", Category: string(c)})
+			return err
+		}
+		for i := range 40 {
+			from, c := "Acme", Notification
+			if i%2 == 1 {
+				from, c = "Beta", Marketing
+			}
+			if err := send(from, c); err != nil {
+				t.Fatalf("message %d: %v", i+1, err)
+			}
+			clk.Advance(time.Minute)
+		}
+		wantErr(t, send("Gamma", Notification), ErrTooOftenTo)
+		clk.Advance(24 * time.Hour)
+		if err := send("Acme", Notification); err != nil {
+			t.Fatalf("next day: %v", err)
+		}
+	})
+}
+
+func TestParseLimits(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want Limits
+		bad  string
+	}{
+		{in: "", want: DefaultLimits()},
+		{in: "number-day=100, verification-minute=0", want: Limits{PairPerMinute: 0, PairPerHour: 5, PairPerDay: 10, ToPerDay: 100}},
+		{in: "verification-hour=3,verification-day=6", want: Limits{PairPerMinute: 1, PairPerHour: 3, PairPerDay: 6, ToPerDay: 40}},
+		{in: "number-week=5", bad: `"number-week=5": the limits are`},
+		{in: "number-day=-1", bad: `"number-day=-1": want name=count`},
+		{in: "number-day", bad: `"number-day": want name=count`},
+	} {
+		got, err := ParseLimits(tt.in)
+		if tt.bad != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.bad) {
+				t.Errorf("ParseLimits(%q) = %v; want an error with %s", tt.in, err, tt.bad)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseLimits(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+		}
+	}
 }
 
 func TestModeration(t *testing.T) {
