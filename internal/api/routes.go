@@ -181,6 +181,8 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/admin/v1/sms/signatures/{id}/review", Access: Operator, Summary: "Approve or reject (with a note) an SMS signature", In: reviewInput{}, Status: noContent, Handle: a.adminReviewSignature},
 		{Method: "GET", Path: "/admin/v1/sms/templates", Access: Operator, Summary: "SMS templates (?status=pending)", Out: httpx.List[templateView]{}, Handle: a.adminTemplates},
 		{Method: "POST", Path: "/admin/v1/sms/templates/{id}/review", Access: Operator, Summary: "Approve or reject (with a note) an SMS template", In: reviewInput{}, Status: noContent, Handle: a.adminReviewTemplate},
+		{Method: "GET", Path: "/admin/v1/apps/{sid}/sms-raw-text", Access: Operator, Summary: "Whether the app may send SMS text of its own (--sms-raw-text)", Out: rawTextView{}, Handle: a.adminRawText},
+		{Method: "PUT", Path: "/admin/v1/apps/{sid}/sms-raw-text", Access: Operator, Summary: "Allow or forbid the app SMS text of its own under --sms-raw-text=review", In: rawTextInput{}, Out: rawTextView{}, Handle: a.adminSetRawText},
 		{Method: "GET", Path: "/admin/v1/sms/held", Access: Operator, Summary: "SMS held for review by a review keyword", Out: httpx.List[smsView]{}, Handle: a.adminHeldSMS},
 		{Method: "POST", Path: "/admin/v1/sms/{sid}/approve", Access: Operator, Summary: "Send a held SMS", Out: smsView{}, Handle: a.adminApproveSMS},
 		{Method: "POST", Path: "/admin/v1/sms/{sid}/reject", Access: Operator, Summary: "Cancel a held SMS (its reservation is released)", In: reasonInput{}, Out: smsView{}, Handle: a.adminRejectSMS},

@@ -107,23 +107,14 @@ func (a *API) sendSMS(w http.ResponseWriter, r *http.Request) error {
 	if !p.CanUseApp(in.AppSID) {
 		return errs.Coded(errs.NotFound, errs.CodeNotFound, "app not found").WithField("app_sid")
 	}
-	if in.SignatureID != "" || in.TemplateID != "" {
-		if in.Body != "" || in.From != "" || in.Category != "" {
-			return errs.InvalidField("body", "give either signature_id and template_id with params, or from and body")
-		}
-		c, err := a.SMS.Compose(r.Context(), p.AccountSID(), in.AppSID, in.SignatureID, in.TemplateID, in.Params)
-		if err != nil {
-			return err
-		}
-		in.From, in.Body, in.Category = c.From, c.Body, string(c.Category)
-	}
 	sendAt, validity, maxPrice, err := in.timing()
 	if err != nil {
 		return err
 	}
 	req := sms.SendRequest{AccountSID: p.AccountSID(), AppSID: in.AppSID, From: in.From, Body: in.Body,
 		Category: in.Category, StatusCallback: in.StatusCallback, IdempotencyKey: idempotencyKey(r),
-		SendAt: sendAt, ValidityPeriod: validity, MaxPrice: maxPrice, DiscardBody: in.DiscardBody, SmartEncode: in.SmartEncode}
+		SendAt: sendAt, ValidityPeriod: validity, MaxPrice: maxPrice, DiscardBody: in.DiscardBody, SmartEncode: in.SmartEncode,
+		SignatureID: in.SignatureID, TemplateID: in.TemplateID, Params: in.Params}
 	if len(in.To) == 1 {
 		req.To = in.To[0]
 		m, err := a.SMS.Send(r.Context(), req)

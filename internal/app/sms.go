@@ -28,6 +28,10 @@ func (s *Server) startSMS(ctx context.Context, cfg config.Config, rater *rating.
 	if err != nil {
 		return err
 	}
+	rawText, err := sms.ParseRawTextPolicy(cfg.SMSRawText)
+	if err != nil {
+		return err
+	}
 	var lb *sms.Loopback
 	if len(carriers) == 0 {
 		// The loopback SMSC outlives the start-up context: it closes after the SMS workers stop.
@@ -47,7 +51,7 @@ func (s *Server) startSMS(ctx context.Context, cfg config.Config, rater *rating.
 	s.batcher = ledger.NewBatcher(s.Ledger, ledger.BatchOptions{})
 	svc, err := sms.New(sms.Options{DB: s.DB, Bus: s.Bus, Clock: s.Clock, Log: s.Log, Ledger: s.batcher.Ledger(), Rating: rater,
 		Moderation: s.Keywords, Apps: s.Apps, Webhooks: s.Webhooks, Standing: s.arrears, Accounts: s.Accounts,
-		Carriers: carriers, Routes: routes, OptOut: sms.OptOutOptions{Text: cfg.SMSOptOutText}, Limits: &limits,
+		Carriers: carriers, Routes: routes, OptOut: sms.OptOutOptions{Text: cfg.SMSOptOutText}, Limits: &limits, RawText: rawText,
 		Worker: sms.WorkerOptions{Lease: cfg.SMSLease}})
 	if err != nil {
 		if lb != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/client"
+	"github.com/switchboard/switchboard/internal/sms"
 )
 
 type smsMsg struct {
@@ -127,7 +128,7 @@ func TestSMSTemplates(t *testing.T) {
 			"signature_id": sg.ID, "template_id": tplID, "params": params}, &m)
 		return m, err
 	}
-	if _, err := send(tpl.ID, map[string]string{"code": "1"}); client.Code(err) != 10001 {
+	if _, err := send(tpl.ID, map[string]string{"code": "1"}); client.Code(err) != sms.CodeNotApproved {
 		t.Fatalf("send with an unapproved signature: %v", err)
 	}
 	if err := op.Do(ctx, "POST", "/admin/v1/sms/signatures/"+sg.ID+"/review", map[string]any{"approve": false}, nil); client.Code(err) != 10001 {
@@ -138,7 +139,7 @@ func TestSMSTemplates(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := send(tpl.ID, map[string]string{"cod": "1"}); client.Code(err) != 10001 {
+	if _, err := send(tpl.ID, map[string]string{"cod": "1"}); client.Code(err) != sms.CodeTemplateParams {
 		t.Fatalf("wrong parameter name: %v", err)
 	}
 	var m struct {
@@ -158,7 +159,7 @@ func TestSMSTemplates(t *testing.T) {
 	if tpl.Status != "pending" {
 		t.Fatalf("edited template %+v", tpl)
 	}
-	if _, err := send(tpl.ID, map[string]string{"code": "1"}); client.Code(err) != 10001 {
+	if _, err := send(tpl.ID, map[string]string{"code": "1"}); client.Code(err) != sms.CodeNotApproved {
 		t.Fatalf("send with an edited, unreviewed template: %v", err)
 	}
 }

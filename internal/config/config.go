@@ -66,6 +66,10 @@ type Config struct {
 	// SMSLimits are the per-number frequency limits over their defaults ("verification-minute=1,
 	// verification-hour=5,verification-day=10,number-day=40"; 0 lifts one). sms.ParseLimits reads them.
 	SMSLimits string `json:"sms_limits"`
+	// SMSRawText is whether apps may send text of their own: "open" (the default, as on Twilio)
+	// or "review" (approved templates only, unless the operator allows an app its own text, and
+	// then from its approved signatures or numbers). sms.ParseRawTextPolicy reads it.
+	SMSRawText string `json:"sms_raw_text"`
 	// SMSRetention is how long finished messages are kept (0: for ever); older ones are deleted
 	// with their history by every node's sweep. Charges stay in the ledger.
 	SMSRetention time.Duration `json:"sms_retention"`
@@ -142,6 +146,7 @@ func (c *Config) fields() []field {
 		{name: "sms-retention", usage: "how long finished SMS records are kept, e.g. 4320h for 180 days (default: for ever)", dur: &c.SMSRetention},
 		{name: "sms-opt-out-text", usage: "text appended to marketing SMS (default \" 拒收请回复R\"; \"-\": none)", str: &c.SMSOptOutText},
 		{name: "sms-limits", usage: "per-number frequency limits, name=count pairs over the defaults verification-minute=1,verification-hour=5,verification-day=10,number-day=40 (0: unlimited)", str: &c.SMSLimits},
+		{name: "sms-raw-text", usage: "open (any app may send text of its own) or review (approved templates only, unless the operator allows an app; default open)", str: &c.SMSRawText},
 		{name: "sms-loopback-outcomes", usage: "built-in loopback SMSC only: number=outcome pairs, comma-separated (delivered, undelivered, failed, refused, slow, silent; default: every number delivered)", str: &c.SMSLoopbackOutcomes},
 		{name: "webhook-allow-networks", usage: "private networks webhooks may reach, comma-separated CIDRs (default: none)", str: &c.WebhookAllowNetworks},
 		{name: "webhook-allow-http", usage: "accept http:// webhook URLs (default: https only)", bool: &c.WebhookAllowHTTP},

@@ -127,6 +127,10 @@ const (
 	CodeSMSNumberNotFound    = 21816
 	CodeSMSNotScheduled      = 21817
 	CodeSMSMediaUnsupported  = 21818
+	CodeSMSRawTextNotAllowed = 21819
+	CodeSMSNotApproved       = 21820
+	CodeSMSTemplateParams    = 21821
+	CodeSMSSenderUnknown     = 21606 // Twilio: the From is not a valid message-capable sender of the account
 	CodeSMSOptedOut          = 21610 // Twilio: attempt to send to an unsubscribed recipient
 	CodeSMSInvalidValidity   = 21624 // Twilio: invalid validity period value
 	CodeSMSMaxPrice          = 30010 // Twilio: message price exceeds max price
@@ -230,8 +234,8 @@ func Codes() []CodeInfo {
 		{Code: CodeSMSInvalidCallback, Kind: Invalid, Summary: "StatusCallback must be an absolute http or https URL the platform may call: not a private, loopback or cloud metadata address unless the operator allows its network."},
 		{Code: CodeSMSNumberTypeBlocked, Kind: Permission, Summary: "Premium-rate, shared-cost and unknown number types are blocked."},
 		{Code: CodeSMSContentBlocked, Kind: Invalid, Summary: "The text contains a word the keyword lists block."},
-		{Code: CodeSMSTooOftenPair, Kind: RateLimited, Summary: "Verification messages are limited per sender and number (default 1 a minute, 5 an hour, 10 a day)."},
-		{Code: CodeSMSTooOftenTo, Kind: RateLimited, Summary: "Messages are limited per number (default 40 a day)."},
+		{Code: CodeSMSTooOftenPair, Kind: RateLimited, Summary: "Verification messages are limited per sender and number (default 1 a minute, 5 an hour, 10 a day; `--sms-limits`)."},
+		{Code: CodeSMSTooOftenTo, Kind: RateLimited, Summary: "Messages are limited per number (default 40 a day; `--sms-limits`)."},
 		{Code: CodeSMSNoRoute, Kind: Permission, Summary: "No carrier route serves the destination."},
 		{Code: CodeSMSNotFinal, Kind: Conflict, Summary: "The message is still in flight; it can be redacted once sent and deleted once final."},
 		{Code: CodeSMSNotHeld, Kind: Conflict, Summary: "The message is not held for review."},
@@ -247,6 +251,10 @@ func Codes() []CodeInfo {
 		{Code: CodeSMSNumberNotFound, Kind: NotFound, Summary: "No number of this account (or app) has this SID."},
 		{Code: CodeSMSNotScheduled, Kind: Conflict, Summary: "Only a scheduled message can be canceled."},
 		{Code: CodeSMSMediaUnsupported, Kind: Invalid, Summary: "MMS is not supported: a message cannot carry MediaUrl."},
+		{Code: CodeSMSRawTextNotAllowed, Kind: Permission, Summary: "The app may send only approved templates (signature_id and template_id): the operator has not allowed it text of its own."},
+		{Code: CodeSMSNotApproved, Kind: Invalid, Summary: "The signature or template is not approved (yet, or since it was changed); `field` names which."},
+		{Code: CodeSMSTemplateParams, Kind: Invalid, Summary: "The params do not match the template's variables: one is missing, unknown, or longer than 64 characters."},
+		{Code: CodeSMSSenderUnknown, Kind: Invalid, Summary: "'From' is neither an approved signature nor a number of the app, which the operator requires of text the app writes itself."},
 		{Code: CodeSMSOptedOut, Kind: Permission, Summary: "The recipient replied an opt-out keyword (R, TD, STOP...) to one of the account's numbers: no marketing messages until it replies START or the opt-out is removed."},
 		{Code: CodeSMSInvalidValidity, Kind: Invalid, Summary: "ValidityPeriod is a whole number of seconds from 1 to 36000."},
 		{Code: CodeSMSMaxPrice, Kind: Invalid, Summary: "The message would cost more than MaxPrice; nothing was sent or charged."},

@@ -34,6 +34,10 @@ const (
 	CodeSendAtRequired    = errs.CodeSMSSendAtRequired    // Twilio: SendAt is missing with ScheduleType fixed
 	CodeInvalidSchedule   = errs.CodeSMSInvalidSchedule   // Twilio: the ScheduleType is not supported
 	CodeMediaUnsupported  = errs.CodeSMSMediaUnsupported  // MMS (media) is not supported
+	CodeRawTextNotAllowed = errs.CodeSMSRawTextNotAllowed // the app may send only approved templates
+	CodeNotApproved       = errs.CodeSMSNotApproved       // the signature or template is not approved
+	CodeTemplateParams    = errs.CodeSMSTemplateParams    // params do not match the template's variables
+	CodeSenderUnknown     = errs.CodeSMSSenderUnknown     // Twilio: From is not a sender of the account
 )
 
 // Sentinel errors; match them with errors.Is. Each refusal happens before any money moves, or
@@ -52,6 +56,8 @@ var (
 	ErrInvalidCallback   = errs.Coded(errs.Invalid, CodeInvalidCallback, "sms: StatusCallback must be an absolute http or https URL to an address the platform may call (not a private, loopback or metadata address unless the operator allows it)").WithField("status_callback")
 	ErrNumberTypeBlocked = errs.Coded(errs.Permission, CodeNumberTypeBlocked, "sms: premium-rate, shared-cost and unknown numbers are blocked").WithField("to")
 	ErrContentBlocked    = errs.Coded(errs.Invalid, CodeContentBlocked, "sms: the text contains a blocked word").WithField("body")
+	ErrRawTextNotAllowed = errs.Coded(errs.Permission, CodeRawTextNotAllowed, "sms: this app may send only approved templates (signature_id and template_id)").WithField("body")
+	ErrSenderUnknown     = errs.Coded(errs.Invalid, CodeSenderUnknown, "sms: 'From' must be an approved signature or a number of the app").WithField("from")
 	ErrTooOftenPair      = errs.Coded(errs.RateLimited, CodeTooOftenPair, "sms: too many verification messages from this sender to this number")
 	ErrTooOftenTo        = errs.Coded(errs.RateLimited, CodeTooOftenTo, "sms: too many messages to this number today")
 	ErrNoRoute           = errs.Coded(errs.Permission, CodeNoRoute, "sms: no carrier serves this destination").WithField("to")

@@ -363,7 +363,7 @@ func (s *Service) ReleaseNumber(ctx context.Context, numberSID string) error {
 
 // ReleaseApp lets go of what an app that is being deleted (or whose account is being closed)
 // holds: its numbers, so that they can be assigned again and their messages are no longer stored
-// for an app nobody can read; its signatures and templates waiting for review, which are rejected
+// for an app nobody can read; its permission to send text of its own (AllowRawText); its signatures and templates waiting for review, which are rejected
 // with why ("the app was deleted") so that they leave the operators' queue instead of waiting
 // there to be approved for nobody; and its messages not yet sent that would otherwise still go
 // out, scheduled ones and those held for review, which are canceled with why and their
@@ -371,8 +371,10 @@ func (s *Service) ReleaseNumber(ctx context.Context, numberSID string) error {
 // cancellation). Releasing again finds nothing left.
 func (s *Service) ReleaseApp(ctx context.Context, appSID, why string) error {
 	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
-		if _, err := q.ExecContext(ctx, `DELETE FROM sms_numbers WHERE app_sid = $1`, appSID); err != nil {
-			return fmt.Errorf("sms: release the numbers of %s: %w", appSID, err)
+		for _, table := range []string{"sms_numbers", "sms_raw_text_apps"} {
+			if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE app_sid = $1`, appSID); err != nil {
+				return fmt.Errorf("sms: release the numbers and permissions of %s: %w", appSID, err)
+			}
 		}
 		now := store.Micro(s.clock.Now())
 		for _, table := range []string{"sms_signatures", "sms_templates"} {

@@ -46,6 +46,30 @@ type SendRequest struct {
 	// SmartEncode replaces typographic characters with their GSM look-alikes (SmartEncode) before
 	// anything else, so the text costs GSM-7 segments (Twilio's SmartEncoded).
 	SmartEncode bool
+	// SignatureID and TemplateID, both approved, with Params make the message from the template
+	// (Compose) in place of From, Body and Category, which must then be empty. Under
+	// RawTextReview they are what an app that is not allowed text of its own must send.
+	SignatureID, TemplateID string
+	Params                  map[string]string
+
+	composed bool // From, Body and Category came from an approved template (compose)
+}
+
+// compose fills req's From, Body and Category from its template, once; a request without one is
+// left as it is.
+func (s *Service) compose(ctx context.Context, req *SendRequest) error {
+	if req.composed || (req.SignatureID == "" && req.TemplateID == "") {
+		return nil
+	}
+	if req.From != "" || req.Body != "" || req.Category != "" {
+		return errComposeMixed
+	}
+	c, err := s.Compose(ctx, req.AccountSID, req.AppSID, req.SignatureID, req.TemplateID, req.Params)
+	if err != nil {
+		return err
+	}
+	req.From, req.Body, req.Category, req.composed = c.From, c.Body, string(c.Category), true
+	return nil
 }
 
 // Limits of SendRequest's scheduling and validity, Twilio's.
@@ -107,6 +131,9 @@ func (s *Service) prepare(ctx context.Context, req SendRequest) (*prepared, *Mes
 	if req.AppSID == "" {
 		return nil, nil, ErrAppRequired
 	}
+	if err := s.compose(ctx, &req); err != nil {
+		return nil, nil, err
+	}
 	if req.SmartEncode {
 		req.Body = SmartEncode(req.Body)
 	}
@@ -136,6 +163,11 @@ func (s *Service) prepare(ctx context.Context, req SendRequest) (*prepared, *Mes
 	}
 	if err := s.mayNotSend(ctx, req.AccountSID, req.AppSID); err != nil {
 		return nil, nil, fmt.Errorf("sms: send: %w", err)
+	}
+	if !req.composed {
+		if err := s.checkRawText(ctx, req.AccountSID, req.AppSID, from); err != nil {
+			return nil, nil, err
+		}
 	}
 	m := &Message{SID: messageSID(req.AccountSID, req.IdempotencyKey, s.clock.Now()), AccountSID: req.AccountSID,
 		AppSID: req.AppSID, Direction: "outbound-api", To: dest.E164, From: from, Category: category,
@@ -372,6 +404,11 @@ type BatchResult struct {
 func (s *Service) Batch(ctx context.Context, req SendRequest, to []string) ([]BatchResult, error) {
 	if len(to) == 0 || len(to) > MaxBatch {
 		return nil, ErrBatchTooLarge
+	}
+	if req.AppSID != "" {
+		if err := s.compose(ctx, &req); err != nil { // once for the batch, not once a number
+			return nil, err
+		}
 	}
 	out := make([]BatchResult, len(to))
 	sem := make(chan struct{}, 8)

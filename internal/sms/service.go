@@ -91,6 +91,7 @@ type Options struct {
 	HomeCountry   string        // always allowed, and the region of numbers without "+"; default "CN"
 	DefaultPrice  int64         // micros per segment when no rate card is in force; default 50,000 (0.05)
 	Limits        *Limits       // nil: DefaultLimits()
+	RawText       RawTextPolicy // "": RawTextOpen
 	Validity      time.Duration // a message not submitted within this fails (ErrorQueueExpired); default 10h
 	ReceiptWindow time.Duration // how long receipts are awaited after sending; default 72h
 	OptOut        OptOutOptions // marketing opt-out text and keywords
@@ -117,6 +118,7 @@ type Service struct {
 	home     string
 	price    int64
 	limits   Limits
+	rawText  RawTextPolicy
 	validity time.Duration
 	receipts time.Duration
 	routes   []Route
@@ -156,6 +158,10 @@ func New(opts Options) (*Service, error) {
 	}
 	if s.price <= 0 {
 		s.price = 50_000
+	}
+	s.rawText = opts.RawText
+	if s.rawText == "" {
+		s.rawText = RawTextOpen
 	}
 	s.limits = DefaultLimits()
 	if opts.Limits != nil {

@@ -45,10 +45,10 @@ type Template struct {
 var (
 	ErrSignatureInvalid  = errs.Coded(errs.Invalid, errs.CodeInvalidParameter, "sms: a signature is 2 to 12 characters, without brackets").WithField("text")
 	ErrTemplateInvalid   = errs.Coded(errs.Invalid, errs.CodeInvalidParameter, "sms: a template body is 1 to 500 characters with ${name} variables").WithField("body")
-	ErrNotApproved       = errs.Coded(errs.Invalid, errs.CodeInvalidParameter, "sms: the signature or template is not approved")
+	ErrNotApproved       = errs.Coded(errs.Invalid, CodeNotApproved, "sms: the signature or template is not approved")
 	ErrSignatureNotFound = errs.Coded(errs.NotFound, errs.CodeNotFound, "sms: signature not found")
 	ErrTemplateNotFound  = errs.Coded(errs.NotFound, errs.CodeNotFound, "sms: template not found")
-	ErrTemplateParam     = errs.Coded(errs.Invalid, errs.CodeInvalidParameter, "sms: template parameters do not match its variables").WithField("params")
+	ErrTemplateParam     = errs.Coded(errs.Invalid, CodeTemplateParams, "sms: template parameters do not match its variables").WithField("params")
 	ErrReviewState       = errs.Coded(errs.Conflict, errs.CodeConflict, "sms: not waiting for review")
 	templateVar          = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]{0,31})\}`)
 )
