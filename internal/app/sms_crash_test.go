@@ -159,21 +159,17 @@ func TestSIGKILLDuringSMSRun(t *testing.T) {
 	if len(acked) < 100 {
 		t.Fatalf("only %d messages acknowledged", len(acked))
 	}
-	// Every acknowledged message reaches the SMSC exactly once (those a killed node had claimed,
-	// once its 35 s lease ends).
+	// Every acknowledged message reaches the SMSC (those a killed node had claimed, once its 35 s
+	// lease ends). Exactly once is counted below, by the SMSC's distinct messages: a submit_sm
+	// sent again after a crash carries the message's id, which the SMSC recognises (Attempts
+	// counts those), so a second message there means a submit under another id or none.
 	deadline := time.Now().Add(120 * time.Second)
 	for {
-		missing, twice := 0, 0
+		missing := 0
 		for _, sid := range acked {
-			switch n := smsc.Accepted(sid); {
-			case n == 0:
+			if smsc.Accepted(sid) == 0 {
 				missing++
-			case n > 1:
-				twice++
 			}
-		}
-		if twice > 0 {
-			t.Fatalf("%d messages accepted twice by the SMSC", twice)
 		}
 		if missing == 0 {
 			break

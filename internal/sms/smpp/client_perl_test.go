@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -20,9 +21,10 @@ import (
 // outstanding, and an abrupt close with five accepted submits unanswered.
 //
 // It asserts the invariant documented on Client: every Submit has one final result; every
-// message is accepted by the SMSC with a response exactly once; any further acceptance of the
-// same message is an ACCEPT_NORESP (accepted, but the link dropped before the response), which
-// is the carrier-side at-least-once edge; and throttled submits are never counted as sent.
+// message is one message at the SMSC, accepted once, whose id the caller gets; a submit accepted
+// without a response (ACCEPT_NORESP: the link dropped first) is sent again under the same id
+// and recognised by the SMSC (RESUBMIT), so nothing is lost or sent twice to an SMSC that
+// honours our ids; and throttled submits are never counted as sent.
 func TestClientWithNetSMPP(t *testing.T) {
 	requirePerlSMPP(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -154,8 +156,9 @@ func TestClientWithNetSMPP(t *testing.T) {
 		t.Fatal(err)
 	}
 	counts := map[string]int{}
-	accept := map[string][]string{} // id -> msgids answered
-	noresp := map[string][]string{} // id -> msgids accepted without a response
+	accept := map[string][]string{}   // id -> msgids accepted and answered
+	noresp := map[string][]string{}   // id -> msgids accepted without a response
+	resubmit := map[string][]string{} // id -> msgids answered to a re-submit
 	throttled := map[string]int{}
 	nacked := map[string]bool{}
 	for _, l := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
@@ -166,6 +169,8 @@ func TestClientWithNetSMPP(t *testing.T) {
 			accept[f[2]] = append(accept[f[2]], f[3])
 		case "ACCEPT_NORESP":
 			noresp[f[2]] = append(noresp[f[2]], f[3])
+		case "RESUBMIT":
+			resubmit[f[2]] = append(resubmit[f[2]], f[3])
 			if len(accept[f[2]]) > 0 {
 				t.Errorf("%s re-submitted after its response was received: %s", f[2], l)
 			}
@@ -183,25 +188,32 @@ func TestClientWithNetSMPP(t *testing.T) {
 	t.Logf("smsc.pl log summary: %v", counts)
 	for i, r := range results {
 		id := fmt.Sprintf("sb-%03d", i)
-		// The invariant: one answered acceptance, whose id the caller got.
-		if len(accept[id]) != 1 || accept[id][0] != r.msgid {
-			t.Errorf("%s: answered acceptances %v, caller got %s", id, accept[id], r.msgid)
+		// The invariant: one message at the SMSC, whose id the caller got: answered at once, or
+		// answered when sent again after the link dropped.
+		got := append(slices.Clone(accept[id]), noresp[id]...)
+		if len(got) != 1 || got[0] != r.msgid {
+			t.Errorf("%s: accepted by the SMSC as %v, caller got %s", id, got, r.msgid)
+		}
+		if len(noresp[id]) == 1 && !slices.Equal(resubmit[id], noresp[id]) {
+			t.Errorf("%s: accepted without a response as %v, then answered %v", id, noresp[id], resubmit[id])
 		}
 	}
-	for id := range noresp {
-		if !strings.HasPrefix(id, "sb-") {
-			t.Errorf("unknown id %q", id)
+	for _, ids := range []map[string][]string{noresp, resubmit} {
+		for id := range ids {
+			if !strings.HasPrefix(id, "sb-") {
+				t.Errorf("unknown id %q", id)
+			}
 		}
 	}
-	if counts["CONN"] < 3 || counts["UNBIND_SENT"] != 1 || counts["ACCEPT_NORESP"] != 5 || counts["THROTTLED"] == 0 ||
-		counts["UNANSWERED"] == 0 || counts["DONE"] != 1 || len(nacked) == 0 {
+	if counts["CONN"] < 3 || counts["UNBIND_SENT"] != 1 || counts["ACCEPT_NORESP"] != 5 || counts["RESUBMIT"] != 5 ||
+		counts["THROTTLED"] == 0 || counts["UNANSWERED"] == 0 || counts["DONE"] != 1 || len(nacked) == 0 {
 		t.Errorf("scenario did not run in full: %v", counts)
 	}
-	if counts["ACCEPT"] != n {
-		t.Errorf("%d answered acceptances, want %d", counts["ACCEPT"], n)
+	if counts["ACCEPT"]+counts["ACCEPT_NORESP"] != n {
+		t.Errorf("%d messages at the SMSC, want %d", counts["ACCEPT"]+counts["ACCEPT_NORESP"], n)
 	}
-	// Receipts for ACCEPT_NORESP messages reach us too, under ids the caller never saw: that is
-	// the duplicate a reconciler detects through the caller id.
+	// Receipts of the messages accepted without a response reach us under the ids their callers
+	// got.
 	rmu.Lock()
 	defer rmu.Unlock()
 	for _, ids := range noresp {

@@ -11,9 +11,12 @@
 #   - later connections are served normally.
 # Every accepted message gets a delivery receipt (deliver_sm with text, receipted_message_id and
 # message_state); receipts not acknowledged with status 0 are sent again, on later connections too.
-# The client's own message id arrives in vendor TLV 0x1400. Log lines, one per event:
-#   CONN n | BIND n system_id | ACCEPT n id msgid | ACCEPT_NORESP n id msgid | THROTTLED n id
-#   UNANSWERED n id | UNBIND_SENT n | CLOSE n | RECEIPT_ACK msgid | RECEIPT_NACK msgid status | DONE
+# The client's own message id arrives in vendor TLV 0x1400, and the SMSC recognises it: a
+# submit_sm of an id it already accepted is answered with that message's id and is no second
+# message (RESUBMIT), as a carrier that honours the client's ids does. Log lines, one per event:
+#   CONN n | BIND n system_id | ACCEPT n id msgid | ACCEPT_NORESP n id msgid | RESUBMIT n id msgid
+#   THROTTLED n id | UNANSWERED n id | UNBIND_SENT n | CLOSE n | RECEIPT_ACK msgid
+#   RECEIPT_NACK msgid status | DONE
 use strict;
 use warnings;
 use IO::Handle;
@@ -32,6 +35,7 @@ print "LISTEN ", $srv->sockport, "\n";
 
 my ($conn, $received, $msgseq, $done) = (0, 0, 0, 0);
 my @receipts;   # msgids whose receipt still has to be delivered
+my %accepted;   # the client's id -> the msgid of the message accepted under it
 while (!$done) {
     my $smpp = $srv->accept or die "accept: $!";
     $conn++;
@@ -65,6 +69,11 @@ sub serve {
                 print $log "UNANSWERED $conn $id\n";
                 next;
             }
+            if ($id ne '' && exists $accepted{$id}) {
+                $smpp->submit_sm_resp(seq => $pdu->{seq}, message_id => $accepted{$id});
+                print $log "RESUBMIT $conn $id $accepted{$id}\n";
+                next;
+            }
             my $dropping = $conn == 2 && $on_conn >= 56;
             if (++$received % 7 == 0 && !$dropping) {
                 $smpp->submit_sm_resp(seq => $pdu->{seq}, status => 0x58, message_id => '');
@@ -79,6 +88,7 @@ sub serve {
                 next;
             }
             my $msgid = sprintf("SMSC%06d", ++$msgseq);
+            $accepted{$id} = $msgid if $id ne '';
             push @receipts, $msgid;
             if ($dropping) {
                 print $log "ACCEPT_NORESP $conn $id $msgid\n";
