@@ -1,13 +1,17 @@
 package api
 
 import (
+	"context"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/switchboard/switchboard/internal/billing/metering"
 	"github.com/switchboard/switchboard/internal/errs"
 	"github.com/switchboard/switchboard/internal/httpx"
 	"github.com/switchboard/switchboard/internal/money"
+	"github.com/switchboard/switchboard/internal/sms"
 )
 
 // usageFilter reads ?product, ?app_sid, ?from and ?to (RFC 3339 or YYYY-MM-DD) and the page.
@@ -25,11 +29,12 @@ func usageFilter(r *http.Request, account string) (metering.Filter, error) {
 		f.AppSID = p.AppSID // an app's credential sees its own usage only
 	}
 	if l := q.Get("limit"); l != "" {
-		page, err := httpx.ParsePage(r)
-		if err != nil {
-			return f, err
+		// Not httpx.ParsePage: it would read these cursors (record ids) as its base64 ones.
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > httpx.MaxLimit {
+			return f, errs.InvalidField("limit", "limit must be an integer from 1 to 1000")
 		}
-		f.Limit = page.Limit
+		f.Limit = n
 	}
 	return f, nil
 }
@@ -91,7 +96,7 @@ func (a *API) usageRecords(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := a.Meter.List(r.Context(), f)
+	page, err := a.listUsage(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -109,7 +114,49 @@ func (a *API) usageCSV(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="usage.csv"`)
-	return a.Meter.WriteCSV(r.Context(), w, f)
+	return metering.WriteRecordsCSV(r.Context(), w, f, a.listUsage)
+}
+
+// smsRecordsCursor starts the cursors of the SMS part of the usage records.
+const smsRecordsCursor = "sms:"
+
+// listUsage lists the detailed usage records: the metered events (metering), then the messages
+// SMS charged as they went (sms.UsageRecords), which have no metered events. A page that ends
+// the metered ones is filled up with SMS records, and the cursor says which part it is in.
+func (a *API) listUsage(ctx context.Context, f metering.Filter) (metering.Page, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	if rest, ok := strings.CutPrefix(f.Cursor, smsRecordsCursor); ok {
+		f.Cursor = rest
+		return a.smsUsage(ctx, f)
+	}
+	if f.Product == sms.Product {
+		return a.smsUsage(ctx, f)
+	}
+	p, err := a.Meter.List(ctx, f)
+	if err != nil || p.Next != "" || f.Product != "" || a.SMS == nil {
+		return p, err
+	}
+	f.Cursor, f.Limit = "", f.Limit-len(p.Events)
+	if f.Limit == 0 {
+		p.Next = smsRecordsCursor // the metered records filled this page exactly
+		return p, nil
+	}
+	more, err := a.smsUsage(ctx, f)
+	p.Events, p.Next = append(p.Events, more.Events...), more.Next
+	return p, err
+}
+
+func (a *API) smsUsage(ctx context.Context, f metering.Filter) (metering.Page, error) {
+	if a.SMS == nil {
+		return metering.Page{}, nil
+	}
+	p, err := a.SMS.UsageRecords(ctx, f)
+	if p.Next != "" {
+		p.Next = smsRecordsCursor + p.Next
+	}
+	return p, err
 }
 
 type billView struct {

@@ -16,13 +16,19 @@ const csvPage = 1000
 // WriteCSV streams the usage records selected by f (f.Cursor and f.Limit are ignored) as CSV
 // with a header row, oldest first. Times are RFC 3339 UTC with microseconds.
 func (m *Meter) WriteCSV(ctx context.Context, w io.Writer, f Filter) error {
+	return WriteRecordsCSV(ctx, w, f, m.List)
+}
+
+// WriteRecordsCSV streams, as WriteCSV, the records that list returns page by page: the API adds
+// the records of products charged without metered events (SMS) this way.
+func WriteRecordsCSV(ctx context.Context, w io.Writer, f Filter, list func(context.Context, Filter) (Page, error)) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write([]string{"id", "occurred_at", "app_sid", "product", "meter", "quantity", "dims", "bill_id", "idempotency_key"}); err != nil {
 		return fmt.Errorf("metering: csv: %w", err)
 	}
 	f.Cursor, f.Limit = "", csvPage
 	for {
-		p, err := m.List(ctx, f)
+		p, err := list(ctx, f)
 		if err != nil {
 			return err
 		}
