@@ -111,7 +111,7 @@ func TestBalanceAlertNotice(t *testing.T) {
 	}
 	var l noticeList
 	a.C.Do(ctx, "GET", "/v1/notices", nil, &l)
-	if len(l.Data) != 1 || l.Data[0].Kind != "billing" || l.Data[0].Title != "Balance below 5.00" {
+	if len(l.Data) != 1 || l.Data[0].Kind != "billing" || l.Data[0].Title != "Balance at or below 5.00" {
 		t.Fatalf("notices %+v", l)
 	}
 }

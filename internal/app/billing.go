@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"time"
 
@@ -47,16 +48,21 @@ type balanceLowEvent struct {
 	At         time.Time `json:"at"`
 }
 
-// balanceLow tells the owner (notice, email) and the bus that a balance crossed a threshold.
-func (s *Server) balanceLow(ctx context.Context, a alerts.Alert, available int64) {
+// balanceLow tells the owner that a balance crossed a threshold: a notice in the crossing's own
+// transaction q, then (after) its email and the bus event.
+func (s *Server) balanceLow(ctx context.Context, q store.Querier, a alerts.Alert, available int64) (func(), error) {
 	ev := balanceLowEvent{AccountSID: a.AccountSID, AlertID: a.ID, Threshold: money.Format(a.Threshold), Available: money.Format(available), At: a.CrossedAt}
-	if _, err := s.Notices.Post(ctx, a.AccountSID, notices.Billing, "Balance below "+ev.Threshold,
-		"Your available balance is "+ev.Available+". Real-time services stop when it reaches zero; top up to keep them running."); err != nil {
-		s.Log.Error("balance notice", "err", err)
+	n, err := s.Notices.PostIn(ctx, q, a.AccountSID, notices.Billing, "Balance at or below "+ev.Threshold,
+		"Your available balance is "+ev.Available+". Real-time services stop when it reaches zero; top up to keep them running.")
+	if err != nil {
+		return nil, fmt.Errorf("balance notice: %w", err)
 	}
-	if err := s.Bus.Publish(ctx, BalanceLowSubject, ev); err != nil {
-		s.Log.Warn("publish balance low", "err", err)
-	}
+	return func() {
+		s.Notices.Mail(ctx, *n)
+		if err := s.Bus.Publish(ctx, BalanceLowSubject, ev); err != nil {
+			s.Log.Warn("publish balance low", "err", err)
+		}
+	}, nil
 }
 
 // ArrearsSubject is the bus subject of arrears changes.

@@ -77,29 +77,45 @@ func check(title, body string) error {
 // Post writes a notice to one account and emails it when a mailer is set. Mail failures are
 // logged, never returned: the box is the record, email a courtesy.
 func (b *Box) Post(ctx context.Context, accountSID string, kind Kind, title, body string) (*Notice, error) {
+	var n *Notice
+	err := b.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		var err error
+		n, err = b.PostIn(ctx, q, accountSID, kind, title, body)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	b.Mail(ctx, *n)
+	return n, nil
+}
+
+// PostIn writes a notice in the caller's transaction q, so that it commits with the change it
+// tells of (or not at all). The caller emails it with Mail once q has committed.
+func (b *Box) PostIn(ctx context.Context, q store.Querier, accountSID string, kind Kind, title, body string) (*Notice, error) {
 	if err := check(title, body); err != nil {
 		return nil, err
 	}
 	now := b.clock.Now()
 	n := &Notice{ID: sid.NewOrdered("NO", now), AccountSID: accountSID, Kind: kind, Title: title, Body: body, CreatedAt: now}
-	err := b.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
-		_, err := q.ExecContext(ctx, `INSERT INTO notices (id, account_sid, kind, title, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-			n.ID, n.AccountSID, n.Kind, n.Title, n.Body, store.Micro(now))
-		if err != nil {
-			return fmt.Errorf("notices: post: %w", err)
-		}
-		if b.OnPost != nil {
-			return b.OnPost(ctx, q, *n)
-		}
-		return nil
-	})
+	_, err := q.ExecContext(ctx, `INSERT INTO notices (id, account_sid, kind, title, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		n.ID, n.AccountSID, n.Kind, n.Title, n.Body, store.Micro(now))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("notices: post: %w", err)
 	}
-	if b.mailer != nil {
-		go b.mail(context.WithoutCancel(ctx), *n)
+	if b.OnPost != nil {
+		if err := b.OnPost(ctx, q, *n); err != nil {
+			return nil, err
+		}
 	}
 	return n, nil
+}
+
+// Mail emails a posted notice in the background when a mailer is set.
+func (b *Box) Mail(ctx context.Context, n Notice) {
+	if b.mailer != nil {
+		go b.mail(context.WithoutCancel(ctx), n)
+	}
 }
 
 func (b *Box) mail(ctx context.Context, n Notice) {

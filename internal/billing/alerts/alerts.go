@@ -1,5 +1,6 @@
-// Package alerts raises an event when an account's available balance falls below a threshold the
-// developer chose, once per crossing: the alert re-arms only after the balance is back above it.
+// Package alerts raises an event when an account's available balance falls to or below a
+// threshold the developer chose, once per crossing: the alert re-arms only after the balance is
+// back above it. A threshold of 0 tells when the balance is used up and real-time services stop.
 package alerts
 
 import (
@@ -31,8 +32,10 @@ const MaxPerAccount = 10
 // ErrNotFound is an alert that does not exist for the account.
 var ErrNotFound = errs.Coded(errs.NotFound, errs.CodeNotFound, "alert not found")
 
-// CrossingFunc is told about each downward crossing (notify, publish). It must not block long.
-type CrossingFunc func(ctx context.Context, a Alert, available int64)
+// CrossingFunc records a downward crossing in the transaction q that marks the alert crossed (a
+// notice to the owner), so the two commit together: a crash cannot mark a crossing nobody was
+// told of. It returns what to do once q has committed (publish, email), or nil.
+type CrossingFunc func(ctx context.Context, q store.Querier, a Alert, available int64) (after func(), err error)
 
 // Service keeps the alerts and checks them.
 type Service struct {
@@ -66,7 +69,7 @@ func (s *Service) Create(ctx context.Context, accountSID string, threshold int64
 		return nil, err
 	}
 	now := s.clock.Now()
-	a := &Alert{ID: sid.NewOrdered("BA", now), AccountSID: accountSID, Threshold: threshold, Below: b.Available < threshold, CreatedAt: now}
+	a := &Alert{ID: sid.NewOrdered("BA", now), AccountSID: accountSID, Threshold: threshold, Below: b.Available <= threshold, CreatedAt: now}
 	_, err = s.db.Write().ExecContext(ctx, `INSERT INTO balance_alerts (id, account_sid, threshold, below, created_at) VALUES ($1, $2, $3, $4, $5)`,
 		a.ID, a.AccountSID, a.Threshold, a.Below, store.Micro(now))
 	if err != nil {
@@ -126,23 +129,49 @@ func (s *Service) Check(ctx context.Context) (int, error) {
 			avail = b.Available
 			balances[a.AccountSID] = avail
 		}
-		below := avail < a.Threshold
+		below := avail <= a.Threshold
 		if below == a.Below {
 			continue
 		}
-		now := s.clock.Now()
-		res, err := s.db.Write().ExecContext(ctx, `UPDATE balance_alerts SET below = $1, crossed_at = $2 WHERE id = $3 AND below = $4`,
-			below, store.Micro(now), a.ID, a.Below)
+		crossed, err := s.flip(ctx, a, below, avail)
 		if err != nil {
-			return fired, fmt.Errorf("alerts: flip: %w", err)
+			return fired, err
 		}
-		if n, _ := res.RowsAffected(); n == 1 && below {
-			a.Below, a.CrossedAt = true, now
-			s.onCross(ctx, a, avail)
+		if crossed {
 			fired++
 		}
 	}
 	return fired, nil
+}
+
+// flip moves a to the side of the threshold it is now on, and records a downward crossing with
+// it (onCross) in one transaction. It reports whether this call crossed: with several nodes
+// checking at once, the conditional UPDATE lets exactly one of them.
+func (s *Service) flip(ctx context.Context, a Alert, below bool, avail int64) (bool, error) {
+	var after func()
+	crossed := false
+	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		after, crossed = nil, false
+		now := s.clock.Now()
+		res, err := q.ExecContext(ctx, `UPDATE balance_alerts SET below = $1, crossed_at = $2 WHERE id = $3 AND below = $4`,
+			below, store.Micro(now), a.ID, a.Below)
+		if err != nil {
+			return fmt.Errorf("alerts: flip: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 || !below || s.onCross == nil {
+			return nil
+		}
+		a.Below, a.CrossedAt, crossed = true, now, true
+		after, err = s.onCross(ctx, q, a, avail)
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	if after != nil {
+		after()
+	}
+	return crossed, nil
 }
 
 // Run checks every interval until ctx ends.

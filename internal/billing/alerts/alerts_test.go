@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"testing"
 	"time"
@@ -20,7 +21,9 @@ func TestOncePerCrossing(t *testing.T) {
 		clk := clock.NewFake(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
 		l := ledger.New(db, clk, slog.New(slog.DiscardHandler))
 		var fired []int64
-		s := New(db, l, clk, slog.New(slog.DiscardHandler), func(_ context.Context, a Alert, avail int64) { fired = append(fired, avail) })
+		s := New(db, l, clk, slog.New(slog.DiscardHandler), func(_ context.Context, _ store.Querier, a Alert, avail int64) (func(), error) {
+			return func() { fired = append(fired, avail) }, nil
+		})
 		const unit = 1_000_000
 		if _, err := l.Credit(ctx, "p1", "AC1", 100*unit, ledger.Grant{Kind: ledger.Cash}); err != nil {
 			t.Fatal(err)
@@ -58,6 +61,48 @@ func TestOncePerCrossing(t *testing.T) {
 		}
 		if err := s.Delete(ctx, "AC2", list[0].ID); err != ErrNotFound {
 			t.Fatalf("another account deleted the alert: %v", err)
+		}
+	})
+}
+
+// TestCrossingCommitsWithItsRecord: a crossing whose record fails (the notice could not be
+// written) is not marked, so the next check reports it; and a threshold of 0 fires when the
+// balance is used up, which is when real-time services stop.
+func TestCrossingCommitsWithItsRecord(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := clock.NewFake(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
+		l := ledger.New(db, clk, slog.New(slog.DiscardHandler))
+		var fired []int64
+		fail := true
+		s := New(db, l, clk, slog.New(slog.DiscardHandler), func(ctx context.Context, q store.Querier, a Alert, avail int64) (func(), error) {
+			if fail {
+				return nil, errors.New("test: the notice cannot be written")
+			}
+			return func() { fired = append(fired, avail) }, nil
+		})
+		const unit = 1_000_000
+		if _, err := l.Credit(ctx, "p1", "AC1", 10*unit, ledger.Grant{Kind: ledger.Cash}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Create(ctx, "AC1", 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Charge(ctx, "c1", "AC1", "sms", 10*unit, ledger.FloorCredit); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.Check(ctx); err == nil || n != 0 {
+			t.Fatalf("Check with a failing record = %d, %v; want the error", n, err)
+		}
+		if list, _ := s.List(ctx, "AC1"); len(list) != 1 || list[0].Below {
+			t.Fatalf("the crossing was marked without its record: %+v", list)
+		}
+		fail = false
+		if n, err := s.Check(ctx); err != nil || n != 1 || len(fired) != 1 || fired[0] != 0 {
+			t.Fatalf("Check = %d, %v, fired %v; want the used-up balance reported once", n, err, fired)
+		}
+		if n, _ := s.Check(ctx); n != 0 {
+			t.Fatal("the crossing fired twice")
 		}
 	})
 }
