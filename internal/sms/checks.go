@@ -83,7 +83,10 @@ func checkBody(body string) error {
 	if body == "" {
 		return ErrBodyRequired
 	}
-	if !utf8.ValidString(body) || utf8.RuneCountInString(body) > MaxBodyRunes {
+	if !utf8.ValidString(body) {
+		return ErrBodyNotUTF8
+	}
+	if utf8.RuneCountInString(body) > MaxBodyRunes {
 		return ErrBodyTooLong
 	}
 	if strings.ContainsRune(body, 0) {

@@ -77,6 +77,7 @@ func TestSendRefusals(t *testing.T) {
 			{"no body", func(r *SendRequest) { r.Body = "" }, ErrBodyRequired},
 			{"long body", func(r *SendRequest) { r.Body = string(make([]byte, 1601)) }, ErrBodyTooLong},
 			{"NUL in the body", func(r *SendRequest) { r.Body = "a\x00b" }, ErrBodyNUL},
+			{"not UTF-8", func(r *SendRequest) { r.Body = "caf\xe9" }, ErrBodyNotUTF8},
 			{"callback", func(r *SendRequest) { r.StatusCallback = "ftp://x" }, ErrInvalidCallback},
 			{"category", func(r *SendRequest) { r.Category = "spam" }, ErrInvalidCategory},
 			{"blocked word", func(r *SendRequest) { r.Body = "visit our CASINO" }, ErrContentBlocked},

@@ -50,6 +50,9 @@ var (
 	ErrBodyTooLong  = errs.Coded(errs.Invalid, CodeBodyTooLong, "sms: the body exceeds 1600 characters").WithField("body")
 	// ErrBodyNUL refuses U+0000 (from JSON's \u0000, a form's %00 or an SMPP client's binary
 	// data): it is no text a handset shows, and PostgreSQL cannot store it.
+	// ErrBodyNotUTF8 refuses bytes that are no text (an API client's encoding mistake): what a
+	// handset would show cannot be known, nor how many segments it takes.
+	ErrBodyNotUTF8       = errs.Coded(errs.Invalid, errs.CodeInvalidParameter, "sms: the body is not valid UTF-8 text").WithField("body")
 	ErrBodyNUL           = errs.Coded(errs.Invalid, errs.CodeInvalidParameter, "sms: the body cannot contain the NUL character (U+0000)").WithField("body")
 	ErrCountryNotAllowed = errs.Coded(errs.Permission, CodeCountryNotAllowed, "sms: sending to this country is not enabled for the account").WithField("to")
 	ErrNotMobile         = errs.Coded(errs.Invalid, CodeNotMobile, "sms: 'To' is not a mobile number").WithField("to")
