@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchboard/switchboard/internal/billing/alerts"
 	"github.com/switchboard/switchboard/internal/billing/arrears"
+	"github.com/switchboard/switchboard/internal/billing/metering"
 	"github.com/switchboard/switchboard/internal/billing/triggers"
 	"github.com/switchboard/switchboard/internal/money"
 	"github.com/switchboard/switchboard/internal/notices"
@@ -102,8 +103,12 @@ const billingEvery = 5 * time.Minute
 
 // runBilling closes post-paid cycles that have ended, charges their bills (idempotent by bill id,
 // so a crash between closing and charging is finished by the next round) and assesses arrears.
+// A bill that cannot be charged (its account owes more than its arrears limit) is logged and
+// retried every round; it does not hold up the other accounts' bills.
 func (s *Server) runBilling(ctx context.Context) {
-	cursor := ""
+	bills := s.API.Meter.NewBillWalker(func(ctx context.Context, b metering.Bill) error {
+		return s.arrears.ChargeBill(ctx, b.AccountSID, b.Product, b.ID, b.Total)
+	})
 	t := time.NewTicker(billingEvery)
 	defer t.Stop()
 	for {
@@ -113,23 +118,8 @@ func (s *Server) runBilling(ctx context.Context) {
 				s.Log.Warn("close billing cycle", "product", product, "err", err)
 			}
 		}
-		for {
-			page, err := s.API.Meter.FinalBills(ctx, cursor, 500)
-			if err != nil {
-				s.Log.Warn("list bills to charge", "err", err)
-				break
-			}
-			for _, b := range page.Bills {
-				if err := s.arrears.ChargeBill(ctx, b.AccountSID, b.Product, b.ID, b.Total); err != nil {
-					s.Log.Warn("charge bill", "bill", b.ID, "err", err)
-					page.Next = "" // retry from here next round
-					break
-				}
-				cursor = b.ID
-			}
-			if page.Next == "" {
-				break
-			}
+		if _, err := bills.Walk(ctx); err != nil && ctx.Err() == nil {
+			s.Log.Warn("charge bills", "failed", bills.Failed(), "err", err)
 		}
 		if err := s.arrears.AssessAll(ctx); err != nil && ctx.Err() == nil {
 			s.Log.Warn("assess arrears", "err", err)

@@ -210,7 +210,7 @@ func (m *Meter) Bills(ctx context.Context, f BillFilter) (BillPage, error) {
 // Post-paid charging walks it and debits each Total with the bill id as the idempotency key. Ids
 // follow the closing time, but a bill closed concurrently may commit after a later id was read,
 // so a walker resumes from a cursor a few minutes behind its last one: re-reading a bill is
-// harmless because the charge is idempotent, skipping one is not.
+// harmless because the charge is idempotent, skipping one is not. BillWalker walks it so.
 func (m *Meter) FinalBills(ctx context.Context, cursor string, limit int) (BillPage, error) {
 	if cursor != "" && !sid.Valid(billPrefix, cursor) {
 		return BillPage{}, errInvalidCursor.WithField("cursor")
