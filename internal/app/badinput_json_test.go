@@ -76,6 +76,8 @@ func (r *badInputRun) jsonOverrides(rt api.Route) map[string]any {
 		return map[string]any{"amount": "1.00", "reference": "junk", "bonus_expires_at": zero}
 	case "POST /admin/v1/accounts/{sid}/refunds":
 		return map[string]any{"amount": "0.01", "reference": "junk"}
+	case "POST /admin/v1/accounts/{sid}/limits":
+		return map[string]any{"credit": "0.00", "arrears": "100000.00"}
 	case "POST /admin/v1/incidents":
 		return map[string]any{"product": "im", "start": now.Add(-2 * time.Hour), "end": now.Add(-time.Hour), "note": "n"}
 	case "POST /admin/v1/rate-cards": // from a whole hour ahead: cards are never backdated; graduated, to have tiers

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strconv"
 
 	"github.com/switchboard/switchboard/internal/api"
 	"github.com/switchboard/switchboard/internal/app"
@@ -55,6 +56,46 @@ func balanceCredit(ctx context.Context, e *env, args []string) error {
 		return output(e.stdout, asJSON, map[string]string{"account_sid": acct.SID, "reference": reference,
 			"cash": money.Format(b.CashPosted), "promo": money.Format(b.PromoPosted), "available": money.Format(b.Available)},
 			"account_sid", "reference", "cash", "promo", "available")
+	})
+}
+
+// balanceLimits shows an account's credit and arrears limits and, given --credit or --arrears,
+// sets them as the operator's choice (which post-paid billing never overrides).
+func balanceLimits(ctx context.Context, e *env, args []string) error {
+	var account string
+	var in api.LimitsInput
+	var asJSON bool
+	cfg, err := loadConfig("balance limits", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&account, "account", "", "account SID")
+		fs.StringVar(&in.Credit, "credit", "", "credit limit: how far real-time services may take cash below zero, e.g. 50.00 (default: unchanged)")
+		fs.StringVar(&in.Arrears, "arrears", "", "arrears limit: how far post-paid bills may, at least the credit limit, e.g. 200.00 (default: unchanged)")
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	})
+	if err != nil {
+		return err
+	}
+	if err := required("account", account); err != nil {
+		return err
+	}
+	return withCore(ctx, e, cfg, func(c *app.Core) error {
+		acct, err := c.Accounts.Get(ctx, account)
+		if err != nil {
+			return err
+		}
+		if in.Credit != "" || in.Arrears != "" {
+			lim, err := c.Ledger.UpdateLimits(ctx, acct.SID, in.Apply)
+			if err != nil {
+				return err
+			}
+			c.Audit.Record(ctx, cliEntry(acct.SID, "balance.limits", "credit="+money.Format(lim.Credit)+" arrears="+money.Format(lim.Arrears)))
+		}
+		lim, chosen, err := c.Ledger.Limits(ctx, acct.SID)
+		if err != nil {
+			return err
+		}
+		return output(e.stdout, asJSON, map[string]string{"account_sid": acct.SID, "credit": money.Format(lim.Credit),
+			"arrears": money.Format(lim.Arrears), "set_by_operator": strconv.FormatBool(chosen)},
+			"account_sid", "credit", "arrears", "set_by_operator")
 	})
 }
 

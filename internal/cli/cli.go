@@ -43,6 +43,7 @@ func commands() map[string]command {
 		"key create":        {"create an API key for an account", keyCreate},
 		"operator create":   {"create an operator login", operatorCreate},
 		"balance credit":    {"record a payment (and bonus) for an account", balanceCredit},
+		"balance limits":    {"show or set an account's credit limit (real-time overdraft) and arrears limit", balanceLimits},
 		"billing reconcile": {"rebuild balances from the journal in memory and print mismatches (exit 1 on any)", billingReconcile},
 		"keyword add":       {"add a word to the platform's or an app's keyword list", keywordAdd},
 	}

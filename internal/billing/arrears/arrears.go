@@ -84,20 +84,17 @@ func (s *Service) ChargeBill(ctx context.Context, accountSID, product, billID st
 	if amount <= 0 {
 		return nil
 	}
-	b, err := s.ledger.Balance(ctx, accountSID)
-	if err != nil {
-		return err
-	}
 	if _, err := s.ledger.Charge(ctx, "bill:"+billID, accountSID, product, amount, ledger.FloorArrears); err != nil {
-		// New accounts have no arrears limit yet: give them the default and try once more.
-		if lerr := s.ledger.SetLimits(ctx, accountSID, ledger.Limits{Credit: b.CreditLimit, Arrears: max(b.CreditLimit, DefaultLimit)}); lerr != nil {
+		// New accounts have no arrears limit yet: give them the default (unless an operator chose
+		// their limits) and try once more.
+		if lerr := s.ledger.DefaultArrearsLimit(ctx, accountSID, DefaultLimit); lerr != nil {
 			return fmt.Errorf("arrears: set limit: %w (after %w)", lerr, err)
 		}
 		if _, err := s.ledger.Charge(ctx, "bill:"+billID, accountSID, product, amount, ledger.FloorArrears); err != nil {
 			return err
 		}
 	}
-	_, err = s.Assess(ctx, accountSID)
+	_, err := s.Assess(ctx, accountSID)
 	return err
 }
 

@@ -14,6 +14,10 @@ const (
 // schema's CHECK constraint enforces the hard floor (-arrears_limit) for flagged accounts.
 const FlagDebitsMustNotExceedCredits = 1
 
+// FlagLimitsChosen marks a cash account whose limits an operator set (SetLimits), so that
+// DefaultArrearsLimit leaves them as they are.
+const FlagLimitsChosen = 2
+
 // Platform accounts. They have no row and no cached balance: every tenant transfer touches one of
 // them, so caching would make them the hottest rows in the database (one writer at a time per row
 // on PostgreSQL). Their balances are sums over the journal; see PlatformBalance.

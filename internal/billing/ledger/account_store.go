@@ -139,12 +139,25 @@ func settlePending(ctx context.Context, q store.Querier, id string, held, posted
 	return err
 }
 
-// setLimits stores a tenant's cash floors.
+// setLimits stores a tenant's cash floors as the operator's choice.
 func setLimits(ctx context.Context, q store.Querier, tenant string, l Limits) error {
-	_, err := q.ExecContext(ctx, `UPDATE ledger_accounts SET credit_limit = $2, arrears_limit = $3 WHERE id = $1`,
-		AccountID(tenant, Cash), l.Credit, l.Arrears)
+	_, err := q.ExecContext(ctx, `UPDATE ledger_accounts SET credit_limit = $2, arrears_limit = $3, flags = flags | $4 WHERE id = $1`,
+		AccountID(tenant, Cash), l.Credit, l.Arrears, FlagLimitsChosen)
 	if err != nil {
 		return fmt.Errorf("set limits of %s: %w", tenant, err)
+	}
+	return nil
+}
+
+// setDefaultArrearsLimit raises a tenant's arrears limit to limit (or its credit limit, if
+// higher) unless an operator chose the limits.
+func setDefaultArrearsLimit(ctx context.Context, q store.Querier, tenant string, limit int64) error {
+	_, err := q.ExecContext(ctx, `
+		UPDATE ledger_accounts SET arrears_limit = CASE WHEN credit_limit > $2 THEN credit_limit ELSE $2 END
+		WHERE id = $1 AND flags & $3 = 0`,
+		AccountID(tenant, Cash), limit, FlagLimitsChosen)
+	if err != nil {
+		return fmt.Errorf("set default arrears limit of %s: %w", tenant, err)
 	}
 	return nil
 }

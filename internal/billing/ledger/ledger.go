@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 
 	"github.com/switchboard/switchboard/internal/clock"
-	"github.com/switchboard/switchboard/internal/errs"
 	"github.com/switchboard/switchboard/internal/store"
 )
 
@@ -133,27 +132,6 @@ func (l *Ledger) Balance(ctx context.Context, tenant string) (Balance, error) {
 		CreditLimit:  cash.CreditLimit,
 		Available:    cash.Available() + promo.Available(),
 	}, nil
-}
-
-// SetLimits sets a tenant's cash floors. Lowering a limit below what the tenant already owes is
-// refused by the schema's CHECK constraint and reported as a Conflict.
-func (l *Ledger) SetLimits(ctx context.Context, tenant string, lim Limits) error {
-	if lim.Credit < 0 || lim.Arrears < lim.Credit {
-		return errs.InvalidField("arrears", "limits must satisfy 0 <= credit <= arrears")
-	}
-	err := l.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
-		if err := ensureAccounts(ctx, q, tenant, store.Micro(l.clk.Now())); err != nil {
-			return err
-		}
-		return setLimits(ctx, q, tenant, lim)
-	})
-	if store.IsCheckViolation(err) {
-		return errs.New(errs.Conflict, "ledger: the tenant owes more than the new limit allows").Wrap(err)
-	}
-	if err != nil {
-		return fmt.Errorf("ledger: set limits of %s: %w", tenant, err)
-	}
-	return nil
 }
 
 // PlatformBalance returns a platform account's balances, summed from the journal (platform
