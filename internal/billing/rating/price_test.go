@@ -193,6 +193,30 @@ func TestSelectCard(t *testing.T) {
 	}
 }
 
+// A rate card's times must fall in the years RFC 3339 can show in UTC, as a promotion's: a card
+// effective from "9999-12-31T23:00:00-23:00" (year 10000 in UTC) was published, and every listing
+// of the cards failed after it.
+func TestCardYears(t *testing.T) {
+	rates := map[string]rating.Rate{rating.AnyValue: {Model: rating.PerUnit, Per: 1, Price: 1}}
+	from := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for name, c := range map[string]rating.Card{
+		"from year 10000 in UTC": {Product: "sms", Meter: "sms.segment", Rates: rates,
+			EffectiveFrom: time.Date(9999, 12, 31, 23, 0, 0, 0, time.FixedZone("", -23*3600))},
+		"to year 10000 in UTC": {Product: "sms", Meter: "sms.segment", Rates: rates, EffectiveFrom: from,
+			EffectiveTo: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+		"from year 0 in UTC": {Product: "sms", Meter: "sms.segment", Rates: rates,
+			EffectiveFrom: time.Date(1, 1, 1, 0, 0, 0, 0, time.FixedZone("", 3600))},
+	} {
+		if err := c.Validate(); !errors.Is(err, rating.ErrInvalidCard) {
+			t.Errorf("%s: %v; want ErrInvalidCard", name, err)
+		}
+	}
+	ok := rating.Card{Product: "sms", Meter: "sms.segment", Rates: rates, EffectiveFrom: from, EffectiveTo: from.AddDate(1, 0, 0)}
+	if err := ok.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // A promotion's times must fall in the years RFC 3339 can show in UTC: year 0 or 10000 in UTC (a
 // four-digit year with an offset) was stored and then failed the answer.
 func TestPromotionYears(t *testing.T) {

@@ -84,6 +84,10 @@ func (c *Card) Validate() error {
 		return bad("meter", "meter %q is not a lowercase dotted name", c.Meter)
 	case c.EffectiveFrom.IsZero() || !wholeHour(c.EffectiveFrom):
 		return bad("effective_from", "effective_from must be a whole UTC hour")
+	case !inYears(c.EffectiveFrom):
+		return bad("effective_from", "effective_from must fall in the years 1 to 9999 (UTC)")
+	case !c.EffectiveTo.IsZero() && !inYears(c.EffectiveTo):
+		return bad("effective_to", "effective_to must fall in the years 1 to 9999 (UTC)")
 	case !c.EffectiveTo.IsZero() && (!wholeHour(c.EffectiveTo) || !c.EffectiveTo.After(c.EffectiveFrom)):
 		return bad("effective_to", "effective_to must be a whole UTC hour after effective_from")
 	case c.Dimension != "" && !validName(c.Dimension):
