@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/switchboard/switchboard/internal/billing/rating"
 	"github.com/switchboard/switchboard/internal/httpx"
@@ -58,50 +57,4 @@ func (a *API) getPlan(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return httpx.JSON(w, http.StatusOK, newPlanView(p))
-}
-
-type promotionInput struct {
-	AccountSID  string    `json:"account_sid"` // empty: every account
-	Product     string    `json:"product"`
-	Kind        string    `json:"kind"`     // free_quota or discount
-	Meter       string    `json:"meter"`    // free_quota
-	Quantity    int64     `json:"quantity"` // free_quota: free units per bill (real-time: per calendar month)
-	DiscountPPM int64     `json:"discount_ppm"`
-	StartsAt    time.Time `json:"starts_at"`
-	EndsAt      time.Time `json:"ends_at"`
-	Note        string    `json:"note"`
-}
-
-type promotionView struct {
-	ID          string    `json:"id"`
-	AccountSID  string    `json:"account_sid,omitempty"`
-	Product     string    `json:"product"`
-	Kind        string    `json:"kind"`
-	Meter       string    `json:"meter,omitempty"`
-	Quantity    int64     `json:"quantity,omitempty"`
-	DiscountPPM int64     `json:"discount_ppm,omitempty"`
-	StartsAt    time.Time `json:"starts_at"`
-	EndsAt      time.Time `json:"ends_at"`
-}
-
-// adminCreatePromotion creates a free quota or a discount on a product's bills and real-time
-// charges (see the rating package). Promotions never stack: the one worth most to the customer
-// applies to each bill, and at most one to each real-time charge.
-func (a *API) adminCreatePromotion(w http.ResponseWriter, r *http.Request) error {
-	var in promotionInput
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	if in.AccountSID != "" {
-		if _, err := a.Accounts.Get(r.Context(), in.AccountSID); err != nil {
-			return err
-		}
-	}
-	p, err := a.Rating.CreatePromotion(r.Context(), rating.Promotion{AccountSID: in.AccountSID, Product: in.Product, Kind: rating.PromotionKind(in.Kind),
-		Meter: in.Meter, Quantity: in.Quantity, DiscountPPM: in.DiscountPPM, StartsAt: in.StartsAt, EndsAt: in.EndsAt, Note: in.Note})
-	if err != nil {
-		return err
-	}
-	return httpx.JSON(w, http.StatusCreated, promotionView{ID: p.ID, AccountSID: p.AccountSID, Product: p.Product, Kind: string(p.Kind), Meter: p.Meter,
-		Quantity: p.Quantity, DiscountPPM: p.DiscountPPM, StartsAt: p.StartsAt, EndsAt: p.EndsAt})
 }

@@ -38,6 +38,7 @@ type badInputFixture struct {
 	endpointID, deliveryID     string
 	signatureID, templateID    string
 	incidentID                 string
+	promotionID                string
 	password, session, csrf    string // the main tenant's console password and session
 	opCookie                   *http.Cookie
 	opCSRF                     string
@@ -169,6 +170,9 @@ func newBadInputFixture(t *testing.T, s *testServer) *badInputFixture {
 	now := time.Now().UTC()
 	opPost("/admin/v1/incidents", map[string]any{"product": "im", "start": now.Add(-2 * time.Hour), "end": now.Add(-time.Hour), "note": "fixture"}, &obj)
 	f.incidentID = obj.ID
+	opPost("/admin/v1/promotions", map[string]any{"account_sid": f.victim.SID, "product": "mq", "kind": "discount", "discount_ppm": 1000,
+		"starts_at": now}, &obj)
+	f.promotionID = obj.ID
 	return f
 }
 
@@ -239,6 +243,8 @@ func (f *badInputFixture) idFor(t *testing.T, rt api.Route, param string) string
 		return f.victim.SID
 	case strings.HasPrefix(p, "/admin/v1/incidents/"):
 		return f.incidentID
+	case strings.HasPrefix(p, "/admin/v1/promotions/"):
+		return f.promotionID
 	case p == "/admin/v1/apps/{sid}/review":
 		return f.reviewAppSID
 	case strings.HasPrefix(p, "/admin/v1/apps/"):

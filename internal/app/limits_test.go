@@ -75,6 +75,16 @@ func TestCreditLimits(t *testing.T) {
 	})
 }
 
+// statusOf is the HTTP status of an API error, 0 for other errors.
+func statusOf(err error) int {
+	var e *client.Error
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return 0
+}
+
+// fieldOf is the field an API error names.
 func fieldOf(err error) string {
 	var e *client.Error
 	if errors.As(err, &e) {

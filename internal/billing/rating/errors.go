@@ -30,6 +30,7 @@ var (
 	ErrPlanChangeInPast   = errs.Coded(errs.Conflict, CodePlanChangeInPast, "rating: a plan change must take effect now or later, after the latest change")
 	ErrCounterUnderflow   = errs.Coded(errs.Conflict, CodeCounterUnderflow, "rating: release exceeds the counter")
 	ErrInvalidPromotion   = errs.Coded(errs.Invalid, CodeInvalidPromotion, "rating: invalid promotion")
+	ErrPromotionNotFound  = errs.New(errs.NotFound, "rating: promotion not found")
 	ErrInvalidQuantity    = errs.Coded(errs.Invalid, CodeInvalidQuantity, "rating: quantity must not be negative")
 	ErrAmountOverflow     = errs.Coded(errs.Invalid, CodeAmountOverflow, "rating: amount out of range")
 )
