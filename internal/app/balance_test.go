@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,23 +62,24 @@ func TestBalanceAndPayments(t *testing.T) {
 // a corrupted cached balance makes reconcile exit 1.
 func TestCLIBalanceAndReconcile(t *testing.T) {
 	dir := t.TempDir()
-	var cred struct {
-		SID string `json:"sid"`
-	}
-	mustJSON(t, runCLI(t, "account", "create", "--data-dir", dir, "--phone", "+8613500000002", "--email", "bal@example.com",
-		"--company", "Bal", "--password", "long password 1", "--json"), &cred)
+	sid := cliAccount(t, dir, "+8613500000002", "bal@example.com")
 	var out map[string]string
 	for range 2 {
-		mustJSON(t, runCLI(t, "balance", "credit", "--data-dir", dir, "--account", cred.SID, "--amount", "100.00", "--bonus", "10.00",
+		mustJSON(t, runCLI(t, "balance", "credit", "--data-dir", dir, "--account", sid, "--amount", "100.00", "--bonus", "10.00",
 			"--reference", "r1", "--json"), &out)
 	}
 	if out["cash"] != "100.00" || out["promo"] != "10.00" {
 		t.Fatalf("balance credit twice with one reference: %v", out)
 	}
+	// Without a reference a re-run (after a timeout) would credit again: it is refused.
+	noRef, err := exec.Command(binary(t), "balance", "credit", "--data-dir", dir, "--account", sid, "--amount", "100.00").CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(noRef), "--reference") {
+		t.Fatalf("balance credit without --reference: %v\n%s", err, noRef)
+	}
 	runCLI(t, "billing", "reconcile", "--data-dir", dir)
 	// Corrupt the cached balance behind the ledger's back.
 	core := openCore(t, dir)
-	if _, err := core.DB.Write().ExecContext(context.Background(), `UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE id LIKE $1`, cred.SID+"%cash"); err != nil {
+	if _, err := core.DB.Write().ExecContext(context.Background(), `UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE id LIKE $1`, sid+"%cash"); err != nil {
 		t.Fatal(err)
 	}
 	core.Close()

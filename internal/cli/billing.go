@@ -11,7 +11,6 @@ import (
 	"github.com/switchboard/switchboard/internal/api"
 	"github.com/switchboard/switchboard/internal/app"
 	"github.com/switchboard/switchboard/internal/money"
-	"github.com/switchboard/switchboard/internal/sid"
 )
 
 // errMismatches makes `billing reconcile` exit 1 when the cached balances disagree with the journal.
@@ -24,17 +23,16 @@ func balanceCredit(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&account, "account", "", "account SID")
 		fs.StringVar(&amount, "amount", "", "amount paid, e.g. 100.00")
 		fs.StringVar(&bonus, "bonus", "", "promotional bonus credit, e.g. 10.00 (never invoiced)")
-		fs.StringVar(&reference, "reference", "", "the payment's external reference; crediting it again does nothing (default: a new one)")
+		fs.StringVar(&reference, "reference", "", "the payment's external reference (required): crediting it again does nothing, so re-running after a timeout is safe")
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 	})
 	if err != nil {
 		return err
 	}
-	if err := required("account", account, "amount", amount); err != nil {
+	// A reference made up here would differ on every run, and a re-run after a timeout (did the
+	// first one commit?) would credit the payment twice.
+	if err := required("account", account, "amount", amount, "reference", reference); err != nil {
 		return err
-	}
-	if reference == "" {
-		reference = sid.New("PY")
 	}
 	return withCore(ctx, e, cfg, func(c *app.Core) error {
 		acct, err := c.Accounts.Get(ctx, account)
