@@ -7,7 +7,9 @@
 // Every tenant (an account SID) has a cash account (prepaid, invoiceable) and a promo account
 // (bonus and SLA credit, never invoiced). Each row caches debits and credits, pending and posted,
 // and carries a credit limit (the floor of real-time use) and an arrears limit (the floor of
-// post-paid bills, enforced by a CHECK constraint as the last line of defence).
+// post-paid bills, enforced by a CHECK constraint as the last line of defence). Operators set
+// both (SetLimits, UpdateLimits); until they do, post-paid billing gives an account a default
+// arrears limit (DefaultArrearsLimit), and once they have it never overrides their choice.
 //
 // Platform accounts (revenue:<product>, promo_expense, penalty_income, sla_credit_expense,
 // cash_in) appear in the journal but have no row and no cached balance: every tenant transfer has
