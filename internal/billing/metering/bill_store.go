@@ -249,3 +249,28 @@ func billsAfter(ctx context.Context, q store.Querier, cursor string, limit int) 
 	}
 	return out, nil
 }
+
+// openClaims lists the bill ids in (after, upTo] of claims whose bill is not written yet: closings
+// under way, or interrupted and to be finished by a later CloseCycle under the same id.
+func openClaims(ctx context.Context, q store.Querier, after, upTo string) ([]string, error) {
+	out, err := store.QueryAll(ctx, q, func(r store.Scanner) (id string, err error) { return id, r.Scan(&id) },
+		`SELECT bill_id FROM bill_claims c WHERE bill_id > $1 AND bill_id <= $2
+			AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.id = c.bill_id)
+		ORDER BY bill_id`, after, upTo)
+	if err != nil {
+		return nil, fmt.Errorf("open bill claims: %w", err)
+	}
+	return out, nil
+}
+
+// finalBill reads a bill of any account by id; ok is false when it is not written yet.
+func finalBill(ctx context.Context, q store.Querier, id string) (b Bill, ok bool, err error) {
+	b, err = scanBill(q.QueryRowContext(ctx, `SELECT `+billColumns+` FROM bills WHERE id = $1`, id))
+	if store.NoRows(err) {
+		return Bill{}, false, nil
+	}
+	if err != nil {
+		return Bill{}, false, fmt.Errorf("bill %s: %w", id, err)
+	}
+	return b, true, nil
+}

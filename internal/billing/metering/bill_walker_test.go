@@ -122,3 +122,39 @@ func TestBillWalkerLateCommit(t *testing.T) {
 		}
 	})
 }
+
+// TestBillWalkerInterruptedClosing: a closing interrupted after its claim is finished by a later
+// round under its first (older) id, after the cursor moved past that id; its bill is charged.
+func TestBillWalkerInterruptedClosing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		day1 := f.twoAccountsUsedIM(t)
+		log := &chargeLog{charges: map[string]int{}}
+		w := f.meter.NewBillWalker(log.charge)
+
+		f.clk.Set(day1)
+		crash := errors.New("crash")
+		f.meter.failpoint = func(string) error { return crash }
+		if _, err := f.meter.CloseCycle(ctx, acct, "im", day1); !errors.Is(err, crash) {
+			t.Fatalf("interrupted close: %v", err)
+		}
+		f.meter.failpoint = nil
+		f.clk.Set(day1.Add(time.Hour))
+		other := f.close(t, acct2, "im", day1)
+		f.clk.Set(day1.Add(time.Hour + ChargeLag + time.Minute))
+		walk(t, w)
+		walk(t, w)
+		if log.charges[other.ID] == 0 || w.cursor < other.ID {
+			t.Fatalf("cursor %s has not passed %s: the test needs it to", w.cursor, other.ID)
+		}
+		finished := f.close(t, acct, "im", day1)
+		if finished.ID >= other.ID {
+			t.Fatalf("the finished bill %s does not keep its older id", finished.ID)
+		}
+		walk(t, w)
+		if log.charges[finished.ID] != 1 {
+			t.Fatalf("the bill of an interrupted closing was skipped: charges %v", log.charges)
+		}
+	})
+}
