@@ -24,6 +24,18 @@
 // A part sent again of a message sent in the last 60 s is answered with that message's SID; a
 // different part with the same reference starts a new message. A part over the bounds is refused
 // with ESME_RMSGQFUL, a malformed header with ESME_RINVESMCLASS.
+//
+// # Refusals
+//
+// A refused submit_sm is answered with the closest SMPP 3.4 command_status (status.go, and the
+// table in docs/SMPP.md). ESME_RSYSERR (0x08) is kept for failures of the platform, which the
+// customer should retry, and ESME_RTHROTTLED (0x58) for a session's full window; refusals that
+// sending again would not change have statuses of their own, from the vendor-specific range:
+//
+//   - 0x400: a per-number frequency limit (until its window passes)
+//   - 0x401: insufficient balance, or the account suspended for arrears
+//   - 0x402: blocked content
+//   - 0x403: the app not active or without SMS, or the account frozen or closed
 package smppserver
 
 import (
@@ -38,7 +50,6 @@ import (
 
 	"github.com/switchboard/switchboard/internal/apps"
 	"github.com/switchboard/switchboard/internal/bus"
-	"github.com/switchboard/switchboard/internal/errs"
 	"github.com/switchboard/switchboard/internal/sms"
 	"github.com/switchboard/switchboard/internal/sms/smpp"
 )
@@ -164,10 +175,11 @@ func (g *Gateway) submitPart(ctx context.Context, s *smpp.Session, c *client, m 
 	text := sms.JoinParts(parts)
 	sid, err := g.send(ctx, c, m, text, concatIdempotencyKey(s.SystemID(), k, text, g.now()))
 	if err != nil {
-		if kind := errs.KindOf(err); kind == errs.RateLimited || kind == errs.Unavailable || kind == errs.Internal {
+		err = submitStatus(err)
+		if errors.Is(err, smpp.ESME_RSYSERR) { // the ESME sends the last part again
 			c.parts.restore(k, parts)
 		}
-		return "", submitStatus(err)
+		return "", err
 	}
 	c.parts.sent(k, parts, sid)
 	return sid, nil
@@ -189,32 +201,6 @@ func (g *Gateway) send(ctx context.Context, c *client, m *smpp.SubmitSM, text, k
 		return "", submitStatus(err)
 	}
 	return msg.SID, nil
-}
-
-// submitStatus answers a refusal with the closest SMPP command_status; the status is wrapped
-// with the refusal, so a caller can still see its kind.
-func submitStatus(err error) error {
-	var st smpp.Status
-	switch {
-	case errors.As(err, &st):
-		return err
-	case errors.Is(err, sms.ErrInvalidTo), errors.Is(err, sms.ErrNotMobile), errors.Is(err, sms.ErrNumberTypeBlocked),
-		errors.Is(err, sms.ErrCountryNotAllowed), errors.Is(err, sms.ErrNoRoute):
-		st = smpp.ESME_RINVDSTADR
-	case errors.Is(err, sms.ErrInvalidFrom), errors.Is(err, sms.ErrFromRequired):
-		st = smpp.ESME_RINVSRCADR
-	case errors.Is(err, sms.ErrBodyRequired), errors.Is(err, sms.ErrBodyTooLong):
-		st = smpp.ESME_RINVMSGLEN
-	case errors.Is(err, sms.ErrInvalidSendAt):
-		st = smpp.ESME_RINVSCHED
-	case errors.Is(err, sms.ErrInvalidValidity):
-		st = smpp.ESME_RINVEXPIRY
-	case errs.KindOf(err) == errs.RateLimited:
-		st = smpp.ESME_RTHROTTLED
-	default:
-		st = smpp.ESME_RSUBMITFAIL
-	}
-	return fmt.Errorf("%w: %w", st, err)
 }
 
 // receipt sends a final status to the app's sessions that can receive.
