@@ -3,6 +3,10 @@
 // pipeline as the REST API (checks, moderation, billing, routing). Delivery receipts and the
 // inbound messages of the app's numbers go back to the app's bound receivers as deliver_sm.
 //
+// A message submitted here is receipted as its submit_sm's registered_delivery asked (kept with
+// the message, as the receipt may come on another node days later): never, at any final status,
+// or only when it was not delivered.
+//
 // Receipts and inbound messages travel on the bus's core subjects, so one whose session is not
 // bound (or whose node is down) at that moment is not queued for later; the message stays
 // readable through the API, and inbound messages also reach the app's webhooks and sms_url.
@@ -193,7 +197,8 @@ func (g *Gateway) send(ctx context.Context, c *client, m *smpp.SubmitSM, text, k
 		return "", err
 	}
 	msg, err := g.sms.Send(ctx, sms.SendRequest{AccountSID: c.app.AccountSID, AppSID: c.app.SID, To: m.DestinationAddr,
-		From: m.SourceAddr, Body: text, IdempotencyKey: key, SendAt: sendAt, ValidityPeriod: validity})
+		From: m.SourceAddr, Body: text, IdempotencyKey: key, SendAt: sendAt, ValidityPeriod: validity,
+		RegisteredDelivery: registeredDelivery(m.RegisteredDelivery)})
 	if err != nil {
 		if key != "" {
 			return "", err // submitPart maps it, after deciding whether to keep the parts
@@ -201,6 +206,19 @@ func (g *Gateway) send(ctx context.Context, c *client, m *smpp.SubmitSM, text, k
 		return "", submitStatus(err)
 	}
 	return msg.SID, nil
+}
+
+// registeredDelivery reads what a submit_sm's registered_delivery asks of receipts: its bits 0-1
+// (the others ask for intermediate notifications and SME acknowledgements, which we do not give).
+// The reserved value 3 is taken as 1, every final status.
+func registeredDelivery(b byte) sms.RegisteredDelivery {
+	switch b & 0x03 {
+	case smpp.RegisteredDeliveryNone:
+		return sms.ReceiptsNone
+	case smpp.RegisteredDeliveryFailure:
+		return sms.ReceiptsFailure
+	}
+	return sms.ReceiptsFinal
 }
 
 // receipt sends a final status to the app's sessions that can receive.
@@ -228,11 +246,23 @@ func (g *Gateway) receipt(ctx context.Context, msg bus.Msg) error {
 	if st.Status == sms.Delivered {
 		delivered = st.Segments
 	}
+	rs := g.receivers(st.AppSID)
+	if len(rs) == 0 {
+		return nil
+	}
+	want, err := g.sms.RegisteredDelivery(ctx, st.AccountSID, st.SID)
+	switch {
+	case errors.Is(err, sms.ErrMessageNotFound): // deleted meanwhile
+		return nil
+	case err != nil:
+		// Sending a receipt nobody asked for is the lesser harm than losing one asked for.
+		g.log.Warn("smpp receipt: registered delivery", "sid", st.SID, "err", err)
+	case !want.Wants(st.Status):
+		return nil
+	}
 	r := smpp.Receipt{ID: st.SID, Submitted: st.Segments, Delivered: delivered, SubmitDate: st.DateCreated, DoneDate: st.DateUpdated, State: state}
-	if rs := g.receivers(st.AppSID); len(rs) > 0 { // one session per app gets each receipt
-		if err := rs[0].Deliver(ctx, r.DeliverSM(st.To, st.From)); err != nil {
-			g.log.Warn("smpp receipt", "sid", st.SID, "err", err)
-		}
+	if err := rs[0].Deliver(ctx, r.DeliverSM(st.To, st.From)); err != nil { // one session per app gets each receipt
+		g.log.Warn("smpp receipt", "sid", st.SID, "err", err)
 	}
 	return nil
 }

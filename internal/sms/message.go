@@ -88,6 +88,31 @@ const (
 	BillOnDelivery BillOn = "delivery"
 )
 
+// RegisteredDelivery is which final statuses of a message go back as delivery receipts (deliver_sm)
+// to its app's bound SMPP receivers: SMPP's registered_delivery (bits 0-1), as the customer's
+// submit_sm set it. It is kept with the message because the receipt may come days later, on
+// another node.
+type RegisteredDelivery string
+
+// The choices. A message not submitted over SMPP has none (""): a receiver bound when it ends
+// hears of it, as one did before the choice was kept.
+const (
+	ReceiptsNone    RegisteredDelivery = "none"    // registered_delivery 0: no receipt
+	ReceiptsFinal   RegisteredDelivery = "final"   // 1: delivered, undelivered, failed or canceled
+	ReceiptsFailure RegisteredDelivery = "failure" // 2: undelivered, failed or canceled
+)
+
+// Wants reports whether a message that ended with st is to be receipted.
+func (r RegisteredDelivery) Wants(st Status) bool {
+	switch r {
+	case ReceiptsNone:
+		return false
+	case ReceiptsFailure:
+		return st != Delivered
+	}
+	return true
+}
+
 // Message is one SMS to one number.
 type Message struct {
 	SID        string
@@ -129,6 +154,8 @@ type Message struct {
 	// ValidityPeriod is how long the message may wait to be submitted (from SendAt for a
 	// scheduled one); 0: the service's default (Options.Validity).
 	ValidityPeriod time.Duration
+	// RegisteredDelivery is which final statuses the app's bound SMPP receivers hear of.
+	RegisteredDelivery RegisteredDelivery
 	// History is every status the message had, oldest first; filled by Get.
 	History []StatusChange
 	// requestHash fingerprints the send request, so an idempotent retry with a different request

@@ -15,7 +15,8 @@ import (
 const messageColumns = `sid, account_sid, app_sid, direction, to_number, from_number, body, category, num_segments,
 	encoding, status, price_micros, charged_micros, hold_id, route, bill_on, error_code, error_message,
 	carrier_message_id, parts_sent, parts_done, parts_delivered, status_callback, idempotency_key,
-	request_hash, created_at, updated_at, sent_at, done_at, free_segments, free_scope, send_at, validity_s, discard_body`
+	request_hash, created_at, updated_at, sent_at, done_at, free_segments, free_scope, send_at, validity_s, discard_body,
+	registered_delivery`
 
 func scanMessage(row interface{ Scan(...any) error }) (*Message, error) {
 	var m Message
@@ -24,7 +25,7 @@ func scanMessage(row interface{ Scan(...any) error }) (*Message, error) {
 		&m.Segments, &m.Encoding, &m.Status, &m.Price, &m.Charged, &m.HoldID, &m.Route, &m.BillOn,
 		&m.ErrorCode, &m.ErrorMessage, &m.CarrierID, &m.PartsSent, &m.PartsDone, &m.PartsDelivered,
 		&m.StatusCallback, &m.IdempotencyKey, &m.requestHash, &created, &updated, &sent, &done,
-		&m.FreeSegments, &m.freeScope, &sendAt, &validity, &discard)
+		&m.FreeSegments, &m.freeScope, &sendAt, &validity, &discard, &m.RegisteredDelivery)
 	if err != nil {
 		return nil, err
 	}
@@ -72,10 +73,10 @@ func returnedColumns(base *Message) string {
 	return statusColumns
 }
 
-// insertMessageSQL inserts a message from the 34 arguments of messageArgs.
+// insertMessageSQL inserts a message from the 35 arguments of messageArgs.
 const insertMessageSQL = `INSERT INTO sms_messages (` + messageColumns + `)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-			$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)`
+			$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35)`
 
 // messageArgs are m's values for messageColumns, in their order.
 func messageArgs(m *Message) []any {
@@ -84,7 +85,7 @@ func messageArgs(m *Message) []any {
 		m.ErrorCode, m.ErrorMessage, m.CarrierID, m.PartsSent, m.PartsDone, m.PartsDelivered,
 		m.StatusCallback, m.IdempotencyKey, m.requestHash, store.Micro(m.CreatedAt), store.Micro(m.UpdatedAt),
 		store.Micro(m.SentAt), store.Micro(m.DoneAt), m.FreeSegments, m.freeScope,
-		store.Micro(m.SendAt), int64(m.ValidityPeriod / time.Second), boolInt(m.DiscardBody)}
+		store.Micro(m.SendAt), int64(m.ValidityPeriod / time.Second), boolInt(m.DiscardBody), string(m.RegisteredDelivery)}
 }
 
 func insertMessage(ctx context.Context, q store.Querier, m *Message) error {
@@ -114,10 +115,10 @@ func insertAccepted(ctx context.Context, q store.Querier, d store.Dialect, m *Me
 	args := append(messageArgs(m), store.Micro(now), actionSubmit, store.Micro(due), !due.IsZero())
 	_, err := q.ExecContext(ctx, `WITH m AS (`+insertMessageSQL+` RETURNING sid, status),
 		h AS (
-			INSERT INTO sms_message_events (message_sid, status, error_code, at) SELECT sid, status, 0, $35 FROM m
+			INSERT INTO sms_message_events (message_sid, status, error_code, at) SELECT sid, status, 0, $36 FROM m
 			ON CONFLICT (message_sid, status) DO NOTHING
 		)
-		INSERT INTO sms_outbox (message_sid, action, due_at, created_at) SELECT sid, $36, $37, $35 FROM m WHERE $38`, args...)
+		INSERT INTO sms_outbox (message_sid, action, due_at, created_at) SELECT sid, $37, $38, $36 FROM m WHERE $39`, args...)
 	if err != nil {
 		return fmt.Errorf("insert sms message %s: %w", m.SID, err)
 	}
@@ -141,6 +142,19 @@ func getMessage(ctx context.Context, q store.Querier, account, sid string) (*Mes
 		return nil, fmt.Errorf("read sms message %s: %w", sid, err)
 	}
 	return m, nil
+}
+
+func getRegisteredDelivery(ctx context.Context, q store.Querier, account, sid string) (RegisteredDelivery, error) {
+	var r RegisteredDelivery
+	err := q.QueryRowContext(ctx, `SELECT registered_delivery FROM sms_messages WHERE sid = $1 AND account_sid = $2`,
+		sid, account).Scan(&r)
+	if store.NoRows(err) {
+		return "", ErrMessageNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("read registered delivery of sms message %s: %w", sid, err)
+	}
+	return r, nil
 }
 
 func insertHistory(ctx context.Context, q store.Querier, sid string, st Status, code int, at time.Time) error {

@@ -43,6 +43,9 @@ type SendRequest struct {
 	MaxPrice int64
 	// DiscardBody blanks the text once the message is final (Twilio's ContentRetention=discard).
 	DiscardBody bool
+	// RegisteredDelivery is which final statuses go back to the app's SMPP receivers as
+	// receipts; the SMPP port sets it from the submit_sm.
+	RegisteredDelivery RegisteredDelivery
 	// SmartEncode replaces typographic characters with their GSM look-alikes (SmartEncode) before
 	// anything else, so the text costs GSM-7 segments (Twilio's SmartEncoded).
 	SmartEncode bool
@@ -172,7 +175,8 @@ func (s *Service) prepare(ctx context.Context, req SendRequest) (*prepared, *Mes
 	m := &Message{SID: messageSID(req.AccountSID, req.IdempotencyKey, s.clock.Now()), AccountSID: req.AccountSID,
 		AppSID: req.AppSID, Direction: "outbound-api", To: dest.E164, From: from, Category: category,
 		StatusCallback: req.StatusCallback, IdempotencyKey: req.IdempotencyKey, requestHash: requestHash(req),
-		SendAt: req.SendAt.UTC().Truncate(time.Microsecond), ValidityPeriod: req.ValidityPeriod, DiscardBody: req.DiscardBody}
+		SendAt: req.SendAt.UTC().Truncate(time.Microsecond), ValidityPeriod: req.ValidityPeriod, DiscardBody: req.DiscardBody,
+		RegisteredDelivery: req.RegisteredDelivery}
 	if req.IdempotencyKey != "" {
 		old, err := getMessage(ctx, s.db.Read(), req.AccountSID, m.SID)
 		if err == nil {

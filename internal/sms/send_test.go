@@ -2,8 +2,10 @@ package sms
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -411,6 +413,46 @@ func TestSmartEncode(t *testing.T) {
 		if plain.Encoding != UCS2 || plain.Segments != 2 || smart.Encoding != GSM7 || smart.Segments != 1 || smart.Price != price {
 			t.Fatalf("plain %s × %d, smart %s × %d at %d; want UCS-2 × 2 and GSM-7 × 1", plain.Encoding, plain.Segments,
 				smart.Encoding, smart.Segments, smart.Price)
+		}
+	})
+}
+
+// TestRegisteredDelivery: what an SMPP customer asked of receipts is kept with the message, read
+// back on its own and with the message; a message not sent over SMPP asks nothing.
+func TestRegisteredDelivery(t *testing.T) {
+	for _, tt := range []struct {
+		r        RegisteredDelivery
+		st       Status
+		receipts bool
+	}{
+		{"", Delivered, true}, {"", Failed, true},
+		{ReceiptsFinal, Delivered, true}, {ReceiptsFinal, Undelivered, true},
+		{ReceiptsFailure, Delivered, false}, {ReceiptsFailure, Undelivered, true}, {ReceiptsFailure, Canceled, true},
+		{ReceiptsNone, Delivered, false}, {ReceiptsNone, Failed, false},
+	} {
+		if got := tt.r.Wants(tt.st); got != tt.receipts {
+			t.Errorf("%q.Wants(%s) = %v", tt.r, tt.st, got)
+		}
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envConfig{balance: 1_000_000})
+		ctx := context.Background()
+		for i, r := range []RegisteredDelivery{"", ReceiptsNone, ReceiptsFinal, ReceiptsFailure} {
+			m, err := e.svc.Send(ctx, SendRequest{AccountSID: e.acct, AppSID: e.app, To: "+861380013800" + strconv.Itoa(i),
+				From: "Acme", Body: "hello", RegisteredDelivery: r})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := e.svc.RegisteredDelivery(ctx, e.acct, m.SID)
+			if err != nil || got != r {
+				t.Fatalf("RegisteredDelivery of a message sent with %q: %q, %v", r, got, err)
+			}
+			if m, err := e.svc.Get(ctx, e.acct, m.SID); err != nil || m.RegisteredDelivery != r {
+				t.Fatalf("Get of a message sent with %q: %+v, %v", r, m, err)
+			}
+		}
+		if _, err := e.svc.RegisteredDelivery(ctx, "AC0", "SM0"); !errors.Is(err, ErrMessageNotFound) {
+			t.Fatalf("RegisteredDelivery of no message: %v", err)
 		}
 	})
 }

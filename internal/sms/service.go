@@ -215,6 +215,12 @@ func (s *Service) Get(ctx context.Context, accountSID, sid string) (*Message, er
 	return m, nil
 }
 
+// RegisteredDelivery is which final statuses of an account's message its app's SMPP receivers
+// are to hear of. It reads one column: the SMPP port asks it of every final status it could push.
+func (s *Service) RegisteredDelivery(ctx context.Context, accountSID, sid string) (RegisteredDelivery, error) {
+	return getRegisteredDelivery(ctx, s.db.Read(), accountSID, sid)
+}
+
 // List returns one page of an account's messages, newest first.
 func (s *Service) List(ctx context.Context, f ListFilter) (Page, error) {
 	if f.Limit <= 0 {
