@@ -45,6 +45,10 @@ type conn struct {
 	log          *slog.Logger
 	writeTimeout time.Duration
 	idleTimeout  time.Duration // zero: none
+	// drain, when set, runs when the peer unbinds, before unbind_resp: SMPP 3.4 section 4.2 has
+	// the receiver of an unbind finish the requests it is still answering, and a peer that
+	// closes on unbind_resp would never see their responses.
+	drain func()
 
 	wmu  sync.Mutex
 	wbuf []byte
@@ -216,6 +220,9 @@ func (c *conn) serve(handle func(p *PDU) bool) error {
 			_ = c.respond(p.Sequence, ESME_ROK, &EnquireLinkResp{})
 			continue
 		case *Unbind:
+			if c.drain != nil {
+				c.drain()
+			}
 			_ = c.respond(p.Sequence, ESME_ROK, &UnbindResp{})
 			c.close(errPeerUnbound)
 			return errPeerUnbound

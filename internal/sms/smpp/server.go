@@ -30,7 +30,7 @@ type ServerConfig struct {
 	Window          int           // outstanding submit_sm per session; more get ESME_RTHROTTLED; default 10
 	BindTimeout     time.Duration // a connection must bind within this; default 10s
 	IdleTimeout     time.Duration // no PDU for this long ends the session; default 2m
-	ResponseTimeout time.Duration // wait for deliver_sm_resp; default 10s
+	ResponseTimeout time.Duration // wait for deliver_sm_resp, and for submits in flight at unbind; default 10s
 	MaxPDULen       int           // default DefaultMaxPDULen
 	Logger          *slog.Logger
 	Clock           Clock
@@ -209,6 +209,7 @@ func (s *Server) serveConn(ctx context.Context, ss *Session) {
 	// not worth waiting for.
 	ctx, cancel := context.WithCancel(ctx)
 	var handlers sync.WaitGroup
+	link.drain = func() { s.drain(link, &handlers) }
 	err := link.serve(func(p *PDU) bool { return s.handle(ctx, ss, p, &handlers) })
 	cancel()
 	handlers.Wait()
@@ -220,6 +221,22 @@ func (s *Server) serveConn(ctx context.Context, ss *Session) {
 		s.cfg.OnClose(ss)
 	}
 	link.log.Info("smpp: session ended", "system_id", ss.SystemID(), "err", err)
+}
+
+// drain waits, when the ESME unbinds, for the submit_sm still being handled to be answered,
+// for at most ResponseTimeout: the ESME waits for unbind_resp, and one that gives up on it
+// closes the link, taking the answers with it. No request is read meanwhile, so none is added.
+func (s *Server) drain(link *conn, handlers *sync.WaitGroup) {
+	done := make(chan struct{})
+	go func() {
+		handlers.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-s.cfg.Clock.After(s.cfg.ResponseTimeout):
+		link.log.Warn("smpp: unbind: submits still unanswered; closing", "timeout", s.cfg.ResponseTimeout)
+	}
 }
 
 // handle answers the requests only a server accepts: binds and submit_sm.

@@ -431,3 +431,69 @@ func TestServerStopClosesEveryConnection(t *testing.T) {
 		t.Fatalf("Serve = %v after %v", err, time.Since(start))
 	}
 }
+
+// TestServerUnbindFinishesSubmits: an ESME's unbind lets the submit_sm in flight finish and be
+// answered before unbind_resp (SMPP 3.4 section 4.2), except one that outlasts ResponseTimeout.
+func TestServerUnbindFinishesSubmits(t *testing.T) {
+	started := make(chan string, 2)
+	release := make(chan struct{})
+	cfg := ServerConfig{
+		ResponseTimeout: 300 * time.Millisecond,
+		Authenticate:    func(context.Context, string, string, net.Addr) (any, error) { return nil, nil },
+		Submit: func(ctx context.Context, s *Session, m *SubmitSM) (string, error) {
+			started <- m.DestinationAddr
+			if m.DestinationAddr == "stuck" {
+				<-ctx.Done()
+				return "", ctx.Err()
+			}
+			select {
+			case <-release:
+				return "id-" + m.DestinationAddr, nil
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+		},
+	}
+	addr := startServer(t, cfg)
+	r := dialRaw(t, addr)
+	r.sendPDU(&PDU{Sequence: 1, Body: &Bind{ID: BindTransceiver}})
+	r.recv()
+	r.sendPDU(&PDU{Sequence: 2, Body: &SubmitSM{SM: SM{DestinationAddr: "a"}}})
+	r.sendPDU(&PDU{Sequence: 3, Body: &SubmitSM{SM: SM{DestinationAddr: "b"}}})
+	<-started
+	<-started
+	r.sendPDU(&PDU{Sequence: 4, Body: &Unbind{}})
+	time.AfterFunc(100*time.Millisecond, func() { close(release) })
+	got := map[uint32]string{}
+	for range 2 {
+		p := r.recv()
+		if p.ID() != SubmitSMRespID || p.Status != ESME_ROK {
+			t.Fatalf("before unbind_resp: %s %s seq %d; want the submits' answers", p.ID(), p.Status, p.Sequence)
+		}
+		got[p.Sequence] = p.Body.(*SubmitSMResp).MessageID
+	}
+	if got[2] != "id-a" || got[3] != "id-b" {
+		t.Fatalf("answers %v", got)
+	}
+	if p := r.recv(); p.ID() != UnbindRespID || p.Sequence != 4 {
+		t.Fatalf("after the submits: %s seq %d; want unbind_resp", p.ID(), p.Sequence)
+	}
+	if _, err := r.nc.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("link left open after unbind: %v", err)
+	}
+
+	// A submit that does not finish holds the unbind_resp up for ResponseTimeout, no longer.
+	r = dialRaw(t, addr)
+	r.sendPDU(&PDU{Sequence: 1, Body: &Bind{ID: BindTransceiver}})
+	r.recv()
+	r.sendPDU(&PDU{Sequence: 2, Body: &SubmitSM{SM: SM{DestinationAddr: "stuck"}}})
+	<-started
+	start := time.Now()
+	r.sendPDU(&PDU{Sequence: 3, Body: &Unbind{}})
+	if p := r.recv(); p.ID() != UnbindRespID || p.Sequence != 3 {
+		t.Fatalf("unbind with a stuck submit: %s seq %d", p.ID(), p.Sequence)
+	}
+	if d := time.Since(start); d < 250*time.Millisecond || d > 3*time.Second {
+		t.Fatalf("unbind_resp after %v; want after ResponseTimeout (300ms)", d)
+	}
+}
