@@ -64,3 +64,21 @@ func TestSMPPRegisteredDeliveryWithNetSMPP(t *testing.T) {
 		t.Errorf("receipts %v; want 3, one each", receipted)
 	}
 }
+
+// TestSMPPReceiptAfterReconnectWithNetSMPP: a receipt that comes while the customer's client is
+// reconnecting is kept, and delivered when it binds again.
+func TestSMPPReceiptAfterReconnectWithNetSMPP(t *testing.T) {
+	c := newSMPPCustomer(t)
+	out, err := exec.Command("perl", "../smppserver/testdata/esme_reconnect.pl", c.host, c.port, c.cred.SystemID, c.cred.Password).CombinedOutput()
+	if err != nil {
+		t.Fatalf("esme_reconnect.pl: %v\n%s", err, out)
+	}
+	lines := eventLines(out)
+	sub, rec := lines["SUBMIT"], lines["RECEIPT"]
+	if len(sub) != 2 || sub[0] != "0" {
+		t.Fatalf("submit: %v\n%s", sub, out)
+	}
+	if len(rec) != 2 || rec[0] != sub[1] || rec[1] != "2" { // message_state 2: DELIVERED
+		t.Fatalf("receipt after the reconnect: %v; want %s delivered\n%s", rec, sub[1], out)
+	}
+}

@@ -19,11 +19,7 @@ func TestSMPPServerWithNetSMPP(t *testing.T) {
 	if err != nil {
 		t.Fatalf("esme.pl: %v\n%s", err, out)
 	}
-	lines := map[string][]string{}
-	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		f := strings.Fields(l)
-		lines[f[0]] = f[1:]
-	}
+	lines := eventLines(out)
 	if got := lines["BIND_BAD"]; len(got) == 0 || got[0] != "14" {
 		t.Fatalf("bind with a wrong password: %v\n%s", got, out)
 	}
@@ -41,6 +37,18 @@ func TestSMPPServerWithNetSMPP(t *testing.T) {
 	if err := a.C.Do(ctx, "GET", "/v1/sms/messages/"+sub[1], nil, nil); err != nil {
 		t.Fatalf("the SMPP message is not visible through the API: %v", err)
 	}
+}
+
+// eventLines reads a Perl ESME's output, one event a line ("SUBMIT 0 SM..."), into each event's
+// fields by its name; the last line of an event wins.
+func eventLines(out []byte) map[string][]string {
+	lines := map[string][]string{}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if f := strings.Fields(l); len(f) > 0 {
+			lines[f[0]] = f[1:]
+		}
+	}
+	return lines
 }
 
 // needNetSMPP skips a test that needs Perl's Net::SMPP where it is missing, except in CI, which
