@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -36,6 +37,46 @@ func TestSMPPServerWithNetSMPP(t *testing.T) {
 	}
 	if err := a.C.Do(ctx, "GET", "/v1/sms/messages/"+sub[1], nil, nil); err != nil {
 		t.Fatalf("the SMPP message is not visible through the API: %v", err)
+	}
+}
+
+// TestSMPPRefusalsWithNetSMPP: a customer's Net::SMPP client is refused with statuses it does not
+// retry: the 41st message of the day to one number with 0x400 (not ESME_RTHROTTLED, which SMPP
+// clients retry until the day ends), a message the balance cannot cover with 0x401.
+func TestSMPPRefusalsWithNetSMPP(t *testing.T) {
+	needNetSMPP(t)
+	s := startServer(t, onSQLite)
+	host, port, _ := strings.Cut(s.SMPPAddr().String(), ":")
+	for _, tt := range []struct {
+		name, balance string
+		to            func(i int) string
+		n, refused    int
+		status        string
+	}{
+		{"per-number daily limit", "3.00", func(int) string { return "8613800138000" }, 41, 1, "1024"},
+		{"insufficient balance", "0.10", func(i int) string { return "86138001380" + strconv.Itoa(10+i) }, 3, 1, "1025"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, appSID := s.smsTenant(t, tt.balance)
+			cred := smppCredentials(t, a, appSID)
+			args := []string{"../smppserver/testdata/esme_receipts.pl", host, port, cred.SystemID, cred.Password, "0"}
+			for i := range tt.n {
+				args = append(args, tt.to(i)+":0")
+			}
+			out, err := exec.Command("perl", args...).CombinedOutput()
+			if err != nil {
+				t.Fatalf("esme_receipts.pl: %v\n%s", err, out)
+			}
+			statuses := map[string]int{}
+			for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+				if f := strings.Fields(l); len(f) >= 3 && f[0] == "SUBMIT" {
+					statuses[f[2]]++
+				}
+			}
+			if statuses["0"] != tt.n-tt.refused || statuses[tt.status] != tt.refused || len(statuses) != 2 {
+				t.Fatalf("statuses %v; want %d accepted and %d refused with %s\n%s", statuses, tt.n-tt.refused, tt.refused, tt.status, out)
+			}
+		})
 	}
 }
 

@@ -2,8 +2,9 @@
 # A customer's ESME (Net::SMPP transceiver) asking Switchboard's SMPP server for some delivery
 # receipts and not others.
 # Usage: esme_receipts.pl HOST PORT SYSTEM_ID PASSWORD RECEIPTS DEST:REGISTERED_DELIVERY...
-# Submits one message per DEST:REGISTERED_DELIVERY, in order, and reads until every submit_sm is
-# answered and RECEIPTS receipts have come, then 2 s more for receipts that should not come.
+# Submits one message per DEST:REGISTERED_DELIVERY, in order (at most 8 unanswered), and reads
+# until every submit_sm is answered and RECEIPTS receipts have come, then 2 s more for receipts
+# that should not come.
 # Prints one line per event for the Go test (internal/app/smpp_receipts_test.go) to check:
 #   SUBMIT <index> <status> <message_id>
 #   RECEIPT <receipted_message_id> <message_state>
@@ -22,17 +23,18 @@ die "connect: $!" unless $smpp && $resp;
 exit 1 if $resp->{status};
 
 my %index;
-for my $i (0 .. $#msgs) {
-    my ($dest, $rd) = split /:/, $msgs[$i], 2;
-    my $seq = $smpp->submit_sm(
-        async => 1, source_addr => 'Acme', destination_addr => $dest,
-        registered_delivery => $rd, data_coding => 0, short_message => "receipt test $i",
-    );
-    $index{$seq} = $i;
-}
-my ($answered, $receipts, $grace) = (0, 0, undef);
+my ($sent, $answered, $receipts, $grace) = (0, 0, 0, undef);
 my $sel = IO::Select->new($smpp);
 while (1) {
+    # At most 8 unanswered: the session's window is 10.
+    while ($sent < @msgs && $sent - $answered < 8) {
+        my ($dest, $rd) = split /:/, $msgs[$sent], 2;
+        my $seq = $smpp->submit_sm(
+            async => 1, source_addr => 'Acme', destination_addr => $dest,
+            registered_delivery => $rd, data_coding => 0, short_message => "receipt test $sent",
+        );
+        $index{$seq} = $sent++;
+    }
     if (!defined $grace && $answered == @msgs && $receipts >= $want) {
         $grace = time + 2;
     }
