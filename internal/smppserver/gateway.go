@@ -48,6 +48,8 @@
 //   - 0x401: insufficient balance, or the account suspended for arrears
 //   - 0x402: blocked content
 //   - 0x403: the app not active or without SMS, or the account frozen or closed
+//   - 0x404: not approved: the app may send only approved templates, or source_addr is not an
+//     approved signature or a number of the app
 package smppserver
 
 import (

@@ -26,6 +26,10 @@ const (
 	// StatusNotPermitted: the app is not active (20303), SMS is not open for it (20301), or its
 	// account is frozen or closed (20109, 20110) since the session bound.
 	StatusNotPermitted smpp.Status = 0x403
+	// StatusNotApproved: the operator lets the app send only approved templates, which a
+	// submit_sm cannot name (21819), or source_addr is neither an approved signature nor a number
+	// of the app (21606).
+	StatusNotApproved smpp.Status = 0x404
 )
 
 // statusDoc is one row of the table of submit_sm_resp statuses in docs/SMPP.md.
@@ -54,6 +58,7 @@ var statusDocs = []statusDoc{
 	{StatusNoBalance, "no balance", false, "The balance cannot cover the message, or the account's paid services are suspended for arrears. Top up first."},
 	{StatusContentBlocked, "content blocked", false, "The text contains a blocked keyword."},
 	{StatusNotPermitted, "not permitted", false, "The app is not active or SMS is not open for it, or the account is frozen or closed."},
+	{StatusNotApproved, "not approved", false, "The operator lets the app send only approved templates (which SMPP cannot name) and has not allowed it text of its own, or source_addr is neither an approved signature nor a number of the app."},
 }
 
 // submitStatus answers a refusal with the closest SMPP command_status; the status is wrapped
@@ -77,6 +82,8 @@ func submitStatus(err error) error {
 		st = smpp.ESME_RINVEXPIRY
 	case errors.Is(err, sms.ErrContentBlocked):
 		st = StatusContentBlocked
+	case errors.Is(err, sms.ErrRawTextNotAllowed), errors.Is(err, sms.ErrSenderUnknown), errors.Is(err, sms.ErrNotApproved):
+		st = StatusNotApproved
 	default:
 		st = kindStatus[errs.KindOf(err)]
 	}

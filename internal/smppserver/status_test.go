@@ -34,6 +34,8 @@ func TestSubmitStatus(t *testing.T) {
 		{"app not active", fmt.Errorf("sms: send: %w", apps.ErrAppNotActive), StatusNotPermitted},
 		{"sms not open", apps.ErrCapabilityNotOpen, StatusNotPermitted},
 		{"account frozen", accounts.ErrAccountFrozen, StatusNotPermitted},
+		{"raw text not allowed", fmt.Errorf("sms: send: %w", sms.ErrRawTextNotAllowed), StatusNotApproved},
+		{"sender not approved", sms.ErrSenderUnknown, StatusNotApproved},
 		{"database error", fmt.Errorf("sms: send: %w", errors.New("database is locked")), smpp.ESME_RSYSERR},
 		{"unavailable", errs.New(errs.Unavailable, "draining"), smpp.ESME_RSYSERR},
 		{"invalid destination", sms.ErrInvalidTo, smpp.ESME_RINVDSTADR},
