@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/switchboard/switchboard/internal/config"
 )
 
 // TestSMPPServerWithNetSMPP: a customer's Net::SMPP transceiver binds to the SMPP port with the
@@ -42,21 +44,24 @@ func TestSMPPServerWithNetSMPP(t *testing.T) {
 
 // TestSMPPRefusalsWithNetSMPP: a customer's Net::SMPP client is refused with statuses it does not
 // retry: the 41st message of the day to one number with 0x400 (not ESME_RTHROTTLED, which SMPP
-// clients retry until the day ends), a message the balance cannot cover with 0x401.
+// clients retry until the day ends), a message the balance cannot cover with 0x401, text of its
+// own from an app the raw-text review allows only templates with 0x404.
 func TestSMPPRefusalsWithNetSMPP(t *testing.T) {
 	needNetSMPP(t)
-	s := startServer(t, onSQLite)
-	host, port, _ := strings.Cut(s.SMPPAddr().String(), ":")
 	for _, tt := range []struct {
 		name, balance string
+		adjust        func(*config.Config)
 		to            func(i int) string
 		n, refused    int
 		status        string
 	}{
-		{"per-number daily limit", "3.00", func(int) string { return "8613800138000" }, 41, 1, "1024"},
-		{"insufficient balance", "0.10", func(i int) string { return "86138001380" + strconv.Itoa(10+i) }, 3, 1, "1025"},
+		{"per-number daily limit", "3.00", nil, func(int) string { return "8613800138000" }, 41, 1, "1024"},
+		{"insufficient balance", "0.10", nil, func(i int) string { return "86138001380" + strconv.Itoa(10+i) }, 3, 1, "1025"},
+		{"not approved", "1.00", func(c *config.Config) { c.SMSRawText = "review" }, func(int) string { return "8613800138000" }, 1, 1, "1028"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			s := startServerWith(t, onSQLite, tt.adjust)
+			host, port, _ := strings.Cut(s.SMPPAddr().String(), ":")
 			a, appSID := s.smsTenant(t, tt.balance)
 			cred := smppCredentials(t, a, appSID)
 			args := []string{"../smppserver/testdata/esme_receipts.pl", host, port, cred.SystemID, cred.Password, "0"}
@@ -73,7 +78,7 @@ func TestSMPPRefusalsWithNetSMPP(t *testing.T) {
 					statuses[f[2]]++
 				}
 			}
-			if statuses["0"] != tt.n-tt.refused || statuses[tt.status] != tt.refused || len(statuses) != 2 {
+			if statuses["0"] != tt.n-tt.refused || statuses[tt.status] != tt.refused || len(statuses) > 2 {
 				t.Fatalf("statuses %v; want %d accepted and %d refused with %s\n%s", statuses, tt.n-tt.refused, tt.refused, tt.status, out)
 			}
 		})
