@@ -11,9 +11,8 @@
 // takes it. One asked for over SMPP that none takes, because none is bound (a client
 // reconnecting) or each refused it, is kept in memory, if the app had a receiver bound on this
 // node in the last 10 minutes, and delivered when one binds here again: for 10 minutes, at most
-// 1,000 per app and 5 tries each (pending.go says why). A restart, or a client
-// that rebinds to another node, loses what was kept; the message's status stays readable
-// through the API.
+// 1,000 per app and 5 tries each (pending.go says why). A restart, or a client that rebinds to
+// another node, loses what was kept; the message's status stays readable through the API.
 //
 // Inbound messages travel on the bus's core subjects and are not kept: one whose app has no
 // receiver bound (or whose node is down) at that moment reaches only the app's webhooks and
