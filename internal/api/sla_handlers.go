@@ -40,16 +40,22 @@ func newIncidentView(in *sla.Incident, credits []sla.Credit) incidentView {
 		})}
 }
 
+// adminRecordIncident records an incident and grants its credits. It is safe to retry: the same
+// product, start and end is the same incident, answered with 200 and the incident first recorded.
 func (a *API) adminRecordIncident(w http.ResponseWriter, r *http.Request) error {
 	var in incidentInput
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	inc, credits, err := a.SLA.Record(r.Context(), in.Product, in.Start, in.End, in.Note, principal(r).OperatorID)
+	inc, credits, created, err := a.SLA.Record(r.Context(), in.Product, in.Start, in.End, in.Note, principal(r).OperatorID)
 	if err != nil {
 		return err
 	}
-	return httpx.JSON(w, http.StatusCreated, newIncidentView(inc, credits))
+	status := http.StatusCreated
+	if !created { // recorded before (a retry, or reported twice): the first record, its credits unchanged
+		status = http.StatusOK
+	}
+	return httpx.JSON(w, status, newIncidentView(inc, credits))
 }
 
 func (a *API) adminGetIncident(w http.ResponseWriter, r *http.Request) error {
