@@ -79,17 +79,18 @@ type arrearsEvent struct {
 }
 
 var arrearsTitles = map[arrears.Change]string{
-	arrears.Started:   "A bill took your balance below zero",
-	arrears.Suspended: "Paid services are suspended for an overdue balance",
-	arrears.Penalty:   "An overdue penalty was charged",
-	arrears.Cleared:   "Your overdue balance is settled",
+	arrears.Started:    "A bill took your balance below zero",
+	arrears.Suspended:  "Paid services are suspended for an overdue balance",
+	arrears.Penalty:    "An overdue penalty was charged",
+	arrears.Reinstated: "Paid services are reinstated",
+	arrears.Cleared:    "Your overdue balance is settled",
 }
 
 // arrearsChanged tells the owner and the bus about a change of an account's arrears.
 func (s *Server) arrearsChanged(ctx context.Context, c arrears.Change, st arrears.State, amount int64) {
 	ev := arrearsEvent{AccountSID: st.AccountSID, Change: string(c), Owed: money.Format(st.Owed), PenaltyDue: money.Format(st.PenaltyDue),
 		Amount: money.Format(amount), Suspended: st.Suspended}
-	body := "Owed: " + ev.Owed + " (of which penalties " + ev.PenaltyDue + "). Bills unpaid 7 days after they take the balance below zero suspend paid services and accrue 0.3% a day on the overdue amount; a payment settles penalties first."
+	body := "Owed: " + ev.Owed + " (of which penalties " + ev.PenaltyDue + "). A bill still unpaid 7 days after it was charged suspends paid services and accrues 0.3% a day; a payment settles penalties first, then the oldest bills."
 	if _, err := s.Notices.Post(ctx, st.AccountSID, notices.Billing, arrearsTitles[c], body); err != nil {
 		s.Log.Error("arrears notice", "err", err)
 	}

@@ -1,8 +1,10 @@
 // Package arrears handles post-paid bills that take an account's cash below zero. The terms give
-// 7 days of grace; after that paid services are suspended and a penalty of 0.3% a day accrues on
-// the overdue principal only (never on penalties: it does not compound). A payment settles the
-// penalties first, then the principal, and once cash is back at zero or above the suspension is
-// lifted. Each change of state is reported through a callback (events, notices).
+// each bill 7 days of grace from when it was charged; after that paid services are suspended and a
+// penalty of 0.3% a day accrues on the overdue principal only (never on penalties: it does not
+// compound, nor on bills still in their grace). A payment settles the penalties first, then the
+// oldest principal; once no principal past its grace and no penalty is left the suspension is
+// lifted, and once cash is back at zero or above the case is closed. Each change of state is
+// reported through a callback (events, notices).
 package arrears
 
 import (
@@ -31,13 +33,18 @@ const (
 // State is an account's arrears.
 type State struct {
 	AccountSID string
-	Since      time.Time
-	Owed       int64 // what the account owes in total (principal + PenaltyDue), micro-units
-	PenaltyDue int64 // penalties not yet settled
+	Since      time.Time // when cash first went below zero (the case opened)
+	Owed       int64     // what the account owes in total (principal + PenaltyDue), micro-units
+	PenaltyDue int64     // penalties not yet settled
 	Suspended  bool
+	// Overdue is the part of the principal past its bill's grace: what penalties accrue on.
+	Overdue int64
+	// GraceEnds is when the earliest grace still running ends; zero if none is.
+	GraceEnds time.Time
 }
 
-// Principal is the overdue amount penalties are computed on.
+// Principal is what the account owes apart from penalties: its unpaid bills, in their grace or
+// past it (Overdue, what penalties are computed on).
 func (s State) Principal() int64 { return s.Owed - s.PenaltyDue }
 
 // Change names an event of an account's arrears.
@@ -48,7 +55,9 @@ const (
 	Started   Change = "arrears_started"
 	Suspended Change = "suspended"
 	Penalty   Change = "penalty"
-	Cleared   Change = "arrears_cleared"
+	// Reinstated lifts a suspension while bills still in their grace remain unpaid.
+	Reinstated Change = "reinstated"
+	Cleared    Change = "arrears_cleared"
 )
 
 // ChangeFunc is told about every change, after it is stored.
@@ -79,34 +88,64 @@ func New(db *store.DB, l *ledger.Ledger, clk clock.Clock, log *slog.Logger, onCh
 func day(t time.Time) string { return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02") }
 
 // ChargeBill debits a closed post-paid bill, letting cash run into arrears (down to the account's
-// arrears limit), and assesses the account. Charging the same bill again moves no money.
+// arrears limit), keeps the bill's charge to cash for aging, and assesses the account. Charging the
+// same bill again moves no money and keeps the bill's first date.
 func (s *Service) ChargeBill(ctx context.Context, accountSID, product, billID string, amount int64) error {
 	if amount <= 0 {
 		return nil
 	}
-	if _, err := s.ledger.Charge(ctx, "bill:"+billID, accountSID, product, amount, ledger.FloorArrears); err != nil {
+	d, err := s.ledger.Charge(ctx, "bill:"+billID, accountSID, product, amount, ledger.FloorArrears)
+	if err != nil {
 		// New accounts have no arrears limit yet: give them the default (unless an operator chose
 		// their limits) and try once more.
 		if lerr := s.ledger.DefaultArrearsLimit(ctx, accountSID, DefaultLimit); lerr != nil {
 			return fmt.Errorf("arrears: set limit: %w (after %w)", lerr, err)
 		}
-		if _, err := s.ledger.Charge(ctx, "bill:"+billID, accountSID, product, amount, ledger.FloorArrears); err != nil {
+		if d, err = s.ledger.Charge(ctx, "bill:"+billID, accountSID, product, amount, ledger.FloorArrears); err != nil {
 			return err
 		}
 	}
-	_, err := s.Assess(ctx, accountSID)
+	// Only the cash part can fall overdue: promo credit pays outright. The date is the charge's
+	// own (a retry returns the first), so a bill charged again after a restart keeps its age.
+	owed := debt{billID: billID, due: d.CreatedAt}
+	for _, p := range d.Parts {
+		if p.Account == ledger.AccountID(accountSID, ledger.Cash) {
+			owed.amount += p.Amount
+		}
+	}
+	if owed.amount > 0 {
+		if err := insertBill(ctx, s.db.Write(), accountSID, owed); err != nil {
+			return err
+		}
+	}
+	_, err = s.Assess(ctx, accountSID)
 	return err
 }
 
-// Get returns an account's arrears; ok is false when it has none.
+// Get returns an account's arrears as last assessed, aged at the present time; ok is false when
+// it has none.
 func (s *Service) Get(ctx context.Context, accountSID string) (State, bool, error) {
 	st, _, ok, err := load(ctx, s.db.Read(), accountSID)
+	if err != nil || !ok {
+		return st, ok, err
+	}
+	st, err = s.aged(ctx, st, s.clock.Now())
 	return st, ok, err
+}
+
+// aged sets what of the principal is past its grace at now, bill by bill.
+func (s *Service) aged(ctx context.Context, st State, now time.Time) (State, error) {
+	debts, err := billsOf(ctx, s.db.Read(), st.AccountSID)
+	if err != nil {
+		return st, err
+	}
+	st.Overdue, st.GraceEnds = age(st.Principal(), debts, st.Since, now)
+	return st, nil
 }
 
 // IsSuspended reports whether an account's paid services are suspended for arrears.
 func (s *Service) IsSuspended(ctx context.Context, accountSID string) (bool, error) {
-	st, ok, err := s.Get(ctx, accountSID)
+	st, _, ok, err := load(ctx, s.db.Read(), accountSID) // as last assessed: no need to age the bills
 	return ok && st.Suspended, err
 }
 
@@ -149,8 +188,10 @@ func load(ctx context.Context, q store.Querier, accountSID string) (State, row, 
 }
 
 // Assess brings one account's arrears up to date: opens a case when cash went below zero,
-// attributes payments to penalties first, suspends after the grace period, charges today's
-// penalty (once a day, by key), and closes the case when cash is back at zero or above.
+// attributes payments to penalties first and then to the oldest bills, suspends while any
+// principal is past its bill's grace (or a penalty is unpaid), charges today's penalty on that
+// principal (once a day, by key), lifts the suspension once none is left, and closes the case
+// when cash is back at zero or above.
 func (s *Service) Assess(ctx context.Context, accountSID string) (State, error) {
 	defer s.standing.Clear()
 	now := s.clock.Now()
@@ -164,9 +205,13 @@ func (s *Service) Assess(ctx context.Context, accountSID string) (State, error) 
 		return st, err
 	}
 	switch {
-	case owed <= 0 && !open:
-		return st, nil
 	case owed <= 0:
+		if err := forgetBills(ctx, s.db.Write(), accountSID, now); err != nil {
+			return st, err
+		}
+		if !open {
+			return st, nil
+		}
 		if _, err := s.db.Write().ExecContext(ctx, `DELETE FROM arrears WHERE account_sid = $1`, accountSID); err != nil {
 			return st, fmt.Errorf("arrears: close: %w", err)
 		}
@@ -179,31 +224,39 @@ func (s *Service) Assess(ctx context.Context, accountSID string) (State, error) 
 			return st, fmt.Errorf("arrears: open: %w", err)
 		}
 		s.onChange(ctx, Started, st, owed)
-		return st, nil
+		return s.aged(ctx, st, now)
 	}
-	// Payments since the last assessment settle penalties first.
+	// Payments since the last assessment settle penalties first; what is left of them lowers the
+	// principal, which age attributes to the newest bills: the oldest are the ones paid.
 	if paid := r.owed - owed; paid > 0 {
 		r.penaltyDue = max(0, r.penaltyDue-paid)
 	}
 	st.Owed, st.PenaltyDue = owed, r.penaltyDue
+	if st, err = s.aged(ctx, st, now); err != nil {
+		return st, err
+	}
 	var events []func()
-	if now.Sub(st.Since) >= Grace {
-		if !st.Suspended {
-			st.Suspended = true
-			snapshot := st
-			events = append(events, func() { s.onChange(ctx, Suspended, snapshot, 0) })
+	due := st.Overdue > 0 || st.PenaltyDue > 0
+	if due && !st.Suspended {
+		st.Suspended = true
+		snapshot := st
+		events = append(events, func() { s.onChange(ctx, Suspended, snapshot, 0) })
+	}
+	if today := day(now); st.Overdue > 0 && r.lastPenaltyDay != today {
+		p := max(1, st.Overdue*PenaltyPerMille/1000)
+		if _, err := s.ledger.Charge(ctx, "penalty:"+accountSID+":"+today, accountSID, ledger.ProductPenalty, p, ledger.FloorArrears); err != nil {
+			return st, err
 		}
-		if today := day(now); r.lastPenaltyDay != today && st.Principal() > 0 {
-			p := max(1, st.Principal()*PenaltyPerMille/1000)
-			if _, err := s.ledger.Charge(ctx, "penalty:"+accountSID+":"+today, accountSID, ledger.ProductPenalty, p, ledger.FloorArrears); err != nil {
-				return st, err
-			}
-			st.Owed += p
-			st.PenaltyDue += p
-			r.lastPenaltyDay = today
-			snapshot := st
-			events = append(events, func() { s.onChange(ctx, Penalty, snapshot, p) })
-		}
+		st.Owed += p
+		st.PenaltyDue += p
+		r.lastPenaltyDay = today
+		snapshot := st
+		events = append(events, func() { s.onChange(ctx, Penalty, snapshot, p) })
+	}
+	if !due && st.Suspended {
+		st.Suspended = false
+		snapshot := st
+		events = append(events, func() { s.onChange(ctx, Reinstated, snapshot, 0) })
 	}
 	if _, err := s.db.Write().ExecContext(ctx, `UPDATE arrears SET owed = $1, penalty_due = $2, last_penalty_day = $3, suspended = $4, updated_at = $5
 		WHERE account_sid = $6`, st.Owed, st.PenaltyDue, r.lastPenaltyDay, st.Suspended, store.Micro(now), accountSID); err != nil {
