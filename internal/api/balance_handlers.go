@@ -141,9 +141,13 @@ func (a *API) adminRecordPayment(w http.ResponseWriter, r *http.Request) error {
 type refundInput struct {
 	Amount    string `json:"amount"`
 	Reference string `json:"reference"`
+	// Payment is the reference of the payment refunded, if one is: its bonus is taken back in
+	// proportion, and its refunds together cannot exceed it.
+	Payment string `json:"payment"`
 }
 
-// adminRefund pays unspent cash back (idempotent on its reference); promo credit is not refundable.
+// adminRefund pays unspent cash back (idempotent on its reference); promo credit is not
+// refundable, and a refund of a named payment takes back its bonus in proportion.
 func (a *API) adminRefund(w http.ResponseWriter, r *http.Request) error {
 	var in refundInput
 	if err := httpx.Decode(r, &in); err != nil {
@@ -157,7 +161,7 @@ func (a *API) adminRefund(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || amount == 0 {
 		return errs.InvalidField("amount", "amount must be a positive decimal like 10.00")
 	}
-	if _, err := a.Ledger.Refund(r.Context(), acct.SID, amount, in.Reference); err != nil {
+	if _, err := a.Ledger.Refund(r.Context(), acct.SID, amount, in.Reference, in.Payment); err != nil {
 		return err
 	}
 	b, err := a.Ledger.Balance(r.Context(), acct.SID)

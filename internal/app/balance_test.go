@@ -221,4 +221,19 @@ func TestRefundThroughTheOperatorAPI(t *testing.T) {
 	if b.Cash != "5.00" || b.Promo != "5.00" {
 		t.Fatalf("after refund %+v", b)
 	}
+	// A refund of a named payment takes its bonus back in proportion: paying 10.00 with a 2.00
+	// bonus and being refunded half of it leaves 1.00 of that bonus.
+	op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", map[string]string{"amount": "10.00", "bonus": "2.00", "reference": "p3"}, nil)
+	if err := op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/refunds", map[string]string{"amount": "5.00", "reference": "r3", "payment": "p3"}, &b); err != nil {
+		t.Fatal(err)
+	}
+	if b.Cash != "10.00" || b.Promo != "6.00" {
+		t.Fatalf("after refunding half of p3 %+v; want cash 10.00 and promo 6.00", b)
+	}
+	if err := op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/refunds", map[string]string{"amount": "6.00", "reference": "r4", "payment": "p3"}, nil); client.Code(err) != 30104 {
+		t.Fatalf("refunding more than is left of p3: %v", err)
+	}
+	if err := op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/refunds", map[string]string{"amount": "1.00", "reference": "r5", "payment": "none"}, nil); client.Code(err) != 20404 {
+		t.Fatalf("an unknown payment: %v", err)
+	}
 }

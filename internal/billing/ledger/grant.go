@@ -137,7 +137,7 @@ func (l *Ledger) expireGrant(ctx context.Context, q store.Querier, tenant, id st
 	if g.Remaining == 0 {
 		return nil
 	}
-	_, err = l.clawBack(ctx, q, l.ids.next(), 0, g, g.Remaining, now)
+	_, err = l.clawBack(ctx, q, l.ids.next(), 0, g, g.Remaining, "", now)
 	return err
 }
 
@@ -152,12 +152,15 @@ func (l *Ledger) releaseGrant(ctx context.Context, q store.Querier, op string, n
 	if !g.Expired {
 		return n, mustAdjustGrant(ctx, q, grantID, amount)
 	}
-	return l.clawBack(ctx, q, op, n, g, amount, now)
+	return l.clawBack(ctx, q, op, n, g, amount, "", now)
 }
 
 // clawBack posts amount from the tenant's promo account back to the grant's source as the n-th
-// transfer of op.
-func (l *Ledger) clawBack(ctx context.Context, q store.Querier, op string, n int, g PromoGrant, amount int64, now time.Time) (int, error) {
+// transfer of op; metadata says why ("" : the grant expired).
+func (l *Ledger) clawBack(ctx context.Context, q store.Querier, op string, n int, g PromoGrant, amount int64, metadata string, now time.Time) (int, error) {
+	if metadata == "" {
+		metadata = `{"reason":"promo_expired"}`
+	}
 	promoID := AccountID(g.Tenant, Promo)
 	ok, err := addDebit(ctx, q, promoID, amount, FloorCredit)
 	if err != nil {
@@ -167,6 +170,6 @@ func (l *Ledger) clawBack(ctx context.Context, q store.Querier, op string, n int
 		return n, fmt.Errorf("claw back %d of grant %s: %s is short", amount, g.ID, promoID)
 	}
 	err = insertTransfer(ctx, q, Transfer{ID: transferID(op, n), OpID: op, DebitAccount: promoID, CreditAccount: g.Source,
-		Amount: amount, Kind: KindPost, GrantID: g.ID, Tenant: g.Tenant, Metadata: `{"reason":"promo_expired"}`, CreatedAt: now})
+		Amount: amount, Kind: KindPost, GrantID: g.ID, Tenant: g.Tenant, Metadata: metadata, CreatedAt: now})
 	return n + 1, err
 }

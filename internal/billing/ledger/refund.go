@@ -3,6 +3,8 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/switchboard/switchboard/internal/errs"
@@ -12,21 +14,50 @@ import (
 // ProductRefund marks the journal entries of refunds.
 const ProductRefund = "refund"
 
+// Errors of refunds of a named payment.
+var (
+	ErrPaymentNotFound = errs.Coded(errs.NotFound, errs.CodeNotFound, "ledger: no payment of this account has this reference").WithField("payment")
+	ErrRefundTooLarge  = errs.Coded(errs.Invalid, CodeInvalidAmount, "ledger: the refund is more than what is left of the payment").WithField("amount")
+)
+
 // Refund pays unspent cash back to a tenant: it debits cash to cash_in, never below zero (money
 // the credit limit would lend cannot be refunded) and never from promo credit, which was not paid.
 // The external reference makes it idempotent: refunding it again moves nothing.
-func (l *Ledger) Refund(ctx context.Context, tenant string, amount int64, reference string) (Transfer, error) {
-	reference = strings.TrimSpace(reference)
+//
+// payment, when not "", is the reference of the payment refunded (RecordPayment). Its refunds
+// together may not exceed it, and the bonus that came with it is taken back in the proportion of
+// the cash refunded, as far as it is unspent: paying and being refunded must not leave a bonus
+// behind. Without it the refund is of the account's cash in general, and no bonus is taken back.
+func (l *Ledger) Refund(ctx context.Context, tenant string, amount int64, reference, payment string) (Transfer, error) {
+	reference, payment = strings.TrimSpace(reference), strings.TrimSpace(payment)
 	if reference == "" || len(reference) > 128 {
 		return Transfer{}, errs.InvalidField("reference", "reference (the refund's external reference, 1 to 128 characters) is required")
+	}
+	if len(payment) > 128 {
+		return Transfer{}, ErrPaymentNotFound
 	}
 	if amount <= 0 {
 		return Transfer{}, ErrInvalidAmount.WithField("amount")
 	}
 	r := record("refund", tenant+":"+reference)
 	r.fingerprint, r.tenant = fingerprint(tenant, amount), tenant
+	if payment != "" {
+		r.fingerprint = fingerprint(tenant, amount, payment)
+	}
 	cash := AccountID(tenant, Cash)
 	o := l.newOp(r, func(ctx context.Context, q store.Querier, journal string) (any, error) {
+		now := l.clk.Now()
+		t := Transfer{ID: transferID(journal, 0), OpID: journal, DebitAccount: cash, CreditAccount: AccountCashIn, Amount: amount,
+			Kind: KindPost, Tenant: tenant, Product: ProductRefund, CreatedAt: now}
+		var bonus *PromoGrant
+		var claw int64
+		if payment != "" {
+			t.Metadata = refundMetadata(payment)
+			var err error
+			if bonus, claw, err = l.paymentShare(ctx, q, tenant, payment, amount, t.Metadata); err != nil {
+				return nil, err
+			}
+		}
 		res, err := q.ExecContext(ctx, `UPDATE ledger_accounts SET debits_posted = debits_posted + $2
 			WHERE id = $1 AND credits_posted - debits_posted - debits_pending - $2 >= 0`, cash, amount)
 		ok, err := affectedOne(res, err, "refund from", cash)
@@ -36,10 +67,16 @@ func (l *Ledger) Refund(ctx context.Context, tenant string, amount int64, refere
 		if !ok {
 			return nil, ErrInsufficientFunds
 		}
-		t := Transfer{ID: transferID(journal, 0), OpID: journal, DebitAccount: cash, CreditAccount: AccountCashIn, Amount: amount,
-			Kind: KindPost, Tenant: tenant, Product: ProductRefund, CreatedAt: l.clk.Now()}
 		if err := insertTransfer(ctx, q, t); err != nil {
 			return nil, err
+		}
+		if claw > 0 {
+			if err := mustAdjustGrant(ctx, q, bonus.ID, -claw); err != nil {
+				return nil, err
+			}
+			if _, err := l.clawBack(ctx, q, journal, 1, *bonus, claw, `{"reason":"refund"}`, now); err != nil {
+				return nil, err
+			}
 		}
 		return t, nil
 	}, func(ctx context.Context, q store.Querier, journal string) (any, error) {
@@ -54,4 +91,65 @@ func (l *Ledger) Refund(ctx context.Context, tenant string, amount int64, refere
 		return Transfer{}, fmt.Errorf("ledger: refund %d to %s: %w", amount, tenant, err)
 	}
 	return t, nil
+}
+
+// refundMetadata marks a refund's entry with the payment it refunds, which is how the refunds of
+// one payment are found again.
+func refundMetadata(payment string) string {
+	return `{"payment":` + strconv.Quote(payment) + `}`
+}
+
+// paymentShare checks a refund of amount against the payment with reference payment and returns
+// its bonus grant (nil if it had none) with what of the bonus the refund takes back: the bonus in
+// the proportion amount is of the payment, rounded up, as far as the grant is unspent. It locks
+// the promo account first, in the order charges take the two accounts.
+func (l *Ledger) paymentShare(ctx context.Context, q store.Querier, tenant, payment string, amount int64, metadata string) (*PromoGrant, int64, error) {
+	if _, _, err := getAccount(ctx, q, AccountID(tenant, Promo), l.lock); err != nil {
+		return nil, 0, err
+	}
+	paid, ok, err := creditOf(ctx, q, "payment:"+tenant+":"+payment)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !ok {
+		return nil, 0, ErrPaymentNotFound
+	}
+	var refunded int64
+	err = q.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM ledger_transfers
+		WHERE credit_account = $1 AND created_at >= $2 AND debit_account = $3 AND product = $4 AND metadata = $5`,
+		AccountCashIn, store.Micro(paid.CreatedAt), AccountID(tenant, Cash), ProductRefund, metadata).Scan(&refunded)
+	if err != nil {
+		return nil, 0, fmt.Errorf("refunds of payment %s: %w", payment, err)
+	}
+	if refunded+amount > paid.Amount {
+		return nil, 0, ErrRefundTooLarge
+	}
+	b, ok, err := creditOf(ctx, q, "payment-bonus:"+tenant+":"+payment)
+	if err != nil || !ok {
+		return nil, 0, err
+	}
+	g, err := getGrant(ctx, q, b.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	share := new(big.Int).Mul(big.NewInt(g.Amount), big.NewInt(amount))
+	share.Add(share, big.NewInt(paid.Amount-1)).Quo(share, big.NewInt(paid.Amount))
+	return &g, min(share.Int64(), g.Remaining), nil
+}
+
+// creditOf reads the entry of the credit recorded under key (Credit), if there is one.
+func creditOf(ctx context.Context, q store.Querier, key string) (Transfer, bool, error) {
+	var journal string
+	err := q.QueryRowContext(ctx, `SELECT journal_id FROM ledger_ops WHERE id = $1`, recordID("credit", key)).Scan(&journal)
+	if store.NoRows(err) {
+		return Transfer{}, false, nil
+	}
+	if err != nil {
+		return Transfer{}, false, fmt.Errorf("read credit %s: %w", key, err)
+	}
+	ts, err := transfersOf(ctx, q, journal)
+	if err != nil || len(ts) == 0 {
+		return Transfer{}, false, fmt.Errorf("read credit %s: %d entries: %w", key, len(ts), err)
+	}
+	return ts[0], true, nil
 }

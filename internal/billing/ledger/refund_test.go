@@ -22,11 +22,11 @@ func TestRefund(t *testing.T) {
 		if _, err := l.Charge(ctx, "c", "AC1", "sms", 80*unit, ledger.FloorCredit); err != nil { // promo 50 first, then cash 30
 			t.Fatal(err)
 		}
-		if _, err := l.Refund(ctx, "AC1", 71*unit, "r1"); !errors.Is(err, ledger.ErrInsufficientFunds) {
+		if _, err := l.Refund(ctx, "AC1", 71*unit, "r1", ""); !errors.Is(err, ledger.ErrInsufficientFunds) {
 			t.Fatalf("refunding more than the unspent cash: %v", err)
 		}
 		for range 2 {
-			if _, err := l.Refund(ctx, "AC1", 70*unit, "r2"); err != nil {
+			if _, err := l.Refund(ctx, "AC1", 70*unit, "r2", ""); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -39,6 +39,58 @@ func TestRefund(t *testing.T) {
 		}
 		if ms, _ := l.Reconcile(ctx); len(ms) != 0 {
 			t.Fatalf("mismatches %v", ms)
+		}
+	})
+}
+
+// TestRefundOfAPayment: refunding a named payment takes its bonus back in proportion, as far as
+// it is unspent, so paying and being refunded leaves no bonus behind; the payment's refunds
+// cannot exceed it; retries move nothing twice; the journal still reconciles.
+func TestRefundOfAPayment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		l := ledger.New(db, clock.System{}, nil)
+		const unit = 1_000_000
+		if err := l.RecordPayment(ctx, "AC1", ledger.Payment{Amount: 100 * unit, Bonus: 10 * unit, Reference: "p1"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.RecordPayment(ctx, "AC1", ledger.Payment{Amount: 50 * unit, Reference: "p2"}); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // a retry takes nothing more
+			if _, err := l.Refund(ctx, "AC1", 40*unit, "r1", "p1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b, _ := l.Balance(ctx, "AC1")
+		if b.CashPosted != 110*unit || b.PromoPosted != 6*unit {
+			t.Fatalf("after refunding 40 of p1: %+v; want cash 110 and 6 of the 10 bonus left", b)
+		}
+		if _, err := l.Refund(ctx, "AC1", 61*unit, "r2", "p1"); !errors.Is(err, ledger.ErrRefundTooLarge) {
+			t.Fatalf("refunding more than is left of p1: %v", err)
+		}
+		if _, err := l.Refund(ctx, "AC1", unit, "r3", "nope"); !errors.Is(err, ledger.ErrPaymentNotFound) {
+			t.Fatalf("an unknown payment: %v", err)
+		}
+		if _, err := l.Refund(ctx, "AC2", unit, "r4", "p1"); !errors.Is(err, ledger.ErrPaymentNotFound) {
+			t.Fatalf("another account's payment: %v", err)
+		}
+		// 5 of the bonus spent (promo goes first): the rest of p1's refund takes back only what is left.
+		if _, err := l.Charge(ctx, "c", "AC1", "sms", 5*unit, ledger.FloorCredit); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Refund(ctx, "AC1", 60*unit, "r5", "p1"); err != nil {
+			t.Fatal(err)
+		}
+		b, _ = l.Balance(ctx, "AC1")
+		if b.CashPosted != 50*unit || b.PromoPosted != 0 {
+			t.Fatalf("after refunding all of p1: %+v; want p2's 50 and no bonus", b)
+		}
+		if _, err := l.Refund(ctx, "AC1", 50*unit, "r6", "p2"); err != nil { // a payment without a bonus
+			t.Fatal(err)
+		}
+		if ms, err := l.Reconcile(ctx); err != nil || len(ms) != 0 {
+			t.Fatalf("mismatches %v %v", ms, err)
 		}
 	})
 }
