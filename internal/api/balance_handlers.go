@@ -2,9 +2,11 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/switchboard/switchboard/internal/billing/ledger"
+	"github.com/switchboard/switchboard/internal/billing/rating"
 	"github.com/switchboard/switchboard/internal/errs"
 	"github.com/switchboard/switchboard/internal/httpx"
 	"github.com/switchboard/switchboard/internal/money"
@@ -90,6 +92,10 @@ type PaymentInput struct {
 	Bonus          string    `json:"bonus"`
 	Reference      string    `json:"reference"`
 	Method         string    `json:"method"`
+	// Promotion, optional, is a free quota or a discount the payment comes with (its account_sid
+	// is the payment's account; starts_at defaults to now). Promotions do not stack: a payment
+	// carries a bonus or a promotion, not both.
+	Promotion *promotionInput `json:"promotion"`
 }
 
 // Payment parses a payment's amounts; the CLI and the operator API share it.
@@ -110,6 +116,34 @@ func (in PaymentInput) Payment() (ledger.Payment, error) {
 	return ledger.Payment{Amount: amount, Bonus: bonus, Reference: in.Reference, Method: in.Method, BonusExpires: in.BonusExpiresAt}, nil
 }
 
+// promotion is the payment's promotion for account, checked before any money moves, or nil.
+func (in PaymentInput) promotion(account string, pay ledger.Payment, now time.Time) (*rating.Promotion, error) {
+	if in.Promotion == nil {
+		return nil, nil
+	}
+	if pay.Bonus > 0 {
+		return nil, errs.InvalidField("promotion", "promotions do not stack: a payment carries a bonus or a promotion, not both")
+	}
+	pr := in.Promotion
+	if pr.AccountSID != "" && pr.AccountSID != account {
+		return nil, errs.InvalidField("promotion.account_sid", "a payment's promotion is for the payment's account")
+	}
+	note := pr.Note
+	if note == "" {
+		note = "with payment " + strings.TrimSpace(pay.Reference)
+	}
+	p := rating.Promotion{AccountSID: account, Product: pr.Product, Kind: rating.PromotionKind(pr.Kind), Meter: pr.Meter,
+		Quantity: pr.Quantity, DiscountPPM: pr.DiscountPPM, StartsAt: pr.StartsAt, EndsAt: pr.EndsAt, Note: note}
+	check := p
+	if check.StartsAt.IsZero() {
+		check.StartsAt = now
+	}
+	if err := check.Validate(); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
 func (a *API) adminRecordPayment(w http.ResponseWriter, r *http.Request) error {
 	var in PaymentInput
 	if err := httpx.Decode(r, &in); err != nil {
@@ -123,8 +157,17 @@ func (a *API) adminRecordPayment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	promo, err := in.promotion(acct.SID, pay, a.Clock.Now())
+	if err != nil {
+		return err
+	}
 	if err := a.Ledger.RecordPayment(r.Context(), acct.SID, pay); err != nil {
 		return err
+	}
+	if promo != nil { // after the payment: a retry of the request (same reference) finishes it
+		if _, err := a.Rating.CreatePromotionOnce(r.Context(), "payment:"+acct.SID+":"+pay.Reference, *promo); err != nil {
+			return err
+		}
 	}
 	if a.Arrears != nil { // a payment may settle arrears and lift a suspension at once
 		if _, err := a.Arrears.Assess(r.Context(), acct.SID); err != nil {

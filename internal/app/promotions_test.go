@@ -78,3 +78,52 @@ func TestRateCardYearsAndPromotionEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestPaymentWithPromotion: a payment may come with a free quota or a discount instead of a
+// bonus (promotions do not stack: never both); the promotion is created once however often the
+// payment is retried, for the payment's account, and a retry with a different promotion is
+// refused.
+func TestPaymentWithPromotion(t *testing.T) {
+	s := startServer(t, onSQLite)
+	ctx := context.Background()
+	a := s.newTenant(t)
+	op := s.operator(t)
+	pay := func(body map[string]any) error {
+		return op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", body, nil)
+	}
+	discount := map[string]any{"product": "sms", "kind": "discount", "discount_ppm": 100_000}
+	if err := pay(map[string]any{"amount": "100.00", "bonus": "10.00", "reference": "p1", "promotion": discount}); statusOf(err) != 400 || fieldOf(err) != "promotion" {
+		t.Fatalf("a bonus and a promotion: %v; want a 400 on promotion", err)
+	}
+	if err := pay(map[string]any{"amount": "100.00", "reference": "p1", "promotion": map[string]any{"product": "sms", "kind": "gift"}}); statusOf(err) != 400 {
+		t.Fatalf("an invalid promotion: %v; want a 400", err)
+	}
+	var b balance
+	a.C.Do(ctx, "GET", "/v1/balance", nil, &b)
+	if b.Cash != "0.00" {
+		t.Fatalf("refused payments moved money: %+v", b)
+	}
+	for range 2 {
+		if err := pay(map[string]any{"amount": "100.00", "reference": "p1", "promotion": discount}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var list client.List[struct {
+		promotion
+		AccountSID  string `json:"account_sid"`
+		Kind        string `json:"kind"`
+		DiscountPPM int64  `json:"discount_ppm"`
+	}]
+	if err := op.Do(ctx, "GET", "/admin/v1/promotions?account_sid="+a.SID, nil, &list); err != nil || len(list.Data) != 1 ||
+		list.Data[0].AccountSID != a.SID || list.Data[0].Kind != "discount" || list.Data[0].DiscountPPM != 100_000 {
+		t.Fatalf("the payment's promotion: %+v %v", list, err)
+	}
+	a.C.Do(ctx, "GET", "/v1/balance", nil, &b)
+	if b.Cash != "100.00" || b.Promo != "0.00" {
+		t.Fatalf("after the payment and its retry: %+v", b)
+	}
+	other := map[string]any{"product": "sms", "kind": "discount", "discount_ppm": 500_000}
+	if err := pay(map[string]any{"amount": "100.00", "reference": "p1", "promotion": other}); statusOf(err) != 409 {
+		t.Fatalf("the payment again with another promotion: %v; want a 409", err)
+	}
+}
