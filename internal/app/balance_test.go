@@ -88,6 +88,12 @@ func TestCLIBalanceAndReconcile(t *testing.T) {
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 		t.Fatalf("reconcile after corruption: %v\n%s", err, text)
 	}
+	// --repair rebuilds the cached balance from the journal, says what it fixed, and then agrees.
+	repaired, err := exec.Command(binary(t), "billing", "reconcile", "--repair", "--data-dir", dir).CombinedOutput()
+	if err != nil || !strings.Contains(string(repaired), "repaired: "+sid+":cash") || !strings.Contains(string(repaired), "0 mismatches") {
+		t.Fatalf("reconcile --repair: %v\n%s", err, repaired)
+	}
+	runCLI(t, "billing", "reconcile", "--data-dir", dir)
 }
 
 // TestBalanceAlertNotice: a threshold set through the API raises one notice when spending crosses it.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard/switchboard/internal/api"
 	"github.com/switchboard/switchboard/internal/app"
+	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/money"
 )
 
@@ -98,15 +99,32 @@ func balanceLimits(ctx context.Context, e *env, args []string) error {
 }
 
 func billingReconcile(ctx context.Context, e *env, args []string) error {
-	var asJSON bool
+	var asJSON, repair bool
 	cfg, err := loadConfig("billing reconcile", args, func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
+		fs.BoolVar(&repair, "repair", false, "rebuild the cached balances that disagree from the journal (which is never changed), print what was fixed, and exit 0 once they agree")
 	})
 	if err != nil {
 		return err
 	}
 	return withCore(ctx, e, cfg, func(c *app.Core) error {
-		ms, err := c.Ledger.Reconcile(ctx)
+		check := c.Ledger.Reconcile
+		if repair {
+			// The journal is the truth: the balances are a cache of it. Rebuild reads and rewrites
+			// in one transaction; the check after it is what decides the exit status.
+			check = func(ctx context.Context) ([]ledger.Mismatch, error) {
+				fixed, err := c.Ledger.Rebuild(ctx)
+				if err != nil {
+					return nil, err
+				}
+				for _, m := range fixed {
+					fmt.Fprintln(e.stderr, "repaired:", m.String())
+				}
+				c.Audit.Record(ctx, cliEntry("", "billing.repair", fmt.Sprintf("%d balances rebuilt", len(fixed))))
+				return c.Ledger.Reconcile(ctx)
+			}
+		}
+		ms, err := check(ctx)
 		if err != nil {
 			return err
 		}
