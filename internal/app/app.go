@@ -174,6 +174,7 @@ func NewServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*Serve
 	}
 	reg.MustRegister(s.smsCollectors()...)
 	s.Alerts = alerts.New(core.DB, core.Ledger, core.Clock, log, s.balanceLow)
+	s.Alerts.OnBlocked = s.realtimeChanged
 	rater := rating.New(core.DB, core.Clock)
 	// Post-paid products are billed per day from their usage events; real-time products (sms,
 	// voice) are charged through reservations and have no cycle.

@@ -122,6 +122,29 @@ func TestBalanceAlertNotice(t *testing.T) {
 	if len(l.Data) != 1 || l.Data[0].Kind != "billing" || l.Data[0].Title != "Balance at or below 5.00" {
 		t.Fatalf("notices %+v", l)
 	}
+	// Spending the rest stops real-time services, and a payment resumes them: one notice each,
+	// however often checked (the server checks every 15 s as well).
+	if _, err := s.Ledger.Charge(ctx, "spend-2", a.SID, "sms", 4_000_000, 0); err != nil {
+		t.Fatal(err)
+	}
+	checkBlocked := func() {
+		for range 2 {
+			if _, err := s.Alerts.CheckBlocked(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	checkBlocked()
+	op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", map[string]string{"amount": "1.00", "reference": "r2"}, nil)
+	checkBlocked()
+	a.C.Do(ctx, "GET", "/v1/notices", nil, &l)
+	var titles []string
+	for _, n := range l.Data {
+		titles = append(titles, n.Title)
+	}
+	if want := "Real-time services resumed|Real-time services stopped: balance used up|Balance at or below 5.00"; strings.Join(titles, "|") != want {
+		t.Fatalf("notices %q, want %q", titles, want)
+	}
 }
 
 // TestInvoicesThroughTheAPI: request (bonus not invoiceable), operator issues, developer downloads.

@@ -66,6 +66,38 @@ func (s *Server) balanceLow(ctx context.Context, q store.Querier, a alerts.Alert
 	}, nil
 }
 
+// RealtimeSubject is the bus subject of an account's real-time services stopping (its available
+// balance used up) or resuming.
+const RealtimeSubject = "billing.realtime"
+
+type realtimeEvent struct {
+	AccountSID string    `json:"account_sid"`
+	Blocked    bool      `json:"blocked"`
+	Available  string    `json:"available"`
+	At         time.Time `json:"at"`
+}
+
+// realtimeChanged tells the owner that real-time services stopped or resumed: a notice in the
+// change's own transaction q, then (after) its email and the bus event.
+func (s *Server) realtimeChanged(ctx context.Context, q store.Querier, account string, blocked bool, available int64) (func(), error) {
+	ev := realtimeEvent{AccountSID: account, Blocked: blocked, Available: money.Format(available), At: s.Clock.Now()}
+	title, body := "Real-time services resumed", "Your available balance is "+ev.Available+": SMS and calls go out again."
+	if blocked {
+		title, body = "Real-time services stopped: balance used up", "Your available balance is "+ev.Available+
+			": SMS and calls are refused (insufficient funds) until you top up."
+	}
+	n, err := s.Notices.PostIn(ctx, q, account, notices.Billing, title, body)
+	if err != nil {
+		return nil, fmt.Errorf("real-time notice: %w", err)
+	}
+	return func() {
+		s.Notices.Mail(ctx, *n)
+		if err := s.Bus.Publish(ctx, RealtimeSubject, ev); err != nil {
+			s.Log.Warn("publish real-time change", "err", err)
+		}
+	}, nil
+}
+
 // ArrearsSubject is the bus subject of arrears changes.
 const ArrearsSubject = "billing.arrears"
 

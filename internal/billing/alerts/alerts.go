@@ -44,6 +44,9 @@ type Service struct {
 	clock   clock.Clock
 	log     *slog.Logger
 	onCross CrossingFunc
+	// OnBlocked, when set before Run, is told each time an account's real-time services stop or
+	// resume (CheckBlocked).
+	OnBlocked BlockFunc
 }
 
 // New returns the alerts service.
@@ -185,6 +188,9 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 			if _, err := s.Check(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("check balance alerts", "err", err)
+			}
+			if _, err := s.CheckBlocked(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("check blocked balances", "err", err)
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
@@ -104,5 +105,54 @@ func TestCrossingCommitsWithItsRecord(t *testing.T) {
 		if n, _ := s.Check(ctx); n != 0 {
 			t.Fatal("the crossing fired twice")
 		}
+	})
+}
+
+// TestBlockedAndResumed: an account's real-time services stopping (its available balance used
+// up) and resuming (a payment) are each reported once however often checked; an account that
+// never had money is not reported, and a credit limit keeps one running below zero.
+func TestBlockedAndResumed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := clock.NewFake(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
+		l := ledger.New(db, clk, slog.New(slog.DiscardHandler))
+		s := New(db, l, clk, slog.New(slog.DiscardHandler), nil)
+		var got []string
+		s.OnBlocked = func(_ context.Context, _ store.Querier, account string, blocked bool, available int64) (func(), error) {
+			return func() { got = append(got, fmt.Sprintf("%s %v %d", account, blocked, available)) }, nil
+		}
+		const unit = 1_000_000
+		check := func(want ...string) {
+			t.Helper()
+			got = nil
+			for range 2 {
+				if _, err := s.CheckBlocked(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("reported %q, want %q", got, want)
+			}
+		}
+		if _, err := l.Credit(ctx, "p1", "AC1", 10*unit, ledger.Grant{Kind: ledger.Cash}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Credit(ctx, "p2", "AC2", 10*unit, ledger.Grant{Kind: ledger.Cash}); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.SetLimits(ctx, "AC2", ledger.Limits{Credit: 5 * unit, Arrears: 5 * unit}); err != nil {
+			t.Fatal(err)
+		}
+		check() // AC3 never had money: nothing to report
+		for _, a := range []string{"AC1", "AC2"} {
+			if _, err := l.Charge(ctx, "c-"+a, a, "sms", 10*unit, ledger.FloorCredit); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check("AC1 true 0") // AC2 may still spend its credit limit
+		if _, err := l.Credit(ctx, "p3", "AC1", unit, ledger.Grant{Kind: ledger.Cash}); err != nil {
+			t.Fatal(err)
+		}
+		check(fmt.Sprintf("AC1 false %d", unit))
 	})
 }
