@@ -90,6 +90,7 @@ func (a *API) table() []Route {
 		{Method: "DELETE", Path: "/v1/sms/opt-outs/{number}", Access: Tenant, Summary: "Let the account's marketing messages reach a number again", Status: noContent, Handle: a.deleteSMSOptOut, Owned: "number"},
 		{Method: "POST", Path: "/v1/sms/messages/{sid}/cancel", Access: Tenant, Summary: "Cancel a scheduled SMS (its reservation is released)", Out: smsView{}, Handle: a.cancelSMS, Owned: "sid"},
 		{Method: "POST", Path: "/v1/apps/{sid}/sms/signatures", Access: Tenant, Summary: "Submit an SMS signature (【Acme】) for review", In: signatureInput{}, Out: signatureView{}, Status: created, Handle: a.submitSignature, Owned: "sid"},
+		{Method: "POST", Path: "/v1/apps/{sid}/sms/signatures/{id}", Access: Tenant, Summary: "Change a signature (back to review: neither text can be used until it is approved)", In: signatureInput{}, Out: signatureView{}, Handle: a.submitSignature, Owned: "sid"},
 		{Method: "GET", Path: "/v1/apps/{sid}/sms/signatures", Access: Tenant, Summary: "An app's SMS signatures and their review state", Out: httpx.List[signatureView]{}, Handle: a.listSignatures, Owned: "sid"},
 		{Method: "POST", Path: "/v1/apps/{sid}/sms/templates", Access: Tenant, Summary: "Submit an SMS template with ${variables} for review", In: templateInput{}, Out: templateView{}, Status: created, Handle: a.submitTemplate, Owned: "sid"},
 		{Method: "POST", Path: "/v1/apps/{sid}/sms/templates/{id}", Access: Tenant, Summary: "Change a template (back to review)", In: templateInput{}, Out: templateView{}, Handle: a.submitTemplate, Owned: "sid"},

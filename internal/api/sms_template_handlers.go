@@ -57,6 +57,13 @@ func (a *API) submitSignature(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if id := r.PathValue("id"); id != "" {
+		sg, err := a.SMS.ChangeSignature(r.Context(), app.AccountSID, app.SID, id, in.Text)
+		if err != nil {
+			return err
+		}
+		return httpx.JSON(w, http.StatusOK, newSignatureView(*sg))
+	}
 	sg, err := a.SMS.SubmitSignature(r.Context(), app.AccountSID, app.SID, in.Text)
 	if err != nil {
 		return err

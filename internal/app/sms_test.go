@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -161,5 +162,35 @@ func TestSMSTemplates(t *testing.T) {
 	}
 	if _, err := send(tpl.ID, map[string]string{"code": "1"}); client.Code(err) != sms.CodeNotApproved {
 		t.Fatalf("send with an edited, unreviewed template: %v", err)
+	}
+	// So does a changed signature: until approved, neither its old text nor the new one sends.
+	var changed struct {
+		Text   string `json:"text"`
+		Status string `json:"status"`
+	}
+	if err := a.C.Do(ctx, "POST", "/v1/apps/"+app.SID+"/sms/signatures/"+sg.ID, map[string]string{"text": "【Acme Co】"}, &changed); err != nil ||
+		changed.Text != "Acme Co" || changed.Status != "pending" {
+		t.Fatalf("changed signature %+v %v", changed, err)
+	}
+	if _, err := send(mkt.ID, map[string]string{"pct": "20"}); client.Code(err) != sms.CodeNotApproved {
+		t.Fatalf("send under a changed, unreviewed signature: %v", err)
+	}
+	if err := op.Do(ctx, "POST", "/admin/v1/sms/signatures/"+sg.ID+"/review", map[string]any{"approve": true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := send(mkt.ID, map[string]string{"pct": "20"}); err != nil || !strings.HasPrefix(m.Body, "【Acme Co】") {
+		t.Fatalf("send under the approved new text: %+v %v", m, err)
+	}
+	var other struct {
+		ID string `json:"id"`
+	}
+	if err := a.C.Do(ctx, "POST", "/v1/apps/"+app.SID+"/sms/signatures", map[string]string{"text": "Beta"}, &other); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.C.Do(ctx, "POST", "/v1/apps/"+app.SID+"/sms/signatures/"+other.ID, map[string]string{"text": "Acme Co"}, nil); statusOf(err) != 409 {
+		t.Fatalf("changing a signature to another's text: %v; want 409", err)
+	}
+	if err := a.C.Do(ctx, "POST", "/v1/apps/"+app.SID+"/sms/signatures/SG00000000000000000000000000000000", map[string]string{"text": "Gamma"}, nil); statusOf(err) != 404 {
+		t.Fatalf("changing an unknown signature: %v; want 404", err)
 	}
 }

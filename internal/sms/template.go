@@ -87,18 +87,52 @@ func (t Template) Render(params map[string]string) (string, error) {
 	return out, nil
 }
 
-// SubmitSignature submits a signature of an app for review.
-func (s *Service) SubmitSignature(ctx context.Context, accountSID, appSID, text string) (*Signature, error) {
+// signatureText is a signature as submitted, without its brackets, or ErrSignatureInvalid.
+func signatureText(text string) (string, error) {
 	text = strings.Trim(strings.TrimSpace(text), "【】[]")
 	if n := utf8.RuneCountInString(text); n < 2 || n > 12 {
-		return nil, ErrSignatureInvalid
+		return "", ErrSignatureInvalid
+	}
+	return text, nil
+}
+
+// errSignatureTaken refuses a second signature of one app with the same text.
+var errSignatureTaken = errs.Coded(errs.Conflict, errs.CodeConflict, "sms: the app already has this signature")
+
+// ChangeSignature changes the text of one of an app's signatures, which sends it back to review:
+// until an operator approves the new text, neither it nor the old one can be used.
+func (s *Service) ChangeSignature(ctx context.Context, accountSID, appSID, id, text string) (*Signature, error) {
+	text, err := signatureText(text)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	sg, err := scanSignature(s.db.Write().QueryRowContext(ctx, `UPDATE sms_signatures SET text = $1, status = $2, reason = '', updated_at = $3
+		WHERE id = $4 AND account_sid = $5 AND app_sid = $6 RETURNING `+signatureColumns,
+		text, Pending, store.Micro(now), id, accountSID, appSID))
+	switch {
+	case store.NoRows(err):
+		return nil, ErrSignatureNotFound
+	case store.IsUniqueViolation(err):
+		return nil, errSignatureTaken
+	case err != nil:
+		return nil, fmt.Errorf("sms: change signature %s: %w", id, err)
+	}
+	return &sg, nil
+}
+
+// SubmitSignature submits a signature of an app for review.
+func (s *Service) SubmitSignature(ctx context.Context, accountSID, appSID, text string) (*Signature, error) {
+	text, err := signatureText(text)
+	if err != nil {
+		return nil, err
 	}
 	now := s.clock.Now()
 	sg := &Signature{ID: sid.NewOrdered("SG", now), AccountSID: accountSID, AppSID: appSID, Text: text, Status: Pending, CreatedAt: now, UpdatedAt: now}
-	_, err := s.db.Write().ExecContext(ctx, `INSERT INTO sms_signatures (id, account_sid, app_sid, text, status, created_at, updated_at)
+	_, err = s.db.Write().ExecContext(ctx, `INSERT INTO sms_signatures (id, account_sid, app_sid, text, status, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $6)`, sg.ID, accountSID, appSID, text, Pending, store.Micro(now))
 	if store.IsUniqueViolation(err) {
-		return nil, errs.Coded(errs.Conflict, errs.CodeConflict, "sms: the app already has this signature")
+		return nil, errSignatureTaken
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sms: submit signature: %w", err)
