@@ -27,6 +27,8 @@ type invoiceView struct {
 	Number         string     `json:"number,omitempty"`
 	RequestedAt    time.Time  `json:"requested_at"`
 	IssuedAt       *time.Time `json:"issued_at"`
+	VoidedAt       *time.Time `json:"voided_at,omitempty"`
+	VoidReason     string     `json:"void_reason,omitempty"`
 }
 
 func newInvoiceView(i invoices.Invoice) invoiceView {
@@ -34,6 +36,9 @@ func newInvoiceView(i invoices.Invoice) invoiceView {
 		Status: string(i.Status), ScheduledMonth: i.ScheduledMonth, Number: i.Number, RequestedAt: i.RequestedAt}
 	if !i.IssuedAt.IsZero() {
 		v.IssuedAt = &i.IssuedAt
+	}
+	if !i.VoidedAt.IsZero() {
+		v.VoidedAt, v.VoidReason = &i.VoidedAt, i.VoidReason
 	}
 	return v
 }
@@ -91,7 +96,7 @@ func (a *API) invoiceDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if inv.Status != invoices.Issued {
+	if inv.Number == "" {
 		return invoices.ErrNotIssued
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -101,6 +106,20 @@ func (a *API) invoiceDocument(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) adminListInvoices(w http.ResponseWriter, r *http.Request) error {
 	return a.pageInvoices(w, r, r.URL.Query().Get("account_sid"))
+}
+
+// adminVoidInvoice cancels an invoice, requested or issued (a credit note), with a reason: its
+// amount is invoiceable again, and refundable once no other invoice covers it.
+func (a *API) adminVoidInvoice(w http.ResponseWriter, r *http.Request) error {
+	var in reasonInput
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	inv, err := a.Invoices.Void(r.Context(), r.PathValue("id"), in.Reason)
+	if err != nil {
+		return err
+	}
+	return httpx.JSON(w, http.StatusOK, newInvoiceView(*inv))
 }
 
 func (a *API) adminIssueInvoice(w http.ResponseWriter, r *http.Request) error {

@@ -171,6 +171,7 @@ func (a *API) table() []Route {
 		{Method: "POST", Path: "/admin/v1/promotions/{id}/end", Access: Operator, Summary: "Stop a promotion now (one not started yet never applies); it stays listed, since bills name it", Out: promotionView{}, Handle: a.adminEndPromotion},
 		{Method: "POST", Path: "/admin/v1/accounts/{sid}/plan", Access: Operator, Summary: "Move an account to a plan from a time (default now)", In: planInput{}, Status: noContent, Handle: a.adminSetPlan},
 		{Method: "GET", Path: "/admin/v1/invoices", Access: Operator, Summary: "Invoice requests of every account (?status=requested)", Out: httpx.List[invoiceView]{}, Handle: a.adminListInvoices},
+		{Method: "POST", Path: "/admin/v1/invoices/{id}/void", Access: Operator, Summary: "Void an invoice, requested or issued (a credit note), with a reason: its amount is invoiceable, and refundable, again", In: reasonInput{}, Out: invoiceView{}, Handle: a.adminVoidInvoice},
 		{Method: "POST", Path: "/admin/v1/invoices/{id}/issue", Access: Operator, Summary: "Issue a due invoice with the next number", Out: invoiceView{}, Handle: a.adminIssueInvoice},
 		{Method: "GET", Path: "/admin/v1/apps", Access: Operator, Summary: "List apps of every account (filter by status)", Out: httpx.List[appView]{}, Handle: a.adminListApps},
 		{Method: "POST", Path: "/admin/v1/apps/{sid}/review", Access: Operator, Summary: "Approve or reject a production app", In: reviewInput{}, Out: appView{}, Handle: a.adminReviewApp},

@@ -178,6 +178,33 @@ func TestInvoicesThroughTheAPI(t *testing.T) {
 	} else if client.Code(err) != 10009 {
 		t.Fatalf("issuing next month's invoice: %v", err)
 	}
+	// The 80.00 of cash is invoiced: refunding any of it waits until the invoice is voided.
+	refund := func(ref string) error {
+		return op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/refunds", map[string]string{"amount": "30.00", "reference": ref}, nil)
+	}
+	if err := refund("rf1"); statusOf(err) != http.StatusConflict || fieldOf(err) != "amount" {
+		t.Fatalf("refunding invoiced cash: %v; want a 409", err)
+	}
+	if err := op.Do(ctx, "POST", "/admin/v1/invoices/"+inv.ID+"/void", map[string]string{}, nil); statusOf(err) != http.StatusBadRequest {
+		t.Fatalf("a void without a reason: %v", err)
+	}
+	if err := op.Do(ctx, "POST", "/admin/v1/invoices/"+inv.ID+"/void", map[string]string{"reason": "refund requested"}, &inv); err != nil || inv.Status != "voided" {
+		t.Fatalf("void: %+v %v", inv, err)
+	}
+	for range 2 { // the retry of a recorded refund passes, although the cash is no longer there
+		if err := refund("rf1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := op.Do(ctx, "POST", "/admin/v1/invoices/"+inv.ID+"/void", map[string]string{"reason": "again"}, nil); statusOf(err) != http.StatusConflict {
+		t.Fatalf("voiding twice: %v", err)
+	}
+	var left struct {
+		Amount string `json:"amount"`
+	}
+	if err := a.C.Do(ctx, "POST", "/v1/invoices", map[string]string{"title": "Acme"}, &left); err != nil || left.Amount != "50.00" {
+		t.Fatalf("requesting again after the void and the refund: %+v %v", left, err)
+	}
 }
 
 // TestPlansPromotionsBonusExpiry: operators manage plans and promotions; a bonus that expires is

@@ -26,6 +26,9 @@ type Status string
 const (
 	Requested Status = "requested"
 	Issued    Status = "issued"
+	// Voided is an invoice an operator cancelled (a request, or an issued invoice, which a
+	// credit note cancels): its amount is invoiceable again.
+	Voided Status = "voided"
 )
 
 // CutoffDay is the first day of the month whose requests are scheduled for the next month.
@@ -47,6 +50,8 @@ type Invoice struct {
 	Number         string // set when issued
 	RequestedAt    time.Time
 	IssuedAt       time.Time
+	VoidedAt       time.Time
+	VoidReason     string
 }
 
 // Errors.
@@ -81,16 +86,25 @@ func ScheduledMonth(at time.Time) string {
 	return local.Format("2006-01")
 }
 
+// Requested is what an account's invoices, requested or issued and not voided, cover in all.
+func (s *Service) Requested(ctx context.Context, accountSID string) (int64, error) {
+	var requested int64
+	err := s.db.Read().QueryRowContext(ctx, `SELECT COALESCE(MAX(requested), 0) FROM invoice_totals WHERE account_sid = $1`, accountSID).Scan(&requested)
+	if err != nil {
+		return 0, fmt.Errorf("invoices: requested total: %w", err)
+	}
+	return requested, nil
+}
+
 // Invoiceable is what an account may still request: cash paid minus what was requested.
 func (s *Service) Invoiceable(ctx context.Context, accountSID string) (int64, error) {
 	paid, err := s.ledger.PaidCash(ctx, accountSID)
 	if err != nil {
 		return 0, err
 	}
-	var requested int64
-	err = s.db.Read().QueryRowContext(ctx, `SELECT COALESCE(MAX(requested), 0) FROM invoice_totals WHERE account_sid = $1`, accountSID).Scan(&requested)
+	requested, err := s.Requested(ctx, accountSID)
 	if err != nil {
-		return 0, fmt.Errorf("invoices: requested total: %w", err)
+		return 0, err
 	}
 	return paid - requested, nil
 }
@@ -107,7 +121,9 @@ func (s *Service) Request(ctx context.Context, accountSID string, amount int64, 
 	if amount < 0 {
 		return nil, ErrOverInvoiced.WithField("amount")
 	}
-	// Paid cash only grows, so checking against a value read before the transaction is safe.
+	// Paid cash grows with payments and falls only with refunds, which the operator's API refuses
+	// where invoices cover the cash (so a value read before the transaction is safe, but for a
+	// refund racing this request).
 	paid, err := s.ledger.PaidCash(ctx, accountSID)
 	if err != nil {
 		return nil, err
@@ -149,14 +165,52 @@ func (s *Service) Request(ctx context.Context, accountSID string, amount int64, 
 	return inv, nil
 }
 
-const columns = `id, account_sid, amount, title, tax_id, status, scheduled_month, COALESCE(number, ''), requested_at, issued_at`
+const columns = `id, account_sid, amount, title, tax_id, status, scheduled_month, COALESCE(number, ''), requested_at, issued_at,
+	voided_at, void_reason`
 
 func scan(r store.Scanner) (Invoice, error) {
 	var i Invoice
-	var req, iss int64
-	err := r.Scan(&i.ID, &i.AccountSID, &i.Amount, &i.Title, &i.TaxID, &i.Status, &i.ScheduledMonth, &i.Number, &req, &iss)
-	i.RequestedAt, i.IssuedAt = store.FromMicro(req), store.FromMicro(iss)
+	var req, iss, void int64
+	err := r.Scan(&i.ID, &i.AccountSID, &i.Amount, &i.Title, &i.TaxID, &i.Status, &i.ScheduledMonth, &i.Number, &req, &iss,
+		&void, &i.VoidReason)
+	i.RequestedAt, i.IssuedAt, i.VoidedAt = store.FromMicro(req), store.FromMicro(iss), store.FromMicro(void)
 	return i, err
+}
+
+// ErrAlreadyVoided refuses to void an invoice twice.
+var ErrAlreadyVoided = errs.Coded(errs.Conflict, errs.CodeConflict, "the invoice was already voided")
+
+// Void cancels an invoice, requested or issued, with the operator's reason: its amount becomes
+// invoiceable again (an issued one keeps its number, and its document says it is void). This is
+// how cash that was invoiced can be refunded: a refund may not leave more invoiced than paid.
+func (s *Service) Void(ctx context.Context, id, reason string) (*Invoice, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > 500 {
+		return nil, errs.InvalidField("reason", "reason (why the invoice is void, 1 to 500 characters) is required")
+	}
+	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		var account string
+		var amount int64
+		err := q.QueryRowContext(ctx, `UPDATE invoices SET status = $1, voided_at = $2, void_reason = $3
+			WHERE id = $4 AND status <> $1 RETURNING account_sid, amount`, Voided, store.Micro(s.clock.Now()), reason, id).Scan(&account, &amount)
+		if store.NoRows(err) {
+			if _, err := scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM invoices WHERE id = $1`, id)); store.NoRows(err) {
+				return ErrNotFound
+			}
+			return ErrAlreadyVoided
+		}
+		if err != nil {
+			return fmt.Errorf("invoices: void: %w", err)
+		}
+		if _, err := q.ExecContext(ctx, `UPDATE invoice_totals SET requested = requested - $1 WHERE account_sid = $2`, amount, account); err != nil {
+			return fmt.Errorf("invoices: void: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, "", id)
 }
 
 // Get returns an account's invoice ("" account: any, for operators).
@@ -194,8 +248,11 @@ func (s *Service) Issue(ctx context.Context, id string) (*Invoice, error) {
 		if err != nil {
 			return fmt.Errorf("invoices: issue: %w", err)
 		}
-		if inv.Status == Issued {
+		switch inv.Status {
+		case Issued:
 			return ErrAlreadyIssued
+		case Voided:
+			return ErrAlreadyVoided
 		}
 		if inv.ScheduledMonth > month {
 			return ErrNotDueYet

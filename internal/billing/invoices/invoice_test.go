@@ -104,3 +104,59 @@ func TestRequestAndIssue(t *testing.T) {
 		}
 	})
 }
+
+// TestVoid: voiding an invoice, requested or issued, makes its amount invoiceable again; an issued
+// one keeps its number and its document says it is void; a voided invoice cannot be issued or
+// voided again.
+func TestVoid(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := clock.NewFake(time.Date(2026, 11, 10, 2, 0, 0, 0, time.UTC))
+		l := ledger.New(db, clk, slog.New(slog.DiscardHandler))
+		s := New(db, l, clk, slog.New(slog.DiscardHandler))
+		const unit = 1_000_000
+		if err := l.RecordPayment(ctx, "AC1", ledger.Payment{Amount: 100 * unit, Reference: "r1"}); err != nil {
+			t.Fatal(err)
+		}
+		issued, err := s.Request(ctx, "AC1", 60*unit, "Acme Ltd", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if issued, err = s.Issue(ctx, issued.ID); err != nil {
+			t.Fatal(err)
+		}
+		requested, err := s.Request(ctx, "AC1", 40*unit, "Acme Ltd", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Void(ctx, requested.ID, " "); err == nil {
+			t.Fatal("a void without a reason was accepted")
+		}
+		for _, inv := range []*Invoice{requested, issued} {
+			v, err := s.Void(ctx, inv.ID, "refunded")
+			if err != nil || v.Status != Voided || v.VoidReason != "refunded" || v.VoidedAt.IsZero() || v.Number != inv.Number {
+				t.Fatalf("void %s: %+v %v", inv.ID, v, err)
+			}
+			if _, err := s.Void(ctx, inv.ID, "again"); !errors.Is(err, ErrAlreadyVoided) {
+				t.Fatalf("void twice: %v", err)
+			}
+		}
+		if _, err := s.Issue(ctx, requested.ID); !errors.Is(err, ErrAlreadyVoided) {
+			t.Fatalf("issue a voided request: %v", err)
+		}
+		if _, err := s.Void(ctx, "IV00000000000000000000000000000000", "x"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("void an unknown invoice: %v", err)
+		}
+		if n, _ := s.Invoiceable(ctx, "AC1"); n != 100*unit {
+			t.Fatalf("invoiceable after both voids %d, want 100", n)
+		}
+		v, _ := s.Get(ctx, "AC1", issued.ID)
+		var doc bytes.Buffer
+		if err := WriteDocument(&doc, v, "CNY"); err != nil || !strings.Contains(doc.String(), "VOID") || !strings.Contains(doc.String(), issued.Number) {
+			t.Fatalf("document of a voided invoice: %v\n%s", err, doc.String())
+		}
+		if err := WriteDocument(&doc, requested, "CNY"); !errors.Is(err, ErrNotIssued) {
+			t.Fatalf("document of a request: %v", err)
+		}
+	})
+}

@@ -93,6 +93,18 @@ func (l *Ledger) Refund(ctx context.Context, tenant string, amount int64, refere
 	return t, nil
 }
 
+// Refunded reports whether the refund with this reference was recorded for tenant: a retry of it
+// moves nothing, so checks that only a new refund must pass (invoiced cash) are skipped.
+func (l *Ledger) Refunded(ctx context.Context, tenant, reference string) (bool, error) {
+	var n int
+	err := l.db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_ops WHERE id = $1`,
+		recordID("refund", tenant+":"+strings.TrimSpace(reference))).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("ledger: refund %s: %w", reference, err)
+	}
+	return n > 0, nil
+}
+
 // refundMetadata marks a refund's entry with the payment it refunds, which is how the refunds of
 // one payment are found again.
 func refundMetadata(payment string) string {
