@@ -23,22 +23,26 @@ type promotionInput struct {
 }
 
 type promotionView struct {
-	ID          string    `json:"id"`
-	AccountSID  string    `json:"account_sid,omitempty"`
-	Product     string    `json:"product"`
-	Kind        string    `json:"kind"`
-	Meter       string    `json:"meter,omitempty"`
-	Quantity    int64     `json:"quantity,omitempty"`
-	DiscountPPM int64     `json:"discount_ppm,omitempty"`
-	StartsAt    time.Time `json:"starts_at"`
-	EndsAt      time.Time `json:"ends_at"`
-	Note        string    `json:"note,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID          string     `json:"id"`
+	AccountSID  string     `json:"account_sid,omitempty"`
+	Product     string     `json:"product"`
+	Kind        string     `json:"kind"`
+	Meter       string     `json:"meter,omitempty"`
+	Quantity    int64      `json:"quantity,omitempty"`
+	DiscountPPM int64      `json:"discount_ppm,omitempty"`
+	StartsAt    time.Time  `json:"starts_at"`
+	EndsAt      *time.Time `json:"ends_at"` // null: open-ended
+	Note        string     `json:"note,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
 }
 
 func newPromotionView(p rating.Promotion) promotionView {
-	return promotionView{ID: p.ID, AccountSID: p.AccountSID, Product: p.Product, Kind: string(p.Kind), Meter: p.Meter,
-		Quantity: p.Quantity, DiscountPPM: p.DiscountPPM, StartsAt: p.StartsAt, EndsAt: p.EndsAt, Note: p.Note, CreatedAt: p.CreatedAt}
+	v := promotionView{ID: p.ID, AccountSID: p.AccountSID, Product: p.Product, Kind: string(p.Kind), Meter: p.Meter,
+		Quantity: p.Quantity, DiscountPPM: p.DiscountPPM, StartsAt: p.StartsAt, Note: p.Note, CreatedAt: p.CreatedAt}
+	if !p.EndsAt.IsZero() {
+		v.EndsAt = &p.EndsAt
+	}
+	return v
 }
 
 // adminCreatePromotion creates a free quota or a discount on a product's bills and real-time

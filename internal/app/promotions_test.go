@@ -53,6 +53,11 @@ func TestRateCardYearsAndPromotionEnd(t *testing.T) {
 			len(list.Data) != 1 || list.Data[0].ID != mistake.ID {
 			t.Fatalf("active sms promotions of the account = %+v, %v", list, err)
 		}
+		var raw client.List[map[string]any]
+		if err := op.Do(ctx, "GET", "/admin/v1/promotions?account_sid="+a.SID+"&product=sms", nil, &raw); err != nil ||
+			len(raw.Data) != 1 || raw.Data[0]["ends_at"] != nil {
+			t.Fatalf("an open-ended promotion's ends_at = %v, %v; want null", raw, err)
+		}
 		var ended promotion
 		if err := op.Do(ctx, "POST", "/admin/v1/promotions/"+mistake.ID+"/end", nil, &ended); err != nil || ended.EndsAt.IsZero() ||
 			ended.EndsAt.After(time.Now()) {
