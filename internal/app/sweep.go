@@ -13,7 +13,8 @@ const (
 )
 
 // sweep deletes what has outlived its purpose: used signature nonces, idempotency keys older than
-// 24 hours, and logs past retention. Every node sweeps; the deletes are idempotent.
+// 24 hours, SMPP receipts past their bound, and logs past retention. Every node sweeps; the deletes
+// are idempotent.
 func (s *Server) sweep(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -45,6 +46,10 @@ func (s *Server) sweep(ctx context.Context) {
 		}
 		if _, _, err := s.Webhooks.Sweep(ctx, webhookRetention); err != nil {
 			s.Log.Warn("sweep webhook attempts", "err", err)
+		}
+		// Receipts kept for SMPP customers that did not come back for them within their bound.
+		if _, err := s.SMS.ExpireReceipts(ctx); err != nil {
+			s.Log.Warn("expire smpp receipts", "err", err)
 		}
 		if s.smsRetention > 0 {
 			if _, err := s.SMS.Purge(ctx, s.Clock.Now().Add(-s.smsRetention), 1000); err != nil {

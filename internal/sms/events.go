@@ -65,12 +65,18 @@ func newStatusEvent(m *Message, at time.Time) (statusEvent, error) {
 var callbackStatuses = map[Status]bool{Sent: true, Delivered: true, Undelivered: true, Failed: true, Canceled: true}
 
 // recordEvent makes the change of m (already updated to its new status) an event, and enqueues
-// its webhook deliveries and status callback in the transaction q that stores the change: the
-// change and its announcements commit together or not at all.
+// its webhook deliveries, status callback and SMPP receipt in the transaction q that stores the
+// change: the change and its announcements commit together or not at all.
 func (s *Service) recordEvent(ctx context.Context, q store.Querier, m *Message, at time.Time) (statusEvent, error) {
 	ev, err := newStatusEvent(m, at)
-	if err != nil || s.webhooks == nil {
+	if err != nil {
 		return ev, err
+	}
+	if err := keepSMPPReceipt(ctx, q, m, ev, at); err != nil {
+		return ev, err
+	}
+	if s.webhooks == nil {
+		return ev, nil
 	}
 	if _, err := s.webhooks.Enqueue(ctx, q, ev); err != nil {
 		return ev, fmt.Errorf("sms: enqueue webhook of %s: %w", ev.ID, err)
