@@ -8,11 +8,16 @@
 // or only when it was not delivered.
 //
 // A receipt goes to the first of the app's receivers (receiver or transceiver sessions) that
-// takes it. One asked for over SMPP that none takes, because none is bound (a client
-// reconnecting) or each refused it, is kept in memory, if the app had a receiver bound on this
-// node in the last 10 minutes, and delivered when one binds here again: for 10 minutes, at most
-// 1,000 per app and 5 tries each (pending.go says why). A restart, or a client that rebinds to
-// another node, loses what was kept; the message's status stays readable through the API.
+// takes it. One asked for over SMPP is kept in the database from the transaction of the final
+// status on (sms.SMPPReceipt), so a restart, a deploy or a client that binds again to another
+// node loses nothing: the node that hears of the status and has a receiver of the app delivers
+// it; otherwise it waits until a receiver of the app binds to any node, which delivers the app's
+// waiting receipts, oldest first. A node claims a receipt with a lease before sending it, so two
+// nodes never send one at the same time, and deletes it on the deliver_sm_resp; one that no
+// receiver takes is offered again after the lease, by the node's sweep of its bound apps every
+// 30 s (receipt.go). Receipts are kept for 72 hours and 10 refused deliveries at most; the
+// message's status stays readable through the API. A message sent through the REST API is
+// receipted to a receiver bound when it ends, and not kept.
 //
 // Inbound messages travel on the bus's core subjects and are not kept: one whose app has no
 // receiver bound (or whose node is down) at that moment reaches only the app's webhooks and
@@ -76,7 +81,6 @@ type Gateway struct {
 	bus      *bus.Bus
 	log      *slog.Logger
 	now      func() time.Time
-	pending  *pendingReceipts // receipts waiting for a receiver to bind
 }
 
 // client is what a bound session acts for: its app, and the parts of its long messages.
@@ -88,9 +92,8 @@ type client struct {
 // New returns a gateway; Serve starts it.
 func New(svc *sms.Service, ap *apps.Service, acc sms.Accounts, b *bus.Bus, log *slog.Logger) (*Gateway, error) {
 	g := &Gateway{sms: svc, apps: ap, accounts: acc, bus: b, log: log, now: time.Now}
-	g.pending = newPendingReceipts(g.now)
 	srv, err := smpp.NewServer(smpp.ServerConfig{SystemID: "switchboard", Authenticate: g.authenticate, Submit: g.submit,
-		OnBind: g.bound, OnClose: g.unbound, Logger: log})
+		OnBind: g.bound, Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -110,6 +113,7 @@ func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("smppserver: subscribe to inbound messages: %w", err)
 	}
 	defer unsubIn()
+	go g.sweep(ctx)
 	return g.srv.Serve(ctx, ln)
 }
 
@@ -231,129 +235,6 @@ func registeredDelivery(b byte) sms.RegisteredDelivery {
 		return sms.ReceiptsFailure
 	}
 	return sms.ReceiptsFinal
-}
-
-// receipt sends a final status to a session of the app that can receive, the first that takes
-// it. When none is bound or none takes it, a receipt the customer asked for over SMPP is kept
-// for when one binds (pending.go has the bounds).
-//
-// Every status change of every message comes here, so the event is decoded only while some
-// session can receive or some app's receipts are kept (most platforms have no SMPP customer
-// bound, and decoding was a tenth of a busy server's CPU), and decoded once, payload included.
-func (g *Gateway) receipt(ctx context.Context, msg bus.Msg) error {
-	if !g.anyReceiver() && !g.pending.active() {
-		return nil
-	}
-	var ev struct {
-		Payload sms.StatusEvent `json:"payload"`
-	}
-	if err := msg.Decode(&ev); err != nil {
-		return nil
-	}
-	st := ev.Payload
-	if receiptState(st.Status) == smpp.StateNone {
-		return nil
-	}
-	rs := g.receivers(st.AppSID)
-	if len(rs) == 0 && !g.pending.tracks(st.AppSID) {
-		return nil
-	}
-	want, err := g.sms.RegisteredDelivery(ctx, st.AccountSID, st.SID)
-	switch {
-	case errors.Is(err, sms.ErrMessageNotFound): // deleted meanwhile
-		return nil
-	case err != nil:
-		// Sending a receipt nobody asked for is the lesser harm than losing one asked for.
-		g.log.Warn("smpp receipt: registered delivery", "sid", st.SID, "err", err)
-		want = sms.ReceiptsFinal
-	case !want.Wants(st.Status):
-		return nil
-	}
-	r := pendingReceipt{ev: st}
-	if deliverReceipt(ctx, g.log, rs, r) {
-		return nil
-	}
-	if len(rs) > 0 {
-		r.tries++
-	}
-	// A message sent through the REST API is receipted to a receiver bound at the time only: its
-	// sender never asked the SMPP client for it.
-	if want == "" {
-		return nil
-	}
-	if !g.pending.keep(r) {
-		g.log.Warn("smpp receipt dropped", "sid", st.SID, "app_sid", st.AppSID, "tries", r.tries)
-		return nil
-	}
-	// A receiver that bound since rs was listed may have taken the app's receipts before r was
-	// kept: it takes r now.
-	if rs := g.receivers(st.AppSID); len(rs) > 0 && r.tries == 0 {
-		g.flush(rs[0], st.AppSID)
-	}
-	return nil
-}
-
-// receiptState is the message_state a receipt reports a final status with; StateNone for a
-// status that is not final.
-func receiptState(st sms.Status) smpp.MessageState {
-	return map[sms.Status]smpp.MessageState{sms.Delivered: smpp.StateDelivered, sms.Undelivered: smpp.StateUndeliverable,
-		sms.Failed: smpp.StateRejected, sms.Canceled: smpp.StateDeleted}[st]
-}
-
-// receiptPDU is the deliver_sm that receipts a final status.
-func receiptPDU(st sms.StatusEvent) *smpp.DeliverSM {
-	delivered := 0
-	if st.Status == sms.Delivered {
-		delivered = st.Segments
-	}
-	r := smpp.Receipt{ID: st.SID, Submitted: st.Segments, Delivered: delivered, SubmitDate: st.DateCreated,
-		DoneDate: st.DateUpdated, State: receiptState(st.Status)}
-	return r.DeliverSM(st.To, st.From)
-}
-
-// deliverReceipt offers r to each of rs until one takes it, and reports whether one did.
-func deliverReceipt(ctx context.Context, log *slog.Logger, rs []*smpp.Session, r pendingReceipt) bool {
-	for _, s := range rs {
-		err := s.Deliver(ctx, receiptPDU(r.ev))
-		if err == nil {
-			return true
-		}
-		log.Warn("smpp receipt", "sid", r.ev.SID, "system_id", s.SystemID(), "err", err)
-	}
-	return false
-}
-
-// bound remembers that a receiver of an app bound, and delivers it the app's kept receipts.
-func (g *Gateway) bound(s *smpp.Session) {
-	c, ok := s.Principal().(*client)
-	if !ok || !s.CanReceive() {
-		return
-	}
-	g.pending.bound(c.app.SID)
-	go g.flush(s, c.app.SID) // OnBind must not block the session's read loop
-}
-
-// unbound starts the hold of an app's receipts when its last receiver here ends.
-func (g *Gateway) unbound(s *smpp.Session) {
-	if c, ok := s.Principal().(*client); ok && s.CanReceive() {
-		g.pending.unbound(c.app.SID)
-	}
-}
-
-// flush delivers an app's kept receipts, oldest first, to a receiver that bound; from the first
-// it does not take, they are kept again.
-func (g *Gateway) flush(s *smpp.Session, app string) {
-	rs := g.pending.take(app)
-	for i, r := range rs {
-		if err := s.Deliver(context.Background(), receiptPDU(r.ev)); err != nil { // ends with the session
-			g.log.Warn("smpp kept receipt", "sid", r.ev.SID, "system_id", s.SystemID(), "err", err)
-			rs[i].tries++
-			for _, r := range rs[i:] {
-				g.pending.keep(r)
-			}
-			return
-		}
-	}
 }
 
 // inbound hands an inbound message of one of the app's numbers to one of its bound receivers, as

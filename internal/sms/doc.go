@@ -40,7 +40,8 @@
 // delivered parts' share, or a void when none arrived), and for a message that fails or is
 // canceled (a void). So a status and the money it moves are durable together. Every status
 // change is stored with its history row and its webhook/callback deliveries in the same
-// transaction, then published on the bus.
+// transaction (and a final status with the SMPP receipt its customer's submit_sm asked for,
+// smpp_receipt.go), then published on the bus.
 //
 // # Why a crash never charges twice and never loses an acknowledged message
 //
