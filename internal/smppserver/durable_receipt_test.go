@@ -2,6 +2,7 @@ package smppserver
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -165,13 +166,19 @@ func (p *platform) waitKept(n int) {
 // bind binds the app's client (a transceiver) to addr; the receipts it takes go to got, by
 // message SID. It returns once the client is bound.
 func (p *platform) bind(addr string, got chan<- string) {
+	p.bindWith(addr, func(sid string) error { got <- sid; return nil })
+}
+
+// bindWith is bind with the client answering each receipt, by message SID, as take does.
+func (p *platform) bindWith(addr string, take func(sid string) error) {
 	p.t.Helper()
 	c, err := smpp.NewClient(smpp.ClientConfig{Addr: addr, SystemID: p.systemID, Password: p.password,
 		Handler: func(_ context.Context, d *smpp.DeliverSM) error {
-			if r, err := smpp.ReceiptFrom(&d.SM); err == nil {
-				got <- r.ID
+			r, err := smpp.ReceiptFrom(&d.SM)
+			if err != nil {
+				return nil
 			}
-			return nil
+			return take(r.ID)
 		}})
 	if err != nil {
 		p.t.Fatal(err)
@@ -272,6 +279,50 @@ func TestReceiptSentOnce(t *testing.T) {
 			want = append(want, p.send(sms.ReceiptsFinal))
 		}
 		expectReceipts(t, got, want, 500*time.Millisecond)
+		p.waitKept(0)
+	})
+}
+
+// TestRefusedReceiptRetried: a receipt the client refuses is counted and stays, claimed, until
+// its lease ends; then the sweep offers it again.
+func TestRefusedReceiptRetried(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		p := newPlatform(t, db)
+		g, addr, _ := p.node()
+		want := p.send(sms.ReceiptsFinal)
+		p.waitKept(1)
+		got := make(chan string, 10)
+		var mu sync.Mutex
+		refused := 0
+		p.bindWith(addr, func(sid string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if refused == 0 {
+				refused++
+				return errors.New("busy")
+			}
+			got <- sid
+			return nil
+		})
+		ctx := context.Background()
+		deadline := time.Now().Add(10 * time.Second)
+		for attempts := 0; attempts != 1; {
+			if err := db.Read().QueryRowContext(ctx, `SELECT attempts FROM sms_smpp_receipts WHERE message_sid = $1`,
+				want).Scan(&attempts); err != nil {
+				t.Fatal(err)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("refusal not counted: %d attempts", attempts)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		g.sweepOnce(ctx) // within the lease: not offered again
+		expectReceipts(t, got, nil, 200*time.Millisecond)
+		if _, err := db.Write().ExecContext(ctx, `UPDATE sms_smpp_receipts SET lease_until = 0`); err != nil {
+			t.Fatal(err)
+		}
+		g.sweepOnce(ctx)
+		expectReceipts(t, got, []string{want}, 0)
 		p.waitKept(0)
 	})
 }
