@@ -117,6 +117,12 @@ func (in PaymentInput) Payment() (ledger.Payment, error) {
 	return ledger.Payment{Amount: amount, Bonus: bonus, Reference: in.Reference, Method: in.Method, BonusExpires: in.BonusExpiresAt}, nil
 }
 
+// paymentKey names what a payment of account brought with it (its promotion), by the payment's
+// reference as the ledger keeps it (trimmed).
+func paymentKey(account, reference string) string {
+	return "payment:" + account + ":" + strings.TrimSpace(reference)
+}
+
 // promotion is the payment's promotion for account, checked before any money moves, or nil.
 func (in PaymentInput) promotion(account string, pay ledger.Payment, now time.Time) (*rating.Promotion, error) {
 	if in.Promotion == nil {
@@ -166,7 +172,7 @@ func (a *API) adminRecordPayment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if promo != nil { // after the payment: a retry of the request (same reference) finishes it
-		if _, err := a.Rating.CreatePromotionOnce(r.Context(), "payment:"+acct.SID+":"+pay.Reference, *promo); err != nil {
+		if _, err := a.Rating.CreatePromotionOnce(r.Context(), paymentKey(acct.SID, pay.Reference), *promo); err != nil {
 			return err
 		}
 	}
@@ -241,6 +247,11 @@ func (a *API) adminRefund(w http.ResponseWriter, r *http.Request) error {
 	}
 	if _, err := a.Ledger.Refund(r.Context(), acct.SID, amount, in.Reference, in.Payment); err != nil {
 		return err
+	}
+	if in.Payment != "" { // a refund of a payment ends the promotion it came with (a retry too)
+		if err := a.Rating.EndPromotionOnce(r.Context(), paymentKey(acct.SID, in.Payment)); err != nil {
+			return err
+		}
 	}
 	b, err := a.Ledger.Balance(r.Context(), acct.SID)
 	if err != nil {

@@ -180,7 +180,7 @@ func TestInvoicesThroughTheAPI(t *testing.T) {
 	}
 	// The 80.00 of cash is invoiced: refunding any of it waits until the invoice is voided.
 	refund := func(ref string) error {
-		return op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/refunds", map[string]string{"amount": "30.00", "reference": ref}, nil)
+		return op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/refunds", map[string]string{"amount": "30.00", "reference": ref, "payment": "r"}, nil)
 	}
 	if err := refund("rf1"); statusOf(err) != http.StatusConflict || fieldOf(err) != "amount" {
 		t.Fatalf("refunding invoiced cash: %v; want a 409", err)
@@ -264,32 +264,45 @@ func TestRefundThroughTheOperatorAPI(t *testing.T) {
 	ctx := context.Background()
 	a := s.newTenant(t)
 	op := s.operator(t)
+	refund := func(body map[string]string, out any) error {
+		return op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/refunds", body, out)
+	}
 	op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", map[string]string{"amount": "20.00", "bonus": "5.00", "reference": "p"}, nil)
-	if err := op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/refunds", map[string]string{"amount": "25.00", "reference": "r"}, nil); client.Code(err) != 10402 {
-		t.Fatalf("refunding the bonus too: %v", err)
+	// The account holds unspent bonus: a refund must name the payment, whose bonus it takes back.
+	if err := refund(map[string]string{"amount": "15.00", "reference": "r1"}, nil); statusOf(err) != 400 || fieldOf(err) != "payment" {
+		t.Fatalf("a refund naming no payment while bonus is unspent: %v", err)
+	}
+	if err := refund(map[string]string{"amount": "25.00", "reference": "r", "payment": "p"}, nil); client.Code(err) != 30104 {
+		t.Fatalf("refunding more than the payment: %v", err)
 	}
 	var b balance
 	for range 2 {
-		if err := op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/refunds", map[string]string{"amount": "15.00", "reference": "r2"}, &b); err != nil {
+		if err := refund(map[string]string{"amount": "15.00", "reference": "r2", "payment": "p"}, &b); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if b.Cash != "5.00" || b.Promo != "5.00" {
+	if b.Cash != "5.00" || b.Promo != "1.25" { // 15 of 20 refunded takes back 3.75 of the 5.00
 		t.Fatalf("after refund %+v", b)
 	}
-	// A refund of a named payment takes its bonus back in proportion: paying 10.00 with a 2.00
-	// bonus and being refunded half of it leaves 1.00 of that bonus.
+	// Bonus spent is repaid from the cash refunded: paying 10.00 with a 2.00 bonus, spending the
+	// bonus and being refunded the payment gives back 8.00.
 	op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/payments", map[string]string{"amount": "10.00", "bonus": "2.00", "reference": "p3"}, nil)
-	if err := op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/refunds", map[string]string{"amount": "5.00", "reference": "r3", "payment": "p3"}, &b); err != nil {
+	if _, err := s.Ledger.Charge(ctx, "spend-bonus", a.SID, "sms", 3_250_000, 0); err != nil { // promo first: 1.25 + 2.00
 		t.Fatal(err)
 	}
-	if b.Cash != "10.00" || b.Promo != "6.00" {
-		t.Fatalf("after refunding half of p3 %+v; want cash 10.00 and promo 6.00", b)
+	if err := refund(map[string]string{"amount": "10.00", "reference": "r3", "payment": "p3"}, &b); err != nil {
+		t.Fatal(err)
 	}
-	if err := op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/refunds", map[string]string{"amount": "6.00", "reference": "r4", "payment": "p3"}, nil); client.Code(err) != 30104 {
+	if b.Cash != "5.00" || b.Promo != "0.00" {
+		t.Fatalf("after refunding p3 with its bonus spent %+v; want cash 5.00 (15 less 10) and no promo", b)
+	}
+	if err := refund(map[string]string{"amount": "1.00", "reference": "r4", "payment": "p3"}, nil); client.Code(err) != 30104 {
 		t.Fatalf("refunding more than is left of p3: %v", err)
 	}
-	if err := op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/refunds", map[string]string{"amount": "1.00", "reference": "r5", "payment": "none"}, nil); client.Code(err) != 20404 {
+	if err := refund(map[string]string{"amount": "1.00", "reference": "r5", "payment": "none"}, nil); client.Code(err) != 20404 {
 		t.Fatalf("an unknown payment: %v", err)
+	}
+	if err := refund(map[string]string{"amount": "5.00", "reference": "r6"}, &b); err != nil || b.Cash != "0.00" { // no bonus left: no payment needed
+		t.Fatalf("a plain refund once no bonus is left: %+v %v", b, err)
 	}
 }

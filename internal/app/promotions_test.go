@@ -131,4 +131,11 @@ func TestPaymentWithPromotion(t *testing.T) {
 	if err := pay(map[string]any{"amount": "100.00", "reference": "p1", "promotion": other}); statusOf(err) != 409 {
 		t.Fatalf("the payment again with another promotion: %v; want a 409", err)
 	}
+	// Refunding the payment ends its promotion.
+	if err := op.Do(ctx, "POST", "/admin/v1/accounts/"+a.SID+"/refunds", map[string]string{"amount": "100.00", "reference": "rf", "payment": "p1"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := op.Do(ctx, "GET", "/admin/v1/promotions?account_sid="+a.SID+"&active=true", nil, &list); err != nil || len(list.Data) != 0 {
+		t.Fatalf("the promotion of a refunded payment is still active: %+v %v", list, err)
+	}
 }

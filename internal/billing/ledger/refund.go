@@ -18,6 +18,8 @@ const ProductRefund = "refund"
 var (
 	ErrPaymentNotFound = errs.Coded(errs.NotFound, errs.CodeNotFound, "ledger: no payment of this account has this reference").WithField("payment")
 	ErrRefundTooLarge  = errs.Coded(errs.Invalid, CodeInvalidAmount, "ledger: the refund is more than what is left of the payment").WithField("amount")
+	ErrPaymentRequired = errs.InvalidField("payment", "ledger: the account holds unspent top-up bonus: name the payment refunded (payment), so its bonus is taken back")
+	ErrBonusSpent      = errs.Coded(errs.Invalid, CodeInvalidAmount, "ledger: the bonus this refund takes back was spent, which leaves no cash to refund").WithField("amount")
 )
 
 // Refund pays unspent cash back to a tenant: it debits cash to cash_in, never below zero (money
@@ -26,8 +28,11 @@ var (
 //
 // payment, when not "", is the reference of the payment refunded (RecordPayment). Its refunds
 // together may not exceed it, and the bonus that came with it is taken back in the proportion of
-// the cash refunded, as far as it is unspent: paying and being refunded must not leave a bonus
-// behind. Without it the refund is of the account's cash in general, and no bonus is taken back.
+// the cash refunded: what is left of the bonus goes back to promo_expense, and what was spent of
+// it is repaid from the cash refunded (to promo_expense too), so the tenant gets back amount less
+// that. Paying and being refunded must not leave a bonus behind, spent or not. Without payment
+// the refund is of the account's cash in general, which an account holding unspent bonus (from
+// promo_expense) may not have: ErrPaymentRequired.
 func (l *Ledger) Refund(ctx context.Context, tenant string, amount int64, reference, payment string) (Transfer, error) {
 	reference, payment = strings.TrimSpace(reference), strings.TrimSpace(payment)
 	if reference == "" || len(reference) > 128 {
@@ -50,13 +55,26 @@ func (l *Ledger) Refund(ctx context.Context, tenant string, amount int64, refere
 		t := Transfer{ID: transferID(journal, 0), OpID: journal, DebitAccount: cash, CreditAccount: AccountCashIn, Amount: amount,
 			Kind: KindPost, Tenant: tenant, Product: ProductRefund, CreatedAt: now}
 		var bonus *PromoGrant
-		var claw int64
-		if payment != "" {
-			t.Metadata = refundMetadata(payment)
-			var err error
-			if bonus, claw, err = l.paymentShare(ctx, q, tenant, payment, amount, t.Metadata); err != nil {
+		var claw, spent int64
+		if payment == "" {
+			if err := requireNoBonus(ctx, q, tenant); err != nil {
 				return nil, err
 			}
+		} else {
+			t.Metadata = refundMetadata(payment)
+			var share int64
+			var err error
+			if bonus, share, err = l.paymentShare(ctx, q, tenant, payment, amount, t.Metadata); err != nil {
+				return nil, err
+			}
+			if bonus != nil {
+				claw = min(share, bonus.Remaining)
+				spent = share - claw
+			}
+			if spent >= amount {
+				return nil, ErrBonusSpent
+			}
+			t.Amount = amount - spent
 		}
 		res, err := q.ExecContext(ctx, `UPDATE ledger_accounts SET debits_posted = debits_posted + $2
 			WHERE id = $1 AND credits_posted - debits_posted - debits_pending - $2 >= 0`, cash, amount)
@@ -70,11 +88,20 @@ func (l *Ledger) Refund(ctx context.Context, tenant string, amount int64, refere
 		if err := insertTransfer(ctx, q, t); err != nil {
 			return nil, err
 		}
+		n := 1
+		if spent > 0 { // the spent bonus, repaid from the cash refunded
+			repay := t
+			repay.ID, repay.CreditAccount, repay.Amount = transferID(journal, n), bonus.Source, spent
+			if err := insertTransfer(ctx, q, repay); err != nil {
+				return nil, err
+			}
+			n++
+		}
 		if claw > 0 {
 			if err := mustAdjustGrant(ctx, q, bonus.ID, -claw); err != nil {
 				return nil, err
 			}
-			if _, err := l.clawBack(ctx, q, journal, 1, *bonus, claw, `{"reason":"refund"}`, now); err != nil {
+			if _, err := l.clawBack(ctx, q, journal, n, *bonus, claw, `{"reason":"refund"}`, now); err != nil {
 				return nil, err
 			}
 		}
@@ -111,10 +138,24 @@ func refundMetadata(payment string) string {
 	return `{"payment":` + strconv.Quote(payment) + `}`
 }
 
+// requireNoBonus refuses a refund that names no payment while the tenant holds unspent bonus.
+func requireNoBonus(ctx context.Context, q store.Querier, tenant string) error {
+	var left int64
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(remaining), 0) FROM ledger_grants
+		WHERE tenant = $1 AND source = $2 AND expired = 0`, tenant, AccountPromoExpense).Scan(&left)
+	if err != nil {
+		return fmt.Errorf("unspent bonus of %s: %w", tenant, err)
+	}
+	if left > 0 {
+		return ErrPaymentRequired
+	}
+	return nil
+}
+
 // paymentShare checks a refund of amount against the payment with reference payment and returns
-// its bonus grant (nil if it had none) with what of the bonus the refund takes back: the bonus in
-// the proportion amount is of the payment, rounded up, as far as the grant is unspent. It locks
-// the promo account first, in the order charges take the two accounts.
+// its bonus grant (nil if it had none) with the share of the bonus the refund takes back: the
+// bonus in the proportion amount is of the payment, rounded up. It locks the promo account first,
+// in the order charges take the two accounts.
 func (l *Ledger) paymentShare(ctx context.Context, q store.Querier, tenant, payment string, amount int64, metadata string) (*PromoGrant, int64, error) {
 	if _, _, err := getAccount(ctx, q, AccountID(tenant, Promo), l.lock); err != nil {
 		return nil, 0, err
@@ -126,10 +167,10 @@ func (l *Ledger) paymentShare(ctx context.Context, q store.Querier, tenant, paym
 	if !ok {
 		return nil, 0, ErrPaymentNotFound
 	}
-	var refunded int64
+	var refunded int64 // the cash given back and the spent bonus repaid, of this payment's refunds
 	err = q.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM ledger_transfers
-		WHERE credit_account = $1 AND created_at >= $2 AND debit_account = $3 AND product = $4 AND metadata = $5`,
-		AccountCashIn, store.Micro(paid.CreatedAt), AccountID(tenant, Cash), ProductRefund, metadata).Scan(&refunded)
+		WHERE credit_account IN ($1, $6) AND created_at >= $2 AND debit_account = $3 AND product = $4 AND metadata = $5`,
+		AccountCashIn, store.Micro(paid.CreatedAt), AccountID(tenant, Cash), ProductRefund, metadata, AccountPromoExpense).Scan(&refunded)
 	if err != nil {
 		return nil, 0, fmt.Errorf("refunds of payment %s: %w", payment, err)
 	}
@@ -146,7 +187,7 @@ func (l *Ledger) paymentShare(ctx context.Context, q store.Querier, tenant, paym
 	}
 	share := new(big.Int).Mul(big.NewInt(g.Amount), big.NewInt(amount))
 	share.Add(share, big.NewInt(paid.Amount-1)).Quo(share, big.NewInt(paid.Amount))
-	return &g, min(share.Int64(), g.Remaining), nil
+	return &g, share.Int64(), nil
 }
 
 // creditOf reads the entry of the credit recorded under key (Credit), if there is one.

@@ -57,6 +57,9 @@ func TestRefundOfAPayment(t *testing.T) {
 		if err := l.RecordPayment(ctx, "AC1", ledger.Payment{Amount: 50 * unit, Reference: "p2"}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := l.Refund(ctx, "AC1", unit, "r0", ""); !errors.Is(err, ledger.ErrPaymentRequired) {
+			t.Fatalf("a refund naming no payment while bonus is unspent: %v", err)
+		}
 		for range 2 { // a retry takes nothing more
 			if _, err := l.Refund(ctx, "AC1", 40*unit, "r1", "p1"); err != nil {
 				t.Fatal(err)
@@ -75,12 +78,13 @@ func TestRefundOfAPayment(t *testing.T) {
 		if _, err := l.Refund(ctx, "AC2", unit, "r4", "p1"); !errors.Is(err, ledger.ErrPaymentNotFound) {
 			t.Fatalf("another account's payment: %v", err)
 		}
-		// 5 of the bonus spent (promo goes first): the rest of p1's refund takes back only what is left.
+		// 5 of the bonus spent (promo goes first): the rest of p1's refund takes back the 1 left and
+		// repays the 5 spent from the 60 of cash, giving back 55.
 		if _, err := l.Charge(ctx, "c", "AC1", "sms", 5*unit, ledger.FloorCredit); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := l.Refund(ctx, "AC1", 60*unit, "r5", "p1"); err != nil {
-			t.Fatal(err)
+		if back, err := l.Refund(ctx, "AC1", 60*unit, "r5", "p1"); err != nil || back.Amount != 55*unit {
+			t.Fatalf("refund of the rest of p1: %+v %v; want 55 given back", back, err)
 		}
 		b, _ = l.Balance(ctx, "AC1")
 		if b.CashPosted != 50*unit || b.PromoPosted != 0 {
@@ -88,6 +92,19 @@ func TestRefundOfAPayment(t *testing.T) {
 		}
 		if _, err := l.Refund(ctx, "AC1", 50*unit, "r6", "p2"); err != nil { // a payment without a bonus
 			t.Fatal(err)
+		}
+		if paid, _ := l.PaidCash(ctx, "AC1"); paid != 5*unit {
+			t.Fatalf("paid cash %d; want the 5 of spent bonus repaid (150 paid, 145 given back)", paid)
+		}
+		// A refund whose share of a spent bonus is all it would give back is refused.
+		if err := l.RecordPayment(ctx, "AC1", ledger.Payment{Amount: 10 * unit, Bonus: 10 * unit, Reference: "p4"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Charge(ctx, "c2", "AC1", "sms", 10*unit, ledger.FloorCredit); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Refund(ctx, "AC1", 5*unit, "r7", "p4"); !errors.Is(err, ledger.ErrBonusSpent) {
+			t.Fatalf("a refund eaten by its spent bonus: %v", err)
 		}
 		if ms, err := l.Reconcile(ctx); err != nil || len(ms) != 0 {
 			t.Fatalf("mismatches %v %v", ms, err)

@@ -2,6 +2,7 @@ package rating
 
 import (
 	"context"
+	"errors"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -19,8 +20,7 @@ var ErrPromotionKeyReused = errs.Coded(errs.Conflict, errs.CodeIdempotencyMismat
 // request can be retried after any failure; a different promotion under the key is refused.
 // p.StartsAt zero means now (the first time).
 func (s *Service) CreatePromotionOnce(ctx context.Context, key string, p Promotion) (Promotion, error) {
-	sum := sha256.Sum256([]byte("promotion|" + key))
-	id := promotionPrefix + hex.EncodeToString(sum[:16])
+	id := promotionIDFor(key)
 	now := s.clk.Now()
 	fresh := p.StartsAt.IsZero()
 	if fresh {
@@ -49,4 +49,20 @@ func (s *Service) CreatePromotionOnce(ctx context.Context, key string, p Promoti
 		return Promotion{}, ErrPromotionKeyReused
 	}
 	return got, nil
+}
+
+// EndPromotionOnce ends the promotion created under key, if there is one: the refund of a
+// payment ends the promotion it came with, which must not outlive the money. Ending it again
+// changes nothing.
+func (s *Service) EndPromotionOnce(ctx context.Context, key string) error {
+	if _, err := s.EndPromotion(ctx, promotionIDFor(key)); err != nil && !errors.Is(err, ErrPromotionNotFound) {
+		return err
+	}
+	return nil
+}
+
+// promotionIDFor is the id of the promotion created under key.
+func promotionIDFor(key string) string {
+	sum := sha256.Sum256([]byte("promotion|" + key))
+	return promotionPrefix + hex.EncodeToString(sum[:16])
 }
