@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/internal/bus"
+	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/sms"
 	"github.com/switchboard/switchboard/internal/sms/smpp"
 )
@@ -116,16 +117,7 @@ func (g *Gateway) drain(ctx context.Context, app string) {
 // sweep drains, every receiptSweep until ctx ends, the kept receipts of the apps with a receiver
 // bound here.
 func (g *Gateway) sweep(ctx context.Context) {
-	t := time.NewTicker(receiptSweep)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		g.sweepOnce(ctx)
-	}
+	clock.Every(ctx, receiptSweep, g.sweepOnce)
 }
 
 // sweepOnce drains the kept receipts of each app with a receiver bound here.

@@ -179,19 +179,12 @@ func (s *Service) flip(ctx context.Context, a Alert, below bool, avail int64) (b
 
 // Run checks every interval until ctx ends.
 func (s *Service) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := s.Check(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("check balance alerts", "err", err)
-			}
-			if _, err := s.CheckBlocked(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("check blocked balances", "err", err)
-			}
+	clock.Every(ctx, interval, func(ctx context.Context) {
+		if _, err := s.Check(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("check balance alerts", "err", err)
 		}
-	}
+		if _, err := s.CheckBlocked(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("check blocked balances", "err", err)
+		}
+	})
 }

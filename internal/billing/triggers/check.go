@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/internal/billing/metering"
+	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/money"
 	"github.com/switchboard/switchboard/internal/store"
 )
@@ -123,18 +124,11 @@ func (s *Service) check(ctx context.Context, t Trigger) (fired bool, err error) 
 
 // Run checks the triggers every interval until ctx ends.
 func (s *Service) Run(ctx context.Context, interval time.Duration) {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			if _, err := s.Check(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("check usage triggers", "err", err)
-			}
+	clock.Every(ctx, interval, func(ctx context.Context) {
+		if _, err := s.Check(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("check usage triggers", "err", err)
 		}
-	}
+	})
 }
 
 // CallbackParams are the form parameters Twilio sends when a usage trigger fires.

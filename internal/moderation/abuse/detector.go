@@ -212,14 +212,5 @@ func (d *Detector) Release(ownerSID string) {
 
 // Run ticks every second until ctx ends.
 func (d *Detector) Run(ctx context.Context) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			d.Tick(ctx)
-		}
-	}
+	clock.Every(ctx, time.Second, d.Tick)
 }
