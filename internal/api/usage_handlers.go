@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -28,13 +27,9 @@ func usageFilter(r *http.Request, account string) (metering.Filter, error) {
 	if p := principal(r); p.AppSID != "" {
 		f.AppSID = p.AppSID // an app's credential sees its own usage only
 	}
-	if l := q.Get("limit"); l != "" {
-		// Not httpx.ParsePage: it would read these cursors (record ids) as its base64 ones.
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > httpx.MaxLimit {
-			return f, errs.InvalidField("limit", "limit must be an integer from 1 to 1000")
-		}
-		f.Limit = n
+	// Not httpx.ParsePage: it would read these cursors (record ids) as its base64 ones.
+	if f.Limit, err = httpx.ParseLimit(r); err != nil {
+		return f, err
 	}
 	return f, nil
 }

@@ -22,17 +22,31 @@ const (
 	MaxLimit     = 1000
 )
 
+// ParseLimit reads the `limit` query parameter: 1 to MaxLimit, or 0 when it is absent. Lists
+// whose cursors are their own (record ids, not ParsePage's base64) read the limit alone.
+func ParseLimit(r *http.Request) (int, error) {
+	s := r.URL.Query().Get("limit")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > MaxLimit {
+		return 0, errs.InvalidField("limit", "limit must be an integer from 1 to 1000")
+	}
+	return n, nil
+}
+
 // ParsePage reads `limit` and `cursor` query parameters.
 func ParsePage(r *http.Request) (Page, error) {
 	p := Page{Limit: DefaultLimit}
-	q := r.URL.Query()
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > MaxLimit {
-			return p, errs.InvalidField("limit", "limit must be an integer from 1 to 1000")
-		}
+	n, err := ParseLimit(r)
+	if err != nil {
+		return p, err
+	}
+	if n > 0 {
 		p.Limit = n
 	}
+	q := r.URL.Query()
 	if c := q.Get("cursor"); c != "" {
 		b, err := base64.RawURLEncoding.DecodeString(c)
 		if err != nil || len(b) == 0 || len(b) > 256 || badText(string(b)) {
