@@ -46,18 +46,10 @@ type Batcher struct {
 	closed bool
 	stats  struct{ batches, ops, bulk atomic.Int64 } // bulk: operations the bulk path completed
 
-	// holdTenants remembers the tenants of the holds this batcher reserved, so that with several
-	// writers a hold's resolution is routed without reading the hold first (a round trip and a
-	// statement per post on PostgreSQL). It is bounded: when full it is emptied, and routing reads
-	// the holds it forgot.
-	holdTenants struct {
-		sync.Mutex
-		m map[string]string
-	}
+	// holds remembers the pending holds this batcher reserved (hold_cache.go): their
+	// resolutions are routed and taken by the bulk path without reading them.
+	holds holdCache
 }
-
-// maxHoldTenants bounds Batcher.holdTenants (about 100 bytes an entry).
-const maxHoldTenants = 1 << 16
 
 // BatchStats counts what a Batcher committed.
 type BatchStats struct {
@@ -136,30 +128,9 @@ func (b *Batcher) submit(ctx context.Context, o op) (any, error) {
 	b.mu.RUnlock()
 	select {
 	case <-req.done:
-		b.remember(o, req.res, req.err)
 		return req.res, req.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
-	}
-}
-
-// remember keeps the tenant of a hold o reserved, and forgets it once o resolved it.
-func (b *Batcher) remember(o op, res any, err error) {
-	h, ok := res.(Hold)
-	if len(b.reqs) == 1 || err != nil || !ok {
-		return
-	}
-	t := &b.holdTenants
-	t.Lock()
-	defer t.Unlock()
-	switch {
-	case o.holdID != "":
-		delete(t.m, o.holdID)
-	case h.State == HoldPending:
-		if t.m == nil || len(t.m) >= maxHoldTenants {
-			t.m = make(map[string]string)
-		}
-		t.m[h.ID] = h.Tenant
 	}
 }
 
@@ -170,9 +141,9 @@ func (b *Batcher) writerFor(ctx context.Context, o op) int {
 	}
 	tenant := o.tenant
 	if tenant == "" && o.holdID != "" {
-		b.holdTenants.Lock()
-		tenant = b.holdTenants.m[o.holdID]
-		b.holdTenants.Unlock()
+		if h, ok := b.holds.get(o.holdID); ok {
+			tenant = h.tenant
+		}
 	}
 	if tenant == "" && o.holdID != "" {
 		if h, err := getHold(ctx, b.l.db.Read(), o.holdID); err == nil {
@@ -267,7 +238,21 @@ func (b *Batcher) run(batch []*request) {
 		if err != nil {
 			r.res, r.err = nil, fmt.Errorf("ledger: batch of %d: %w", len(live), err)
 		}
+		b.remember(r)
 		close(r.done)
+	}
+}
+
+// remember keeps in b.holds the hold r reserved, and forgets the hold r tried to resolve. It
+// runs before r's caller hears of its result, so a resolution the caller then asks for finds the
+// hold it was answered with.
+func (b *Batcher) remember(r *request) {
+	if r.op.holdID != "" {
+		b.holds.drop(r.op.holdID)
+		return
+	}
+	if h, ok := r.res.(Hold); ok && r.err == nil {
+		b.holds.put(h)
 	}
 }
 
@@ -282,7 +267,7 @@ func (b *Batcher) commit(live []*request, fast bool) error {
 		rest := live
 		if fast {
 			var err error
-			if rest, err = b.l.applyBulk(ctx, q, live); err != nil {
+			if rest, err = b.l.applyBulk(ctx, q, live, &b.holds); err != nil {
 				return err
 			}
 		}

@@ -119,8 +119,9 @@ type bulkBatch struct {
 
 // applyBulk decides and writes the bulk-eligible operations of batch in the transaction q,
 // setting their results (and bulk) on their requests, and returns the requests left to the
-// per-operation path, in batch order. A failure breaks the transaction (fastPathError).
-func (l *Ledger) applyBulk(ctx context.Context, q store.Querier, batch []*request) ([]*request, error) {
+// per-operation path, in batch order. A failure breaks the transaction (fastPathError). Holds in
+// cache are resolved without reading them (hold_cache.go); cache may be nil.
+func (l *Ledger) applyBulk(ctx context.Context, q store.Querier, batch []*request, cache *holdCache) ([]*request, error) {
 	eligible := 0
 	for _, r := range batch {
 		if r.op.bulk != nil {
@@ -132,7 +133,7 @@ func (l *Ledger) applyBulk(ctx context.Context, q store.Querier, batch []*reques
 	}
 	s := &bulkBatch{l: l, now: l.clk.Now(), journals: make([]string, len(batch)), candidate: make([]bool, len(batch)),
 		held: map[string]*bulkHold{}}
-	if err := s.claim(ctx, q, batch); err != nil {
+	if err := s.claim(ctx, q, batch, cache); err != nil {
 		return nil, fastPathError{err}
 	}
 	var rest []*request
@@ -164,8 +165,9 @@ func (l *Ledger) applyBulk(ctx context.Context, q store.Querier, batch []*reques
 // claim picks the batch's candidates (the first operation of each id; a later one reads the
 // first one's result back in the per-operation path), gives them journal ids, inserts the
 // reserves' idempotency records and resolves the holds that exist already, where their
-// conditions allow, and reads the cash accounts involved.
-func (s *bulkBatch) claim(ctx context.Context, q store.Querier, batch []*request) error {
+// conditions allow (from cache when it has them, otherwise read), and reads the cash accounts
+// involved.
+func (s *bulkBatch) claim(ctx context.Context, q store.Querier, batch []*request, cache *holdCache) error {
 	// Sized for the batch up front: grown one append at a time, these and s.transfers were a
 	// quarter of what a batch allocated, and so of the collector's work (BenchmarkReservePost
 	// -benchmem).
@@ -203,10 +205,12 @@ func (s *bulkBatch) claim(ctx context.Context, q store.Querier, batch []*request
 	if s.claimed, err = insertRecords(ctx, q, d, records, store.Micro(s.now)); err != nil {
 		return err
 	}
-	hs, err := readHolds(ctx, q, d, claims)
+	hs, claims := cachedHolds(cache, claims)
+	read, err := readHolds(ctx, q, d, claims)
 	if err != nil {
 		return err
 	}
+	hs = append(hs, read...)
 	var accounts []string
 	for i, r := range batch {
 		if s.candidate[i] && r.op.bulk.kind == KindPending && s.claimed[r.op.bulk.rec.id] {
@@ -219,6 +223,28 @@ func (s *bulkBatch) claim(ctx context.Context, q store.Querier, batch []*request
 	}
 	s.accounts, err = lockCashAccounts(ctx, q, d, sortedSet(accounts), s.l.lock)
 	return err
+}
+
+// cachedHolds takes the claims whose holds cache has and allows (claimableHold's conditions, as
+// readHolds checks them) and returns them resolved as readHolds would, with the claims left to
+// read.
+func cachedHolds(cache *holdCache, cs []bulkClaim) (hs []*bulkHold, rest []bulkClaim) {
+	if cache == nil {
+		return nil, cs
+	}
+	rest = cs[:0:0]
+	for _, c := range cs {
+		ch, ok := cache.get(c.holdID)
+		if !ok || ch.amount < c.actual || ch.expires <= c.now {
+			rest = append(rest, c)
+			continue
+		}
+		h := &bulkHold{Hold: Hold{ID: c.holdID, Tenant: ch.tenant, Product: ch.product, Amount: ch.amount,
+			CashAmount: ch.amount}, expires: ch.expires, created: ch.created}
+		h.State, h.Posted, h.resolvedBy, h.resolvedKey, h.resolved = c.state, c.actual, c.journal, c.key, c.now
+		hs = append(hs, h)
+	}
+	return hs, rest
 }
 
 // sortedSet sorts ids and drops repeats.

@@ -171,65 +171,81 @@ func TestBulkMatchesSerial(t *testing.T) {
 			open = storetest.Postgres
 		}
 		for _, sc := range scenarios {
-			t.Run(sc.name, func(t *testing.T) {
-				ctx := context.Background()
-				batched, serial := New(open(t), clock.NewFake(time.Now()), nil), New(open(t), clock.NewFake(time.Now()), nil)
-				setup(t, batched)
-				setup(t, serial)
-				gotB, gotS := map[string]Hold{}, map[string]Hold{}
-				for i, calls := range sc.batches {
-					outs := runBulkBatch(t, batched, calls, gotB)
-					for j, c := range calls {
-						res, err := c.do(ctx, serial, gotS)
-						if h, ok := res.(Hold); ok && err == nil {
-							gotS[c.name] = h
+			for _, cached := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/cached=%v", sc.name, cached), func(t *testing.T) {
+					ctx := context.Background()
+					batched, serial := New(open(t), clock.NewFake(time.Now()), nil), New(open(t), clock.NewFake(time.Now()), nil)
+					setup(t, batched)
+					setup(t, serial)
+					gotB, gotS := map[string]Hold{}, map[string]Hold{}
+					// One batcher for every batch resolves holds from its cache; a new one per batch
+					// reads them.
+					bt := &Batcher{l: batched, opts: BatchOptions{Writers: 1}}
+					for i, calls := range sc.batches {
+						if !cached {
+							bt = &Batcher{l: batched, opts: BatchOptions{Writers: 1}}
 						}
-						want := outcome(res, err)
-						got := outs[j]
-						if !errors.Is(got.err, c.want) || (c.want == nil) != (got.err == nil) {
-							t.Errorf("batch %d, %s: %v, want %v", i, c.name, got.err, c.want)
-						}
-						if !errors.Is(want.err, c.want) || (c.want == nil) != (want.err == nil) {
-							t.Errorf("batch %d, %s one at a time: %v, want %v", i, c.name, want.err, c.want)
-						}
-						got.err, want.err = nil, nil
-						if got.bulk != c.bulk {
-							t.Errorf("batch %d, %s: by the bulk path %v, want %v", i, c.name, got.bulk, c.bulk)
-						}
-						got.bulk = false
-						if got != want {
-							t.Errorf("batch %d, %s: %+v, one at a time %+v", i, c.name, got, want)
+						outs := runBatch(t, bt, calls, gotB)
+						for j, c := range calls {
+							res, err := c.do(ctx, serial, gotS)
+							if h, ok := res.(Hold); ok && err == nil {
+								gotS[c.name] = h
+							}
+							want := outcome(res, err)
+							got := outs[j]
+							if !errors.Is(got.err, c.want) || (c.want == nil) != (got.err == nil) {
+								t.Errorf("batch %d, %s: %v, want %v", i, c.name, got.err, c.want)
+							}
+							if !errors.Is(want.err, c.want) || (c.want == nil) != (want.err == nil) {
+								t.Errorf("batch %d, %s one at a time: %v, want %v", i, c.name, want.err, c.want)
+							}
+							got.err, want.err = nil, nil
+							if got.bulk != c.bulk {
+								t.Errorf("batch %d, %s: by the bulk path %v, want %v", i, c.name, got.bulk, c.bulk)
+							}
+							got.bulk = false
+							if got != want {
+								t.Errorf("batch %d, %s: %+v, one at a time %+v", i, c.name, got, want)
+							}
 						}
 					}
-				}
-				for _, tenant := range []string{cashOnly, promo, poor} {
-					b, s := balanceOf(t, batched, tenant), balanceOf(t, serial, tenant)
-					if b != s {
-						t.Errorf("%s: balance %+v, one at a time %+v", tenant, b, s)
+					for _, tenant := range []string{cashOnly, promo, poor} {
+						b, s := balanceOf(t, batched, tenant), balanceOf(t, serial, tenant)
+						if b != s {
+							t.Errorf("%s: balance %+v, one at a time %+v", tenant, b, s)
+						}
 					}
-				}
-				if b, s := journalShape(t, batched), journalShape(t, serial); !slices.Equal(b, s) {
-					t.Errorf("journal:\n%q\none at a time:\n%q", b, s)
-				}
-				reconciled(t, batched)
-				reconciled(t, serial)
-			})
+					if b, s := journalShape(t, batched), journalShape(t, serial); !slices.Equal(b, s) {
+						t.Errorf("journal:\n%q\none at a time:\n%q", b, s)
+					}
+					reconciled(t, batched)
+					reconciled(t, serial)
+				})
+			}
 		}
 	})
 }
 
-// runBulkBatch makes calls against l in one batch, in order, and returns what each got; holds
-// they return are recorded in got.
+// runBulkBatch makes calls against l in one batch of a new batcher, in order, and returns what
+// each got; holds they return are recorded in got.
 func runBulkBatch(t *testing.T, l *Ledger, calls []bulkCall, got map[string]Hold) []bulkOutcome {
+	t.Helper()
+	return runBatch(t, &Batcher{l: l, opts: BatchOptions{Writers: 1}}, calls, got)
+}
+
+// runBatch makes calls in one batch of b, which may have run batches before (its hold cache
+// holds what they reserved).
+func runBatch(t *testing.T, b *Batcher, calls []bulkCall, got map[string]Hold) []bulkOutcome {
 	t.Helper()
 	ctx := context.Background()
 	var reqs []*request
 	for _, c := range calls {
-		reqs = append(reqs, &request{op: capture(t, l, c, got), ctx: ctx, done: make(chan struct{})})
+		reqs = append(reqs, &request{op: capture(t, b.l, c, got), ctx: ctx, done: make(chan struct{})})
 	}
-	b := &Batcher{l: l, opts: BatchOptions{MaxOps: len(reqs), Writers: 1}}
+	before := b.stats.batches.Load()
+	b.opts.MaxOps = len(reqs)
 	b.run(reqs)
-	if b.stats.batches.Load() != 1 {
+	if b.stats.batches.Load() != before+1 {
 		t.Fatalf("the batch failed: %v", reqs[0].err)
 	}
 	outs := make([]bulkOutcome, len(reqs))
@@ -440,6 +456,55 @@ func TestBulkEdgeCases(t *testing.T) {
 		}
 		if b := balanceOf(t, l, tenant); b.CashPosted != 934 || b.CashPending != 3 {
 			t.Fatalf("balance %+v", b)
+		}
+		reconciled(t, l)
+	})
+}
+
+// TestBulkCachedHoldResolvedElsewhere: a hold the batcher remembers as pending but that was
+// voided without it (as the sweeper or another process would) is not resolved twice. The bulk
+// path takes it from the cache, its entry collides with the void's on the UNIQUE pending_id, and
+// the batch runs again the per-operation way: the post is refused as a resolved hold, the other
+// posts go through, and the balances agree with the journal.
+func TestBulkCachedHoldResolvedElsewhere(t *testing.T) {
+	const tenant = "AC00000000000000000000000000000001"
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		l := New(db, clock.NewFake(time.Now()), nil)
+		if _, err := l.Credit(ctx, "seed", tenant, 1000, Grant{Kind: Cash}); err != nil {
+			t.Fatal(err)
+		}
+		b := &Batcher{l: l, opts: BatchOptions{Writers: 1}}
+		got := map[string]Hold{}
+		var reserves []bulkCall
+		for _, n := range []string{"h1", "h2", "h3", "h4"} {
+			reserves = append(reserves, reserveCall(n, n, tenant, 100, nil, true))
+		}
+		runBatch(t, b, reserves, got)
+		if _, ok := b.holds.get(got["h1"].ID); !ok {
+			t.Fatal("the batcher does not remember the hold it reserved")
+		}
+		if _, err := l.Void(ctx, "elsewhere", got["h1"].ID); err != nil {
+			t.Fatal(err)
+		}
+		outs := runBatch(t, b, []bulkCall{
+			postCall("voided elsewhere", "p1", "h1", 10, ErrHoldResolved, false),
+			postCall("p2", "p2", "h2", 10, nil, false),
+			postCall("p3", "p3", "h3", 10, nil, false),
+			voidCall("v4", "v4", "h4", nil, false),
+		}, got)
+		for i, want := range []error{ErrHoldResolved, nil, nil, nil} {
+			if !errors.Is(outs[i].err, want) || (want == nil) != (outs[i].err == nil) || outs[i].bulk {
+				t.Errorf("call %d: %+v, want %v the per-operation way", i, outs[i], want)
+			}
+		}
+		if bal := balanceOf(t, l, tenant); bal.CashPosted != 980 || bal.CashPending != 0 {
+			t.Fatalf("balance %+v, want 980 posted and nothing pending", bal)
+		}
+		for _, n := range []string{"h1", "h2", "h3", "h4"} {
+			if _, ok := b.holds.get(got[n].ID); ok {
+				t.Errorf("%s still remembered after its resolution", n)
+			}
 		}
 		reconciled(t, l)
 	})

@@ -78,7 +78,10 @@
 // (SQLite) or commit round trip (PostgreSQL) is shared by the batch while every caller still gets
 // its own result and its own failure. With several writers (PostgreSQL), operations are routed by
 // tenant so that concurrent batches never lock the same account rows; a batcher remembers the
-// tenants of the holds it reserved, so routing their posts needs no read.
+// pending holds it reserved that cash alone pays for (hold_cache.go), so routing their posts
+// needs no read, and neither does the bulk path's claim of them: a hold's entries never change,
+// and a resolution written elsewhere meanwhile collides with the bulk path's on the UNIQUE
+// pending_id, which sends the batch the per-operation way.
 //
 // Once commits are shared, a batch costs the pages it dirties (each goes to the WAL at commit,
 // 4 KiB apiece), the rows it writes and the statements it runs (the writer is one goroutine;
@@ -99,7 +102,8 @@
 //     money and posts and voids of holds paid by cash alone, are taken together: one multi-row
 //     INSERT claims their idempotency records (ON CONFLICT DO NOTHING RETURNING: a retry or a
 //     reused key is simply not claimed), one read takes the holds being resolved that are
-//     pending, unexpired and large enough (claimableHold's conditions), and one read takes their
+//     pending, unexpired and large enough (claimableHold's conditions; holds the batcher
+//     remembers are not read), and one read takes their
 //     tenants' cash accounts (FOR UPDATE on PostgreSQL, in id order) with whether their promo
 //     accounts are empty. Each operation is then decided in memory, in batch order, with the
 //     checks the per-operation path makes (the floor, the empty promo account, a hold reserved
