@@ -199,24 +199,43 @@ func idRow(ids []string) func(args []any, i int) []any {
 
 // insertRecords inserts the idempotency records that do not exist yet and returns which it
 // inserted; a record that exists (a retry, a reused key) is left as it is, for the
-// per-operation path to answer from.
+// per-operation path to answer from. The insert returns nothing: when it inserted every record,
+// as it nearly always does, that is the answer, and reading the ids back (RETURNING) cost the
+// SQLite writer a row scan per record. Otherwise one read tells which records are this batch's
+// by their journal ids, which are new.
 func insertRecords(ctx context.Context, q store.Querier, d store.Dialect, rs []bulkRecord, now int64) (map[string]bool, error) {
 	inserted := make(map[string]bool, len(rs))
-	err := queryRows(ctx, q, d, bulkStmt{sql: `
+	n, err := execRows(ctx, q, d, bulkStmt{sql: `
 		INSERT INTO ledger_ops (id, op, idem_key, fingerprint, journal_id, created_at)
-		SELECT * FROM %s WHERE true ON CONFLICT (id) DO NOTHING RETURNING id`, types: "ttttti"}, len(rs),
+		SELECT * FROM %s WHERE true ON CONFLICT (id) DO NOTHING`, types: "ttttti"}, len(rs),
 		func(args []any, i int) []any {
 			r := &rs[i]
 			return append(args, r.id, r.op, r.key, r.fingerprint, r.journal, now)
-		},
-		func(rows *sql.Rows) error {
-			var id string
-			err := rows.Scan(&id)
-			inserted[id] = true
-			return err
 		})
 	if err != nil {
 		return nil, fmt.Errorf("record ledger operations: %w", err)
+	}
+	if n == int64(len(rs)) {
+		for _, r := range rs {
+			inserted[r.id] = true
+		}
+		return inserted, nil
+	}
+	ours := make(map[string]string, len(rs)) // id -> journal
+	for _, r := range rs {
+		ours[r.id] = r.journal
+	}
+	err = queryRows(ctx, q, d, bulkStmt{sql: `
+		SELECT id, journal_id FROM ledger_ops WHERE id IN (SELECT column1 FROM %s)`, types: "t", plan: true},
+		len(rs), func(args []any, i int) []any { return append(args, rs[i].id) },
+		func(rows *sql.Rows) error {
+			var id, journal string
+			err := rows.Scan(&id, &journal)
+			inserted[id] = inserted[id] || journal == ours[id]
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("read ledger operation records: %w", err)
 	}
 	return inserted, nil
 }

@@ -100,12 +100,12 @@
 //     every spend cost each batch a page per active tenant.
 //   - Set-based batches (bulk.go). A batch's common operations, reserves of tenants without promo
 //     money and posts and voids of holds paid by cash alone, are taken together: one multi-row
-//     INSERT claims their idempotency records (ON CONFLICT DO NOTHING RETURNING: a retry or a
-//     reused key is simply not claimed), one read takes the holds being resolved that are
-//     pending, unexpired and large enough (claimableHold's conditions; holds the batcher
-//     remembers are not read), and one read takes their
-//     tenants' cash accounts (FOR UPDATE on PostgreSQL, in id order) with whether their promo
-//     accounts are empty. Each operation is then decided in memory, in batch order, with the
+//     INSERT claims their idempotency records (ON CONFLICT DO NOTHING, read back only when it did
+//     not insert them all: a retry or a reused key is simply not claimed), one read takes the
+//     holds being resolved that are pending, unexpired and large enough (claimableHold's
+//     conditions; holds the batcher remembers are not read), and one read takes their tenants'
+//     cash accounts (FOR UPDATE on PostgreSQL, in id order) with whether their promo accounts are
+//     empty. Each operation is then decided in memory, in batch order, with the
 //     checks the per-operation path makes (the floor, the empty promo account, a hold reserved
 //     earlier in the batch resolving like any other), and one INSERT writes the journal entries,
 //     one UPDATE the balances (only where the rows still hold what was read). That is five
