@@ -3,6 +3,8 @@ package ledger_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -18,7 +20,14 @@ import (
 // 64 tenants: each operation in its own transaction (direct, the baseline) and through the
 // group-commit writer (batched), in the same run so the ratio is meaningful on a noisy machine.
 // PostgreSQL runs too when SWITCHBOARD_TEST_DATABASE_URL is set.
+//
+// It runs with the garbage collector's target that serve sets (serveGCPercent in
+// internal/cli/serve.go, 400), since that is how the ledger runs in the platform; GOGC in the
+// environment still decides, so GOGC=100 measures the runtime's default.
 func BenchmarkReservePost(b *testing.B) {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
 	dialects := []struct {
 		name string
 		open func(testing.TB) *store.DB
