@@ -20,8 +20,10 @@ type Payment struct {
 	Method       string // bank transfer, card, cli, ...
 }
 
-// RecordPayment credits a payment and its bonus. The external reference makes it idempotent:
-// recording the same payment again moves no money.
+// RecordPayment credits a payment and its bonus, in one transaction: a crash between the two
+// would leave the cash without its bonus, and a refund of the payment made meanwhile would take
+// back no bonus. The external reference makes it idempotent: recording the same payment again
+// moves no money.
 func (l *Ledger) RecordPayment(ctx context.Context, tenant string, p Payment) error {
 	p.Reference = strings.TrimSpace(p.Reference)
 	if p.Reference == "" || len(p.Reference) > 128 {
@@ -30,15 +32,18 @@ func (l *Ledger) RecordPayment(ctx context.Context, tenant string, p Payment) er
 	if p.Amount <= 0 || p.Bonus < 0 {
 		return ErrInvalidAmount.WithField("amount")
 	}
-	if _, err := l.Credit(ctx, "payment:"+tenant+":"+p.Reference, tenant, p.Amount, Grant{Kind: Cash}); err != nil {
-		return err
-	}
-	if p.Bonus > 0 {
-		if _, err := l.Credit(ctx, "payment-bonus:"+tenant+":"+p.Reference, tenant, p.Bonus, Grant{Kind: Promo, ExpiresAt: p.BonusExpires}); err != nil {
+	return l.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		in := l.In(q)
+		if _, err := in.Credit(ctx, "payment:"+tenant+":"+p.Reference, tenant, p.Amount, Grant{Kind: Cash}); err != nil {
 			return err
 		}
-	}
-	return nil
+		if p.Bonus > 0 {
+			if _, err := in.Credit(ctx, "payment-bonus:"+tenant+":"+p.Reference, tenant, p.Bonus, Grant{Kind: Promo, ExpiresAt: p.BonusExpires}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // PaidCash is what a tenant has paid into cash in total, less refunds: the invoiceable amount

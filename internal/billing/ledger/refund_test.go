@@ -111,3 +111,32 @@ func TestRefundOfAPayment(t *testing.T) {
 		}
 	})
 }
+
+// TestPaymentIsOneTransaction: a payment whose bonus cannot be credited (here its bonus key was
+// used before for another amount) credits nothing, not the cash without its bonus; a payment
+// credits both or neither.
+func TestPaymentIsOneTransaction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		l := ledger.New(db, clock.System{}, nil)
+		if _, err := l.Credit(ctx, "payment-bonus:AC1:p", "AC1", 5, ledger.Grant{Kind: ledger.Promo}); err != nil {
+			t.Fatal(err)
+		}
+		err := l.RecordPayment(ctx, "AC1", ledger.Payment{Amount: 100, Bonus: 10, Reference: "p"})
+		if !errors.Is(err, ledger.ErrKeyReused) {
+			t.Fatalf("payment whose bonus cannot be credited: %v", err)
+		}
+		if b, _ := l.Balance(ctx, "AC1"); b.CashPosted != 0 || b.PromoPosted != 5 {
+			t.Fatalf("balance %+v, want no cash and the 5 of promo credited before", b)
+		}
+		if err := l.RecordPayment(ctx, "AC1", ledger.Payment{Amount: 100, Bonus: 10, Reference: "q"}); err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := l.Balance(ctx, "AC1"); b.CashPosted != 100 || b.PromoPosted != 15 {
+			t.Fatalf("balance %+v after a payment of 100 with 10 bonus", b)
+		}
+		if ms, _ := l.Reconcile(ctx); len(ms) != 0 {
+			t.Fatalf("mismatches %v", ms)
+		}
+	})
+}
