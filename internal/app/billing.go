@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard/switchboard/internal/billing/arrears"
 	"github.com/switchboard/switchboard/internal/billing/metering"
 	"github.com/switchboard/switchboard/internal/billing/triggers"
+	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/money"
 	"github.com/switchboard/switchboard/internal/notices"
 	"github.com/switchboard/switchboard/internal/store"
@@ -142,9 +143,7 @@ func (s *Server) runBilling(ctx context.Context) {
 	bills := s.API.Meter.NewBillWalker(func(ctx context.Context, b metering.Bill) error {
 		return s.arrears.ChargeBill(ctx, b.AccountSID, b.Product, b.ID, b.Total)
 	})
-	t := time.NewTicker(billingEvery)
-	defer t.Stop()
-	for {
+	clock.EveryNow(ctx, billingEvery, func(ctx context.Context) {
 		now := s.Clock.Now()
 		for _, product := range []string{"im", "mq"} {
 			if _, err := s.API.Meter.CloseCycle(ctx, "", product, now.UTC().Truncate(24*time.Hour)); err != nil && ctx.Err() == nil {
@@ -157,10 +156,5 @@ func (s *Server) runBilling(ctx context.Context) {
 		if err := s.arrears.AssessAll(ctx); err != nil && ctx.Err() == nil {
 			s.Log.Warn("assess arrears", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }

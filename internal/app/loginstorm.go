@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/switchboard/switchboard/internal/audit"
+	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/moderation/abuse"
 	"github.com/switchboard/switchboard/internal/notices"
 )
@@ -56,14 +57,5 @@ func (s *Server) CheckLoginStorms(ctx context.Context) {
 }
 
 func (s *Server) runLoginStorms(ctx context.Context) {
-	t := time.NewTicker(30 * time.Second)
-	defer t.Stop()
-	for {
-		s.CheckLoginStorms(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	clock.EveryNow(ctx, 30*time.Second, s.CheckLoginStorms)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/moderation/ratelimit"
 	"github.com/switchboard/switchboard/internal/sid"
 )
@@ -25,9 +26,7 @@ func (s *Server) heartbeat(ctx context.Context, lim *ratelimit.Limiter) {
 	if err != nil {
 		s.Log.Warn("node heartbeats disabled; rate limits assume one node", "err", err)
 	}
-	t := time.NewTicker(heartbeatEvery)
-	defer t.Stop()
-	for {
+	clock.EveryNow(ctx, heartbeatEvery, func(ctx context.Context) {
 		if kv != nil {
 			s.beat(ctx, kv, node, lim)
 		}
@@ -35,14 +34,9 @@ func (s *Server) heartbeat(ctx context.Context, lim *ratelimit.Limiter) {
 			s.Log.Warn("reload rate-limit overrides", "err", err)
 		}
 		lim.Sweep()
-		select {
-		case <-ctx.Done():
-			if kv != nil {
-				kv.Delete(context.WithoutCancel(ctx), node)
-			}
-			return
-		case <-t.C:
-		}
+	})
+	if kv != nil {
+		kv.Delete(context.WithoutCancel(ctx), node)
 	}
 }
 

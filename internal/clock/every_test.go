@@ -33,3 +33,20 @@ func TestEvery(t *testing.T) {
 		t.Fatal("Every did not return when its context ended")
 	}
 }
+
+// TestEveryNow: fn runs at once, then on each tick.
+func TestEveryNow(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	calls := make(chan time.Time, 10)
+	start := time.Now()
+	go EveryNow(ctx, time.Hour, func(context.Context) { calls <- time.Now() })
+	select {
+	case at := <-calls:
+		if at.Sub(start) > time.Minute {
+			t.Fatal("fn waited for the first tick")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("fn did not run at once")
+	}
+}
