@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -188,37 +187,6 @@ func (a *API) adminRecordPayment(w http.ResponseWriter, r *http.Request) error {
 	return httpx.JSON(w, http.StatusCreated, newBalanceView(acct.SID, acct.Currency, b))
 }
 
-// errRefundInvoiced refuses a refund of cash that invoices cover: the invoice would stand for money
-// given back. Voiding the invoice (a credit note) first makes the cash refundable.
-var errRefundInvoiced = errs.Coded(errs.Conflict, errs.CodeConflict,
-	"refunding this much would leave cash invoiced that was given back: void the invoice first (POST /admin/v1/invoices/{id}/void)").WithField("amount")
-
-// refundable checks a new refund against the invoices: paid cash less what invoices cover (requested
-// or issued) is what may be given back; more than was paid at all is the ledger's refusal. A
-// retry of a recorded refund passes: it moves nothing. An invoice requested between this check
-// and the refund can still cover cash refunded; both are operator actions, and the next request
-// sees the total.
-func (a *API) refundable(ctx context.Context, account string, amount int64, reference string) error {
-	if a.Invoices == nil {
-		return nil
-	}
-	if done, err := a.Ledger.Refunded(ctx, account, reference); err != nil || done {
-		return err
-	}
-	invoiced, err := a.Invoices.Requested(ctx, account)
-	if err != nil || invoiced == 0 {
-		return err
-	}
-	paid, err := a.Ledger.PaidCash(ctx, account)
-	if err != nil {
-		return err
-	}
-	if amount <= paid && amount > paid-invoiced {
-		return errRefundInvoiced
-	}
-	return nil
-}
-
 type refundInput struct {
 	Amount    string `json:"amount"`
 	Reference string `json:"reference"`
@@ -242,10 +210,11 @@ func (a *API) adminRefund(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || amount == 0 {
 		return errs.InvalidField("amount", "amount must be a positive decimal like 10.00")
 	}
-	if err := a.refundable(r.Context(), acct.SID, amount, in.Reference); err != nil {
-		return err
+	refund := a.Ledger.Refund
+	if a.Invoices != nil { // cash that invoices cover is not refunded
+		refund = a.Invoices.Refund
 	}
-	if _, err := a.Ledger.Refund(r.Context(), acct.SID, amount, in.Reference, in.Payment); err != nil {
+	if _, err := refund(r.Context(), acct.SID, amount, in.Reference, in.Payment); err != nil {
 		return err
 	}
 	if in.Payment != "" { // a refund of a payment ends the promotion it came with (a retry too)

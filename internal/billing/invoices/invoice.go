@@ -121,19 +121,18 @@ func (s *Service) Request(ctx context.Context, accountSID string, amount int64, 
 	if amount < 0 {
 		return nil, ErrOverInvoiced.WithField("amount")
 	}
-	// Paid cash grows with payments and falls only with refunds, which the operator's API refuses
-	// where invoices cover the cash (so a value read before the transaction is safe, but for a
-	// refund racing this request).
-	paid, err := s.ledger.PaidCash(ctx, accountSID)
-	if err != nil {
-		return nil, err
-	}
 	now := s.clock.Now()
 	inv := &Invoice{ID: sid.NewOrdered("IV", now), AccountSID: accountSID, Title: title, TaxID: taxID, Status: Requested,
 		ScheduledMonth: ScheduledMonth(now), RequestedAt: now}
-	err = s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
-		if _, err := q.ExecContext(ctx, `INSERT INTO invoice_totals (account_sid) VALUES ($1) ON CONFLICT (account_sid) DO NOTHING`, accountSID); err != nil {
-			return fmt.Errorf("invoices: totals row: %w", err)
+	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		// The paid cash is read after the account's totals row is locked, as a refund reads it
+		// (Refund), so that neither decides on what the other is changing.
+		if err := lockTotals(ctx, q, accountSID); err != nil {
+			return err
+		}
+		paid, err := s.ledger.In(q).PaidCash(ctx, accountSID)
+		if err != nil {
+			return err
 		}
 		if amount == 0 {
 			if err := q.QueryRowContext(ctx, `SELECT $1 - requested FROM invoice_totals WHERE account_sid = $2`, paid, accountSID).Scan(&amount); err != nil {

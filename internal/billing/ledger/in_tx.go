@@ -17,9 +17,10 @@ import (
 // entry, written only if no resolution was) is its first write, so a refused resolution has
 // written nothing and q stays usable. Idempotency is the same as
 // elsewhere: the operation's record commits with q, so a retry after a crash finds it exactly
-// when the caller's rows exist.
+// when the caller's rows exist. PaidCash and Refunded read in q too.
 func (l *Ledger) In(q store.Querier) *Ledger {
 	c := *l
+	c.tx = q
 	c.exec = func(ctx context.Context, o op) (any, error) { return runIn(ctx, q, o, true) }
 	return &c
 }

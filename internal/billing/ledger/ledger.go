@@ -20,6 +20,8 @@ type Ledger struct {
 	ids  *journalIDs
 	// exec runs one operation: in its own transaction, or queued into a group commit.
 	exec func(ctx context.Context, o op) (any, error)
+	// tx is the caller's transaction of a Ledger from In, where its reads run too (reader).
+	tx store.Querier
 	// swept is set once this process's first hold sweep completed: that one reads every pending
 	// entry, not only those past the sweeper's mark (see ExpireHolds).
 	swept *atomic.Bool
@@ -149,4 +151,14 @@ func (l *Ledger) PlatformBalance(ctx context.Context, account string) (Account, 
 	}
 	return Account{ID: account, DebitsPending: s.debitsPending, DebitsPosted: s.debitsPosted,
 		CreditsPending: s.creditsPending, CreditsPosted: s.creditsPosted}, nil
+}
+
+// reader is where l's reads run: in the caller's transaction for a Ledger from In, so that a
+// decision made there on what it read holds until the caller commits; otherwise on a read
+// connection.
+func (l *Ledger) reader() store.Querier {
+	if l.tx != nil {
+		return l.tx
+	}
+	return l.db.Read()
 }

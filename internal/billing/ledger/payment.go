@@ -50,7 +50,7 @@ func (l *Ledger) RecordPayment(ctx context.Context, tenant string, p Payment) er
 // (bonus and SLA credits go to promo and are never invoiced).
 func (l *Ledger) PaidCash(ctx context.Context, tenant string) (int64, error) {
 	var sum int64
-	err := l.db.Read().QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN credit_account = $1 THEN amount ELSE -amount END), 0)
+	err := l.reader().QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN credit_account = $1 THEN amount ELSE -amount END), 0)
 		FROM ledger_transfers WHERE kind = 'post' AND ((credit_account = $1 AND debit_account = $2) OR (debit_account = $1 AND credit_account = $2))`,
 		AccountID(tenant, Cash), AccountCashIn).Scan(&sum)
 	if err != nil {

@@ -124,7 +124,7 @@ func (l *Ledger) Refund(ctx context.Context, tenant string, amount int64, refere
 // moves nothing, so checks that only a new refund must pass (invoiced cash) are skipped.
 func (l *Ledger) Refunded(ctx context.Context, tenant, reference string) (bool, error) {
 	var n int
-	err := l.db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_ops WHERE id = $1`,
+	err := l.reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_ops WHERE id = $1`,
 		recordID("refund", tenant+":"+strings.TrimSpace(reference))).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("ledger: refund %s: %w", reference, err)
