@@ -19,9 +19,12 @@
 // message's status stays readable through the API. A message sent through the REST API is
 // receipted to a receiver bound when it ends, and not kept.
 //
-// Inbound messages travel on the bus's core subjects and are not kept: one whose app has no
-// receiver bound (or whose node is down) at that moment reaches only the app's webhooks and
-// sms_url, and stays readable through the API.
+// Inbound messages of an app with SMPP credentials are kept the same way, from the transaction
+// that stores them on (sms.SMPPReceipt with Inbound set), as a real SMSC keeps an ESME's MO
+// messages until it binds: the node that hears of one on the bus and has a receiver of the app
+// claims and delivers it, and one that arrives while no receiver of the app is bound (or whose
+// node is down) waits with the receipts, and goes with them, in the order they came, to a
+// receiver that binds. An app without SMPP credentials keeps nothing: it cannot bind.
 //
 // # Concatenated messages
 //
@@ -237,9 +240,11 @@ func registeredDelivery(b byte) sms.RegisteredDelivery {
 	return sms.ReceiptsFinal
 }
 
-// inbound hands an inbound message of one of the app's numbers to one of its bound receivers, as
-// one deliver_sm or the parts of a concatenated one; another receiver gets it when the first
-// does not take it.
+// inbound hands an inbound message of one of the app's numbers to one of its bound receivers
+// here. It is claimed first, so that of the nodes with a receiver of the app one delivers it, and
+// forgotten once taken (deliverKept); when none takes it, it waits in the database for the next
+// sweep or bind. Nothing to claim means another node has it, or the app has no SMPP credentials
+// and so no receiver anywhere.
 func (g *Gateway) inbound(ctx context.Context, msg bus.Msg) error {
 	if !g.anyReceiver() {
 		return nil
@@ -247,22 +252,38 @@ func (g *Gateway) inbound(ctx context.Context, msg bus.Msg) error {
 	var ev struct {
 		Payload sms.InboundEvent `json:"payload"`
 	}
-	if err := msg.Decode(&ev); err != nil || ev.Payload.SID == "" {
+	if err := msg.Decode(&ev); err != nil || ev.Payload.SID == "" || len(g.receivers(ev.Payload.AppSID)) == 0 {
 		return nil
 	}
-	in := ev.Payload
-	parts, err := sms.DeliverParts(in.From, in.To, in.Body, in.SID[len(in.SID)-1])
+	r, ok, err := g.sms.ClaimReceipt(ctx, ev.Payload.SID, receiptLease)
 	if err != nil {
-		g.log.Warn("smpp inbound", "sid", in.SID, "err", err)
+		g.log.Warn("smpp inbound: claim", "sid", ev.Payload.SID, "err", err)
 		return nil
 	}
-	for _, s := range g.receivers(in.AppSID) {
-		if err = deliverAll(ctx, s, parts); err == nil {
-			return nil
-		}
-		g.log.Warn("smpp inbound", "sid", in.SID, "system_id", s.SystemID(), "err", err)
+	if ok {
+		g.deliverKept(ctx, ev.Payload.AppSID, r)
 	}
 	return nil
+}
+
+// deliverInbound offers in to each of rs, as one deliver_sm or the parts of a concatenated one,
+// until one takes every part, and reports whether one did. A text no deliver_sm can carry (more
+// parts than a concatenation header numbers) is reported taken: offering it again would only
+// hold back what waits behind it.
+func deliverInbound(ctx context.Context, log *slog.Logger, rs []*smpp.Session, in *sms.InboundEvent) bool {
+	parts, err := sms.DeliverParts(in.From, in.To, in.Body, in.SID[len(in.SID)-1])
+	if err != nil {
+		log.Warn("smpp inbound: dropped", "sid", in.SID, "err", err)
+		return true
+	}
+	for _, s := range rs {
+		err := deliverAll(ctx, s, parts)
+		if err == nil {
+			return true
+		}
+		log.Warn("smpp inbound", "sid", in.SID, "system_id", s.SystemID(), "err", err)
+	}
+	return false
 }
 
 func deliverAll(ctx context.Context, s *smpp.Session, parts []*smpp.DeliverSM) error {

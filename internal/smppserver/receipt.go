@@ -12,7 +12,8 @@ import (
 	"github.com/switchboard/switchboard/internal/sms/smpp"
 )
 
-// How this node delivers the receipts kept for SMPP customers (sms.SMPPReceipt).
+// How this node delivers the receipts and inbound messages kept for SMPP customers
+// (sms.SMPPReceipt).
 const (
 	// receiptLease is how long a claimed receipt is this node's to deliver. It outlasts a
 	// deliver_sm's wait for its response many times over, so another node offers it again only
@@ -77,25 +78,32 @@ func (g *Gateway) receipt(ctx context.Context, msg bus.Msg) error {
 	return nil
 }
 
-// deliverKept offers a claimed receipt to the app's receivers, forgets it when one takes it, and
-// counts the attempt when none does; it reports whether one took it.
+// deliverKept offers a claimed receipt or inbound message to the app's receivers, forgets it when
+// one takes it, and counts the attempt when none does; it reports whether one took it.
 func (g *Gateway) deliverKept(ctx context.Context, app string, r sms.SMPPReceipt) bool {
-	if deliverReceipt(ctx, g.log, g.receivers(app), r.StatusEvent) {
-		if err := g.sms.AckReceipt(ctx, r.SID); err != nil {
-			// It will be sent again after its lease: a duplicate receipt rather than a lost one.
-			g.log.Warn("smpp receipt: acknowledge", "sid", r.SID, "err", err)
+	var taken bool
+	if r.Inbound != nil {
+		taken = deliverInbound(ctx, g.log, g.receivers(app), r.Inbound)
+	} else {
+		taken = deliverReceipt(ctx, g.log, g.receivers(app), r.StatusEvent)
+	}
+	sid := r.MessageSID()
+	if taken {
+		if err := g.sms.AckReceipt(ctx, sid); err != nil {
+			// It will be sent again after its lease: a duplicate rather than a lost one.
+			g.log.Warn("smpp receipt: acknowledge", "sid", sid, "err", err)
 		}
 		return true
 	}
-	if err := g.sms.FailReceipt(ctx, r.SID); err != nil {
-		g.log.Warn("smpp receipt: count attempt", "sid", r.SID, "err", err)
+	if err := g.sms.FailReceipt(ctx, sid); err != nil {
+		g.log.Warn("smpp receipt: count attempt", "sid", sid, "err", err)
 	}
 	return false
 }
 
-// drain delivers an app's kept receipts, oldest first, while it has a receiver here. It stops at
-// the first that no receiver takes: the rest stay claimed until their lease ends, then the sweep
-// offers them again.
+// drain delivers an app's kept receipts and inbound messages, oldest first, while it has a
+// receiver here. It stops at the first that no receiver takes: the rest stay claimed until their
+// lease ends, then the sweep offers them again.
 func (g *Gateway) drain(ctx context.Context, app string) {
 	for len(g.receivers(app)) > 0 {
 		rs, err := g.sms.ClaimReceipts(ctx, app, receiptBatch, receiptLease)
@@ -114,13 +122,13 @@ func (g *Gateway) drain(ctx context.Context, app string) {
 	}
 }
 
-// sweep drains, every receiptSweep until ctx ends, the kept receipts of the apps with a receiver
-// bound here.
+// sweep drains, every receiptSweep until ctx ends, the kept receipts and inbound messages of the
+// apps with a receiver bound here.
 func (g *Gateway) sweep(ctx context.Context) {
 	clock.Every(ctx, receiptSweep, g.sweepOnce)
 }
 
-// sweepOnce drains the kept receipts of each app with a receiver bound here.
+// sweepOnce drains the kept receipts and inbound messages of each app with a receiver bound here.
 func (g *Gateway) sweepOnce(ctx context.Context) {
 	seen := map[string]bool{}
 	for _, s := range g.srv.Sessions() {
@@ -131,7 +139,7 @@ func (g *Gateway) sweepOnce(ctx context.Context) {
 	}
 }
 
-// bound delivers the app's kept receipts to a receiver that bound.
+// bound delivers the app's kept receipts and inbound messages to a receiver that bound.
 func (g *Gateway) bound(s *smpp.Session) {
 	c, ok := s.Principal().(*client)
 	if !ok || !s.CanReceive() {

@@ -441,7 +441,8 @@ func deleteMessage(ctx context.Context, q store.Querier, account, sid string) er
 	return deleteMessageDetails(ctx, q, sid)
 }
 
-// deleteMessageDetails removes a deleted message's history, parts and waiting SMPP receipt.
+// deleteMessageDetails removes a deleted message's history, parts and waiting SMPP receipt or
+// inbound delivery.
 func deleteMessageDetails(ctx context.Context, q store.Querier, sid string) error {
 	for _, table := range []string{"sms_message_events", "sms_parts", "sms_smpp_receipts"} {
 		if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE message_sid = $1`, sid); err != nil {

@@ -95,3 +95,45 @@ func TestSMPPReceipts(t *testing.T) {
 		}
 	})
 }
+
+// TestSMPPInbound: an inbound message is kept for the SMPP receivers of its app, in its
+// transaction, only when the app has SMPP credentials (without, it could never bind and take it);
+// claimed, it comes as an inbound message, not a receipt.
+func TestSMPPInbound(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newInboundEnv(t, db, nil)
+		ctx := context.Background()
+		e.assign("+8613800138000", "")
+		e.mo("+8613912345678", "+8613800138000", "before credentials")
+		if len(e.inbound()) != 1 {
+			t.Fatal("inbound message not stored")
+		}
+		if got := keptReceipts(t, db); len(got) != 0 {
+			t.Fatalf("kept %v for an app without SMPP credentials", got)
+		}
+
+		if _, _, err := e.apps.SetSMPPPassword(ctx, e.acct, e.app); err != nil {
+			t.Fatal(err)
+		}
+		e.mo("+8613912345678", "+8613800138000", "after credentials")
+		m := e.inbound()[0]
+		if got := keptReceipts(t, db); len(got) != 1 || got[0] != m.SID {
+			t.Fatalf("kept %v; want %s", got, m.SID)
+		}
+		rs, err := e.svc.ClaimReceipts(ctx, e.app, 10, time.Minute)
+		if err != nil || len(rs) != 1 {
+			t.Fatalf("claim = %v, %v", rs, err)
+		}
+		r := rs[0]
+		if in := r.Inbound; in == nil || in.SID != m.SID || in.AppSID != e.app || in.From != "+8613912345678" ||
+			in.To != "+8613800138000" || in.Body != "after credentials" || r.StatusEvent != (StatusEvent{}) || r.MessageSID() != m.SID {
+			t.Fatalf("claimed %+v (inbound %+v); want inbound message %s", r, r.Inbound, m.SID)
+		}
+		if err := e.svc.AckReceipt(ctx, r.MessageSID()); err != nil {
+			t.Fatal(err)
+		}
+		if got := keptReceipts(t, db); len(got) != 0 {
+			t.Fatalf("acknowledged inbound message kept: %v", got)
+		}
+	})
+}
