@@ -27,10 +27,10 @@ import (
 // "received" (Twilio's values), free unless the operator prices the sms.inbound meter
 // (inbound_price.go), in one transaction with its history row, its
 // webhook deliveries (event sms.inbound), when the number has an sms_url the Twilio-style
-// incoming-message callback and, when the app has SMPP credentials, its place among what waits for
-// the app's SMPP receivers (smpp_receipt.go); then it is published on the bus (InboundSubject),
-// from which the customer SMPP port hands it to the app's bound receivers. A message to a number nobody owns is
-// logged and dropped. The deliver_sm is acknowledged only after the commit, so the SMSC delivers
+// incoming-message callback and, when the app has SMPP credentials, its place among what waits
+// for the app's SMPP receivers (smpp_receipt.go); then it is published on the bus
+// (InboundSubject), from which the customer SMPP port hands it to the app's bound receivers. A
+// message to a number nobody owns is logged and dropped. The deliver_sm is acknowledged only after the commit, so the SMSC delivers
 // again what a crash lost; a message whose acknowledgement is lost after the commit is stored
 // twice (SMPP gives an MO message no id to recognise it by). Parts of a concatenated message are
 // reassembled first (inbound_concat.go).

@@ -98,8 +98,8 @@ func (s *Service) ClaimReceipt(ctx context.Context, sid string, lease time.Durat
 }
 
 // ClaimReceipts leases up to limit of an app's waiting receipts and inbound messages for lease,
-// oldest first, for a receiver of the app that bound. A claim is one statement: on SQLite its one writer, on
-// PostgreSQL SKIP LOCKED and the condition checked again on the locked row keep two nodes from
+// oldest first, for a receiver of the app that bound. A claim is one statement: on SQLite its
+// one writer, on PostgreSQL SKIP LOCKED and the condition checked again on the locked row keep two nodes from
 // claiming one receipt. A receipt not acknowledged (AckReceipt) before its lease ends can be
 // claimed again: its node died or its client did not answer.
 func (s *Service) ClaimReceipts(ctx context.Context, appSID string, limit int, lease time.Duration) ([]SMPPReceipt, error) {
@@ -144,8 +144,8 @@ func (s *Service) claimReceipts(ctx context.Context, update string, args ...any)
 	return out, nil
 }
 
-// AckReceipt forgets a receipt or inbound message its customer acknowledged (deliver_sm_resp OK): it is never sent
-// again.
+// AckReceipt forgets a receipt or inbound message its customer acknowledged (deliver_sm_resp
+// OK): it is never sent again.
 func (s *Service) AckReceipt(ctx context.Context, sid string) error {
 	if _, err := s.db.Write().ExecContext(ctx, `DELETE FROM sms_smpp_receipts WHERE message_sid = $1`, sid); err != nil {
 		return fmt.Errorf("sms: acknowledge smpp receipt of %s: %w", sid, err)
@@ -153,8 +153,8 @@ func (s *Service) AckReceipt(ctx context.Context, sid string) error {
 	return nil
 }
 
-// FailReceipt counts a delivery of a receipt or inbound message that no receiver took. It stays leased, so it is
-// offered again when the lease ends, until SMPPReceiptAttempts.
+// FailReceipt counts a delivery of a receipt or inbound message that no receiver took. It stays
+// leased, so it is offered again when the lease ends, until SMPPReceiptAttempts.
 func (s *Service) FailReceipt(ctx context.Context, sid string) error {
 	if _, err := s.db.Write().ExecContext(ctx, `UPDATE sms_smpp_receipts SET attempts = attempts + 1 WHERE message_sid = $1`,
 		sid); err != nil {
