@@ -99,9 +99,9 @@ func (s *Service) ClaimReceipt(ctx context.Context, sid string, lease time.Durat
 
 // ClaimReceipts leases up to limit of an app's waiting receipts and inbound messages for lease,
 // oldest first, for a receiver of the app that bound. A claim is one statement: on SQLite its
-// one writer, on PostgreSQL SKIP LOCKED and the condition checked again on the locked row keep two nodes from
-// claiming one receipt. A receipt not acknowledged (AckReceipt) before its lease ends can be
-// claimed again: its node died or its client did not answer.
+// one writer, on PostgreSQL SKIP LOCKED and the condition checked again on the locked row keep
+// two nodes from claiming one receipt. A receipt not acknowledged (AckReceipt) before its lease
+// ends can be claimed again: its node died or its client did not answer.
 func (s *Service) ClaimReceipts(ctx context.Context, appSID string, limit int, lease time.Duration) ([]SMPPReceipt, error) {
 	lock := ""
 	if s.db.Dialect == store.Postgres {
