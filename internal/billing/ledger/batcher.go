@@ -24,7 +24,8 @@ type BatchOptions struct {
 	// Writers is the number of batches in flight at once (default 1). SQLite has one writer, so
 	// more only helps PostgreSQL. Operations are routed to writers by tenant, so two batches never
 	// wait for each other's account rows (which would deadlock them); a hold's resolution is
-	// routed by the hold's tenant, read first.
+	// routed by the hold's tenant, which the batcher remembers for the holds it reserved
+	// (hold_cache.go) and reads for the others.
 	Writers int
 }
 

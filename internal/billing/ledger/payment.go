@@ -32,17 +32,18 @@ func (l *Ledger) RecordPayment(ctx context.Context, tenant string, p Payment) er
 	if p.Amount <= 0 || p.Bonus < 0 {
 		return ErrInvalidAmount.WithField("amount")
 	}
+	// The bonus first: every transaction that takes both of a tenant's accounts takes promo
+	// before cash (a spend, a refund of a payment), and one taking them the other way round would
+	// deadlock with it on PostgreSQL.
 	return l.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
 		in := l.In(q)
-		if _, err := in.Credit(ctx, "payment:"+tenant+":"+p.Reference, tenant, p.Amount, Grant{Kind: Cash}); err != nil {
-			return err
-		}
 		if p.Bonus > 0 {
 			if _, err := in.Credit(ctx, "payment-bonus:"+tenant+":"+p.Reference, tenant, p.Bonus, Grant{Kind: Promo, ExpiresAt: p.BonusExpires}); err != nil {
 				return err
 			}
 		}
-		return nil
+		_, err := in.Credit(ctx, "payment:"+tenant+":"+p.Reference, tenant, p.Amount, Grant{Kind: Cash})
+		return err
 	})
 }
 
