@@ -23,8 +23,8 @@
 // that stores them on (sms.SMPPReceipt with Inbound set), as a real SMSC keeps an ESME's MO
 // messages until it binds: the node that hears of one on the bus and has a receiver of the app
 // claims and delivers it, and one that arrives while no receiver of the app is bound (or whose
-// node is down) waits with the receipts, and goes with them, in the order they came, to a
-// receiver that binds. An app without SMPP credentials keeps nothing: it cannot bind.
+// node is down) waits with the receipts, and goes with them, oldest first, to a receiver that
+// binds. An app without SMPP credentials keeps nothing: it cannot bind.
 //
 // # Concatenated messages
 //

@@ -417,7 +417,8 @@ func listMessages(ctx context.Context, q store.Querier, f ListFilter) ([]*Messag
 	return out, rows.Err()
 }
 
-// redactMessage empties the body of a message that has left our hands (sent or final).
+// redactMessage empties the body of a message that has left our hands (sent or final), and
+// forgets an inbound one kept for the app's SMPP client, which holds the body too.
 func redactMessage(ctx context.Context, q store.Querier, account, sid string, now time.Time) error {
 	res, err := q.ExecContext(ctx, `UPDATE sms_messages SET body = '', updated_at = $3
 		WHERE account_sid = $1 AND sid = $2 AND status IN ('sent', 'delivered', 'undelivered', 'failed', 'canceled', 'received')`,
@@ -425,7 +426,14 @@ func redactMessage(ctx context.Context, q store.Querier, account, sid string, no
 	if err != nil {
 		return fmt.Errorf("redact sms message %s: %w", sid, err)
 	}
-	return inFlightOrMissing(ctx, q, res, account, sid)
+	if err := inFlightOrMissing(ctx, q, res, account, sid); err != nil {
+		return err
+	}
+	// An inbound message kept for the app's SMPP client carries its body: it goes too.
+	if _, err := q.ExecContext(ctx, `DELETE FROM sms_smpp_receipts WHERE message_sid = $1 AND kind = $2`, sid, smppInbound); err != nil {
+		return fmt.Errorf("redact sms message %s: forget its smpp delivery: %w", sid, err)
+	}
+	return nil
 }
 
 // deleteMessage removes a final message with its history and parts.

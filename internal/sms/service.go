@@ -251,7 +251,10 @@ func (s *Service) List(ctx context.Context, f ListFilter) (Page, error) {
 // Redact empties the body of a message that was sent (Twilio's update with Body=""); the body
 // of a message still waiting to be sent is needed to send it.
 func (s *Service) Redact(ctx context.Context, accountSID, sid string) (*Message, error) {
-	if err := redactMessage(ctx, s.db.Write(), accountSID, sid, s.clock.Now()); err != nil {
+	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		return redactMessage(ctx, q, accountSID, sid, s.clock.Now())
+	})
+	if err != nil {
 		return nil, err
 	}
 	return s.Get(ctx, accountSID, sid)

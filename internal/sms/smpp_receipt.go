@@ -25,8 +25,7 @@ const (
 // SMPPReceipt is what waits for a receiver of an SMPP customer's app to acknowledge it: a final
 // status the customer asked for over SMPP (registered_delivery), or, when Inbound is set, an
 // inbound message of one of the app's numbers (StatusEvent is zero then). Both kinds share the
-// table, the lease and the bounds, so that a receiver that binds takes them in the order they
-// came.
+// table, the lease and the bounds, so that a receiver that binds takes what waits oldest first.
 type SMPPReceipt struct {
 	StatusEvent
 	Inbound  *InboundEvent // an inbound message rather than a receipt

@@ -135,5 +135,18 @@ func TestSMPPInbound(t *testing.T) {
 		if got := keptReceipts(t, db); len(got) != 0 {
 			t.Fatalf("acknowledged inbound message kept: %v", got)
 		}
+
+		// Redacting an inbound message forgets the copy kept for the SMPP client, body and all.
+		e.mo("+8613912345678", "+8613800138000", "your code is 123456")
+		m = e.inbound()[0]
+		if got := keptReceipts(t, db); len(got) != 1 || got[0] != m.SID {
+			t.Fatalf("kept %v; want %s", got, m.SID)
+		}
+		if _, err := e.svc.Redact(ctx, e.acct, m.SID); err != nil {
+			t.Fatal(err)
+		}
+		if got := keptReceipts(t, db); len(got) != 0 {
+			t.Fatalf("redacted inbound message still kept for SMPP: %v", got)
+		}
 	})
 }
