@@ -22,6 +22,9 @@ var ErrRefundInvoiced = errs.Coded(errs.Conflict, errs.CodeConflict,
 // as Request does before it reads the paid cash: a request and a refund of one account take
 // turns, so an invoice is never issued for cash refunded while it was requested.
 func (s *Service) Refund(ctx context.Context, accountSID string, amount int64, reference, payment string) (ledger.Transfer, error) {
+	if err := ledger.CheckRefund(amount, reference, payment); err != nil {
+		return ledger.Transfer{}, err
+	}
 	var t ledger.Transfer
 	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
 		if err := lockTotals(ctx, q, accountSID); err != nil {

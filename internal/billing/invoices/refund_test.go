@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchboard/switchboard/internal/billing/ledger"
 	"github.com/switchboard/switchboard/internal/clock"
+	"github.com/switchboard/switchboard/internal/errs"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/store/storetest"
 )
@@ -72,6 +73,10 @@ func TestRefundAndRequestTakeTurns(t *testing.T) {
 		})
 		if err := <-got; !errors.Is(err, ErrRefundInvoiced) {
 			t.Fatalf("refund of invoiced cash: %v, want ErrRefundInvoiced", err)
+		}
+		// A malformed refund is the client's mistake, invoiced cash or not.
+		if _, err := s.Refund(ctx, "AC1", 40, " ", ""); !errs.Is(err, errs.Invalid) {
+			t.Fatalf("refund without a reference: %v, want an invalid-argument error", err)
 		}
 		if b, _ := l.Balance(ctx, "AC1"); b.CashPosted != 80 {
 			t.Fatalf("cash %d, want 80 (paid 140, refunded 60)", b.CashPosted)

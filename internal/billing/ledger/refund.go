@@ -34,16 +34,10 @@ var (
 // the refund is of the account's cash in general, which an account holding unspent bonus (from
 // promo_expense) may not have: ErrPaymentRequired.
 func (l *Ledger) Refund(ctx context.Context, tenant string, amount int64, reference, payment string) (Transfer, error) {
+	if err := CheckRefund(amount, reference, payment); err != nil {
+		return Transfer{}, err
+	}
 	reference, payment = strings.TrimSpace(reference), strings.TrimSpace(payment)
-	if reference == "" || len(reference) > 128 {
-		return Transfer{}, errs.InvalidField("reference", "reference (the refund's external reference, 1 to 128 characters) is required")
-	}
-	if len(payment) > 128 {
-		return Transfer{}, ErrPaymentNotFound
-	}
-	if amount <= 0 {
-		return Transfer{}, ErrInvalidAmount.WithField("amount")
-	}
 	r := record("refund", tenant+":"+reference)
 	r.fingerprint, r.tenant = fingerprint(tenant, amount), tenant
 	if payment != "" {
@@ -118,6 +112,22 @@ func (l *Ledger) Refund(ctx context.Context, tenant string, amount int64, refere
 		return Transfer{}, fmt.Errorf("ledger: refund %d to %s: %w", amount, tenant, err)
 	}
 	return t, nil
+}
+
+// CheckRefund refuses a refund's malformed arguments, as Refund does before anything else, so
+// that a caller checking more first (invoices) answers a client mistake as such.
+func CheckRefund(amount int64, reference, payment string) error {
+	reference = strings.TrimSpace(reference)
+	if reference == "" || len(reference) > 128 {
+		return errs.InvalidField("reference", "reference (the refund's external reference, 1 to 128 characters) is required")
+	}
+	if len(strings.TrimSpace(payment)) > 128 {
+		return ErrPaymentNotFound
+	}
+	if amount <= 0 {
+		return ErrInvalidAmount.WithField("amount")
+	}
+	return nil
 }
 
 // Refunded reports whether the refund with this reference was recorded for tenant: a retry of it
