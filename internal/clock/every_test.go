@@ -34,18 +34,14 @@ func TestEvery(t *testing.T) {
 	}
 }
 
-// TestEveryNow: fn runs at once, then on each tick.
+// TestEveryNow: fn runs at once, long before the first tick of an hour.
 func TestEveryNow(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	calls := make(chan time.Time, 10)
-	start := time.Now()
-	go EveryNow(ctx, time.Hour, func(context.Context) { calls <- time.Now() })
+	calls := make(chan struct{}, 1)
+	go EveryNow(ctx, time.Hour, func(context.Context) { calls <- struct{}{} })
 	select {
-	case at := <-calls:
-		if at.Sub(start) > time.Minute {
-			t.Fatal("fn waited for the first tick")
-		}
+	case <-calls:
 	case <-time.After(5 * time.Second):
 		t.Fatal("fn did not run at once")
 	}
