@@ -340,3 +340,31 @@ func TestRefusedReceiptRetried(t *testing.T) {
 		p.waitKept(0)
 	})
 }
+
+// TestUnboundIsNotARefusal: a receipt claimed for a receiver that unbound before it was offered
+// is not counted as refused (the attempts bound what clients refuse, not how often they
+// reconnect), and stays for the next receiver.
+func TestUnboundIsNotARefusal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		p := newPlatform(t, db)
+		g, _, _ := p.node()
+		want := p.send(sms.ReceiptsFinal)
+		p.waitKept(1)
+		ctx := context.Background()
+		r, ok, err := p.sms.ClaimReceipt(ctx, want, time.Minute)
+		if err != nil || !ok {
+			t.Fatalf("claim = %v, %v", ok, err)
+		}
+		if g.deliverKept(ctx, p.app, r) {
+			t.Fatal("delivered with no receiver bound")
+		}
+		var attempts int
+		if err := db.Read().QueryRowContext(ctx, `SELECT attempts FROM sms_smpp_receipts WHERE message_sid = $1`,
+			want).Scan(&attempts); err != nil {
+			t.Fatal(err)
+		}
+		if attempts != 0 {
+			t.Fatalf("%d attempts counted with no receiver bound; want 0", attempts)
+		}
+	})
+}

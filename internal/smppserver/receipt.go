@@ -79,13 +79,19 @@ func (g *Gateway) receipt(ctx context.Context, msg bus.Msg) error {
 }
 
 // deliverKept offers a claimed receipt or inbound message to the app's receivers, forgets it when
-// one takes it, and counts the attempt when none does; it reports whether one took it.
+// one takes it, and counts the attempt when none does; it reports whether one took it. When the
+// app's receivers all unbound since the claim, nothing was offered and nothing is counted: the
+// attempts bound what clients refuse, not how often they reconnect.
 func (g *Gateway) deliverKept(ctx context.Context, app string, r sms.SMPPReceipt) bool {
+	rs := g.receivers(app)
+	if len(rs) == 0 {
+		return false
+	}
 	var taken bool
 	if r.Inbound != nil {
-		taken = deliverInbound(ctx, g.log, g.receivers(app), r.Inbound)
+		taken = deliverInbound(ctx, g.log, rs, r.Inbound)
 	} else {
-		taken = deliverReceipt(ctx, g.log, g.receivers(app), r.StatusEvent)
+		taken = deliverReceipt(ctx, g.log, rs, r.StatusEvent)
 	}
 	sid := r.MessageSID()
 	if taken {
