@@ -243,11 +243,11 @@ func (a *API) adminHeldSMS(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	held, err := a.SMS.ListHeld(r.Context(), r.URL.Query().Get("cursor"), page.Limit)
+	held, err := a.SMS.ListHeld(r.Context(), page.After, page.Limit+1)
 	if err != nil {
 		return err
 	}
-	return httpx.JSON(w, http.StatusOK, httpx.List[smsView]{Data: mapSlice(held, newSMSView)})
+	return httpx.JSON(w, http.StatusOK, httpx.NewList(mapSlice(held, newSMSView), page, func(v smsView) string { return v.SID }))
 }
 
 func (a *API) adminApproveSMS(w http.ResponseWriter, r *http.Request) error {

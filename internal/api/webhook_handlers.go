@@ -85,11 +85,12 @@ func (a *API) listEndpoints(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := a.Webhooks.List(r.Context(), webhooks.EndpointFilter{AccountSID: app.AccountSID, AppSID: app.SID, Cursor: r.URL.Query().Get("cursor"), Limit: page.Limit})
+	res, err := a.Webhooks.List(r.Context(), webhooks.EndpointFilter{AccountSID: app.AccountSID, AppSID: app.SID, Cursor: page.After, Limit: page.Limit})
 	if err != nil {
 		return err
 	}
-	return httpx.JSON(w, http.StatusOK, httpx.List[endpointView]{Data: mapSlice(res.Endpoints, newEndpointView), NextCursor: res.Next, HasMore: res.Next != ""})
+	return httpx.JSON(w, http.StatusOK, httpx.List[endpointView]{Data: mapSlice(res.Endpoints, newEndpointView),
+		NextCursor: httpx.EncodeCursor(res.Next), HasMore: res.Next != ""})
 }
 
 // endpoint returns the caller's endpoint named by {id}; app-scoped credentials see only their app's,
@@ -230,11 +231,12 @@ func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	res, err := a.Webhooks.ListDeliveries(r.Context(), webhooks.DeliveryFilter{AccountSID: e.AccountSID, EndpointID: e.ID,
-		Status: webhooks.Status(r.URL.Query().Get("status")), Cursor: r.URL.Query().Get("cursor"), Limit: page.Limit})
+		Status: webhooks.Status(r.URL.Query().Get("status")), Cursor: page.After, Limit: page.Limit})
 	if err != nil {
 		return err
 	}
-	return httpx.JSON(w, http.StatusOK, httpx.List[deliveryView]{Data: mapSlice(res.Deliveries, newDeliveryView), NextCursor: res.Next, HasMore: res.Next != ""})
+	return httpx.JSON(w, http.StatusOK, httpx.List[deliveryView]{Data: mapSlice(res.Deliveries, newDeliveryView),
+		NextCursor: httpx.EncodeCursor(res.Next), HasMore: res.Next != ""})
 }
 
 type attemptView struct {

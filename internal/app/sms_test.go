@@ -83,10 +83,21 @@ func TestNativeSMS(t *testing.T) {
 			t.Fatalf("a send in the operation log: %+v", o)
 		}
 	}
+	var held2 smsMsg
+	if err := a.C.Do(ctx, "POST", "/v1/sms/messages", map[string]any{"app_sid": app.SID, "to": []string{"+8613600136001"}, "from": "Acme", "body": "lottery again"}, &held2); err != nil {
+		t.Fatal(err)
+	}
+	// The operator's held list pages through next_cursor, oldest first.
 	var list client.List[smsMsg]
-	op.Do(ctx, "GET", "/admin/v1/sms/held", nil, &list)
-	if len(list.Data) != 1 || list.Data[0].SID != held.SID {
-		t.Fatalf("operator's held list %+v", list)
+	if err := op.Do(ctx, "GET", "/admin/v1/sms/held?limit=1", nil, &list); err != nil || len(list.Data) != 1 || list.Data[0].SID != held.SID || list.NextCursor == "" {
+		t.Fatalf("operator's held list %+v %v", list, err)
+	}
+	var page2 client.List[smsMsg]
+	if err := op.Do(ctx, "GET", "/admin/v1/sms/held?limit=1&cursor="+list.NextCursor, nil, &page2); err != nil || len(page2.Data) != 1 || page2.Data[0].SID != held2.SID || page2.NextCursor != "" {
+		t.Fatalf("operator's held list, page 2: %+v %v", page2, err)
+	}
+	if err := op.Do(ctx, "POST", "/admin/v1/sms/"+held2.SID+"/reject", map[string]string{"reason": "gambling"}, nil); err != nil {
+		t.Fatal(err)
 	}
 	if err := op.Do(ctx, "POST", "/admin/v1/sms/"+held.SID+"/reject", map[string]string{"reason": "gambling"}, &held); err != nil || held.Status != "canceled" {
 		t.Fatalf("reject %+v %v", held, err)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -136,5 +137,73 @@ func TestWebhooksEndToEnd(t *testing.T) {
 	}
 	if n := received(); n != before {
 		t.Fatalf("%d requests reached the receiver after the app was deleted", n-before)
+	}
+}
+
+// TestWebhookListsPage: the endpoint and delivery lists page through next_cursor, one item a
+// page, to the end, each item once.
+func TestWebhookListsPage(t *testing.T) {
+	rc := &receiver{}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	s := startServerWith(t, onSQLite, func(c *config.Config) { c.WebhookAllowNetworks, c.WebhookAllowHTTP = "127.0.0.0/8", true })
+	ctx := context.Background()
+	a := s.newTenant(t)
+	app, _ := a.C.CreateApp(ctx, client.AppParams{Name: "hooks"})
+	var ids []string
+	for i := range 3 {
+		var ep struct{ ID string }
+		if err := a.C.Do(ctx, "POST", "/v1/apps/"+app.SID+"/webhooks", map[string]any{"url": srv.URL + "/hook" + string(rune('a'+i)),
+			"event_types": []string{"notice.*"}}, &ep); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, ep.ID)
+	}
+	pageAll := func(path string) []string {
+		t.Helper()
+		var got []string
+		cursor := ""
+		for range 10 {
+			var l client.List[struct{ ID string }]
+			q := path + "?limit=1"
+			if cursor != "" {
+				q += "&cursor=" + cursor
+			}
+			if err := a.C.Do(ctx, "GET", q, nil, &l); err != nil {
+				t.Fatalf("GET %s: %v", q, err)
+			}
+			for _, d := range l.Data {
+				got = append(got, d.ID)
+			}
+			if l.NextCursor == "" {
+				return got
+			}
+			cursor = l.NextCursor
+		}
+		t.Fatalf("%s: more pages than items", path)
+		return nil
+	}
+	got := pageAll("/v1/apps/" + app.SID + "/webhooks")
+	slices.Sort(ids)
+	if !slices.Equal(got, ids) { // in id order
+		t.Fatalf("endpoints paged %v, want %v", got, ids)
+	}
+	op := s.operator(t)
+	for range 3 {
+		if err := op.Do(ctx, "POST", "/admin/v1/announcements", map[string]string{"account_sid": a.SID, "title": "t", "body": "b"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rc.wait(t, 9)
+	got = pageAll("/v1/webhooks/" + ids[0] + "/deliveries")
+	seen := map[string]bool{}
+	for _, id := range got {
+		seen[id] = true
+	}
+	if len(got) != 3 || len(seen) != 3 {
+		t.Fatalf("deliveries paged %v, want 3 distinct", got)
+	}
+	if err := a.C.Do(ctx, "GET", "/v1/webhooks/"+ids[0]+"/deliveries?status=bogus", nil, nil); client.Code(err) == 0 {
+		t.Fatal("an unknown status filter was accepted")
 	}
 }

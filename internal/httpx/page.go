@@ -73,7 +73,16 @@ func NewList[T any](items []T, p Page, key func(T) string) List[T] {
 	if len(items) > p.Limit {
 		l.Data = items[:p.Limit]
 		l.HasMore = true
-		l.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(key(l.Data[p.Limit-1])))
+		l.NextCursor = EncodeCursor(key(l.Data[p.Limit-1]))
 	}
 	return l
+}
+
+// EncodeCursor is the cursor ParsePage reads back as Page.After: for lists whose service hands
+// out the next page's key itself.
+func EncodeCursor(key string) string {
+	if key == "" {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(key))
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard/switchboard/internal/errs"
 	"github.com/switchboard/switchboard/internal/sid"
 	"github.com/switchboard/switchboard/internal/store"
 )
@@ -269,6 +270,11 @@ func (s *Service) ListDeliveries(ctx context.Context, f DeliveryFilter) (Deliver
 	var err error
 	if f.Limit, err = checkPage(f.AccountSID, f.Cursor, deliveryPrefix, f.Limit); err != nil {
 		return DeliveryPage{}, err
+	}
+	switch f.Status {
+	case "", StatusPending, StatusSucceeded, StatusFailed:
+	default:
+		return DeliveryPage{}, errs.InvalidField("status", "status must be pending, succeeded or failed")
 	}
 	ds, err := listDeliveries(ctx, s.db.Read(), f)
 	if err != nil {
