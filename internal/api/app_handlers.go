@@ -102,6 +102,11 @@ func (a *API) deleteApp(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if a.Webhooks != nil { // nothing more is sent on behalf of the app
+		if err := a.Webhooks.EndApp(r.Context(), app.AccountSID, app.SID); err != nil {
+			return err
+		}
+	}
 	return httpx.NoContent(w)
 }
 

@@ -286,6 +286,12 @@ func (a *API) replayDelivery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// A deleted app's deliveries stay in the log but are not sent again.
+	if _, err := a.Apps.Get(r.Context(), d.AccountSID, d.AppSID); errors.Is(err, apps.ErrAppNotFound) {
+		return errs.Coded(errs.NotFound, errs.CodeNotFound, "delivery not found")
+	} else if err != nil {
+		return err
+	}
 	if d, err = a.Webhooks.Replay(r.Context(), d.AccountSID, d.ID); err != nil {
 		return err
 	}

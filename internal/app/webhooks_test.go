@@ -117,9 +117,27 @@ func TestWebhooksEndToEnd(t *testing.T) {
 		t.Fatal("the test action shows the response body")
 	}
 
-	// Deleting the app takes its endpoints with it: they can no longer be read, changed or tested.
+	// A delivery the receiver refuses waits for its retry when the app is deleted.
+	rc.mu.Lock()
+	rc.fail = true
+	rc.mu.Unlock()
+	if err := op.Do(ctx, "POST", "/admin/v1/announcements", map[string]string{"account_sid": a.SID, "title": "Refused", "body": "b"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	rc.wait(t, 4)
+
+	// Deleting the app takes its endpoints with it: they can no longer be read, changed or tested,
+	// its deliveries are not replayed and its pending retries end.
 	if err := a.C.Do(ctx, "DELETE", "/v1/apps/"+app.SID, nil, nil); err != nil {
 		t.Fatal(err)
+	}
+	if err := a.C.Do(ctx, "POST", "/v1/webhook-deliveries/"+dl.Data[0].ID+"/replay", nil, nil); client.Code(err) != 20404 {
+		t.Errorf("replay after the app was deleted: %v", err)
+	}
+	var pending int
+	if err := s.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_deliveries WHERE app_sid = $1 AND status = 'pending'`,
+		app.SID).Scan(&pending); err != nil || pending != 0 {
+		t.Errorf("%d deliveries of the deleted app still pending (%v)", pending, err)
 	}
 	received := func() int { rc.mu.Lock(); defer rc.mu.Unlock(); return len(rc.got) }
 	before := received()
@@ -131,7 +149,8 @@ func TestWebhooksEndToEnd(t *testing.T) {
 		{"POST", "/v1/webhooks/" + ep.ID, map[string]any{"url": srv.URL + "/other"}},
 		{"POST", "/v1/webhooks/" + ep.ID + "/rotate-secret", nil}, {"DELETE", "/v1/webhooks/" + ep.ID, nil},
 	} {
-		if err := a.C.Do(ctx, call.method, call.path, call.body, nil); client.Code(err) != 20404 {
+		// Not found: the endpoint went with the app (30500), or its app is gone (20404).
+		if err := a.C.Do(ctx, call.method, call.path, call.body, nil); client.Code(err) != 30500 && client.Code(err) != 20404 {
 			t.Errorf("%s %s after the app was deleted: %v", call.method, call.path, err)
 		}
 	}

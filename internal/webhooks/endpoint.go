@@ -335,6 +335,26 @@ func (s *Service) Delete(ctx context.Context, accountSID, id string) error {
 	return nil
 }
 
+// EndApp stops everything the webhooks engine would still send for a deleted app: its endpoints
+// are deleted and its pending deliveries, to endpoints and Twilio-style callbacks alike, fail
+// (their log stays until the retention sweep removes it). Without it a deleted app's retries
+// went on for a day and more.
+func (s *Service) EndApp(ctx context.Context, accountSID, appSID string) error {
+	defer s.listeners.Clear()
+	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
+		if _, err := q.ExecContext(ctx, `DELETE FROM webhook_endpoints WHERE account_sid = $1 AND app_sid = $2`, accountSID, appSID); err != nil {
+			return err
+		}
+		_, err := q.ExecContext(ctx, `UPDATE webhook_deliveries SET status = 'failed', last_error = $3, updated_at = $4
+			WHERE account_sid = $1 AND app_sid = $2 AND status = 'pending'`, accountSID, appSID, "app deleted", store.Micro(s.now()))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("webhooks: end app %s: %w", appSID, err)
+	}
+	return nil
+}
+
 // RotateSecret gives the endpoint a new secret and returns it. For overlap after now the old
 // secret keeps signing too, so each delivery carries both signatures and the receiver can switch
 // whenever it likes; 0 retires the old secret at once. A rotation during an overlap retires the
