@@ -452,7 +452,7 @@ func (s *Service) SendTest(ctx context.Context, accountSID, id string) (TestResu
 	res := s.send(ctx, job, now)
 	out := TestResult{Status: res.status, Latency: res.latency}
 	if res.err != nil {
-		out.Error = res.err.Error()
+		out.Error = publicError(res.err)
 	} else if !res.ok() {
 		out.Error = fmt.Sprintf("status %d", res.status)
 	}

@@ -89,7 +89,7 @@ func fallbackJob(j *job) (*job, error) {
 func (o *outcome) errorText() string {
 	switch {
 	case o.err != nil:
-		return o.err.Error()
+		return publicError(o.err)
 	case o.ok():
 		return ""
 	case o.status >= 300 && o.status < 400:

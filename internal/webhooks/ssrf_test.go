@@ -423,3 +423,23 @@ func TestReadLimited(t *testing.T) {
 		})
 	}
 }
+
+// TestPublicErrorHidesTheNetwork: what a tenant is told of a refused or unresolvable destination
+// names neither the private address its host resolved to nor the platform's resolver.
+func TestPublicErrorHidesTheNetwork(t *testing.T) {
+	for _, tt := range []struct {
+		err        error
+		want, hide string
+	}{
+		{blocked("vm", netip.MustParseAddr("10.1.2.3"), "private"), "vm is not a public address", "10.1.2.3"},
+		{&net.DNSError{Err: "no such host", Name: "nowhere.example", Server: "10.255.255.53:53", IsNotFound: true},
+			"DNS lookup of nowhere.example: no such host", "10.255.255.53"},
+		{fmt.Errorf("send: %w", context.DeadlineExceeded), "timed out", ""},
+		{errors.New("x509: certificate signed by unknown authority"), "x509: certificate signed by unknown authority", ""},
+	} {
+		got := publicError(tt.err)
+		if !strings.Contains(got, tt.want) || (tt.hide != "" && strings.Contains(got, tt.hide)) {
+			t.Errorf("publicError(%v) = %q; want %q without %q", tt.err, got, tt.want, tt.hide)
+		}
+	}
+}
