@@ -51,17 +51,37 @@ func insertDelivery(ctx context.Context, q store.Querier, d *Delivery) (int, err
 
 // candidate is a due delivery a dispatcher may lease.
 type candidate struct {
-	id         string
-	kind       Kind
-	endpointID string
+	id   string
+	dest string // what it counts against in a dispatcher's shares: see destination
+}
+
+// destination is the SQL expression of where a delivery goes, for the dispatcher's shares: an
+// endpoint's id, or for a callback its URL up to the path, lower-cased: a callback's share is its
+// host's ("https://hooks.example.com:8443"), not its URL's, because a tenant's callback URLs often
+// differ only in their query (one per message) while a server that hangs hangs for all of them.
+// It is computed by the database, so that a claim can leave destinations out in the query itself;
+// SQLite and PostgreSQL spell the same functions differently.
+func destination(dialect store.Dialect) string {
+	find, least := "instr", "min"
+	if dialect == store.Postgres {
+		find, least = "strpos", "least"
+	}
+	// scheme://authority/...: the authority ends at the first '/', '?' or '#' after "://", or at
+	// the end (each searched with itself appended, so it is always found).
+	scheme := find + "(url, '://')"
+	rest := "substr(url, " + scheme + " + 3)"
+	end := func(c string) string { return find + "(" + rest + " || '" + c + "', '" + c + "')" }
+	return "CASE WHEN kind = 'standard' THEN endpoint_id ELSE lower(substr(url, 1, " + scheme + " + 1 + " +
+		least + "(" + end("/") + ", " + end("?") + ", " + end("#") + "))) END"
 }
 
 // dueCandidates reads, on a reader, up to limit due and unleased deliveries, oldest first,
-// leaving out the endpoints in exclude. Reading first keeps the writer free: an idle poll costs
-// no write, and the dispatcher leases only what its per-endpoint shares let it send.
+// leaving out those to the destinations in exclude. Reading first keeps the writer free: an idle
+// poll costs no write, and the dispatcher leases only what its shares let it send.
 func dueCandidates(ctx context.Context, db *store.DB, now time.Time, limit int, exclude []string) ([]candidate, error) {
-	skip, args := notIn("endpoint_id", exclude, []any{store.Micro(now), limit})
-	rows, err := db.Read().QueryContext(ctx, `SELECT id, kind, endpoint_id FROM webhook_deliveries
+	dest := destination(db.Dialect)
+	skip, args := notIn(dest, exclude, []any{store.Micro(now), limit})
+	rows, err := db.Read().QueryContext(ctx, `SELECT id, `+dest+` FROM webhook_deliveries
 		WHERE status = 'pending' AND next_at <= $1 AND lease_until < $1`+skip+`
 		ORDER BY next_at LIMIT $2`, args...)
 	if err != nil {
@@ -71,7 +91,7 @@ func dueCandidates(ctx context.Context, db *store.DB, now time.Time, limit int, 
 	var out []candidate
 	for rows.Next() {
 		var c candidate
-		if err := rows.Scan(&c.id, &c.kind, &c.endpointID); err != nil {
+		if err := rows.Scan(&c.id, &c.dest); err != nil {
 			return nil, fmt.Errorf("look for due deliveries: %w", err)
 		}
 		out = append(out, c)

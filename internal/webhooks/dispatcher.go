@@ -22,9 +22,10 @@ type DispatcherOptions struct {
 	Batch        int           // most deliveries claimed by one statement; default 64
 	Lease        time.Duration // default DefaultLease
 	PollInterval time.Duration // how often to look for due deliveries when idle; default 500ms
-	// PerEndpoint caps the deliveries in flight to one endpoint, so a receiver that hangs until
-	// the timeout holds only part of the dispatcher and other tenants' deliveries keep flowing;
-	// default half of Concurrency.
+	// PerEndpoint caps the deliveries in flight to one destination (an endpoint, or the host of
+	// Twilio-style callbacks: see destination), so a receiver that hangs until the timeout holds
+	// only part of the dispatcher and other tenants' deliveries keep flowing; default half of
+	// Concurrency.
 	PerEndpoint int
 }
 
@@ -37,7 +38,7 @@ type Dispatcher struct {
 	wake chan struct{}
 
 	mu   sync.Mutex
-	busy map[string]map[string]time.Time // endpoint id -> delivery id -> since when in flight
+	busy map[string]map[string]time.Time // destination -> delivery id -> since when in flight
 }
 
 // NewDispatcher returns a dispatcher of s's queue; start it with Run.
@@ -199,12 +200,16 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]*job, error) {
 	if err != nil || len(cands) == 0 {
 		return nil, err
 	}
+	dests := make(map[string]string, len(cands))
+	for _, c := range cands {
+		dests[c.id] = c.dest
+	}
 	picked := d.reserve(cands, limit)
 	if len(picked) == 0 {
 		return nil, nil
 	}
 	ds, err := leaseDue(ctx, d.s.db, picked, now, now.Add(d.opts.Lease), token)
-	d.unreserveLost(cands, picked, ds)
+	d.unreserveLost(dests, picked, ds)
 	if err != nil || len(ds) == 0 {
 		return nil, err
 	}
@@ -219,7 +224,7 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]*job, error) {
 	endpoints, err := endpointsByID(ctx, d.s.db.Read(), ids)
 	if err != nil {
 		for _, dl := range ds {
-			d.done(&job{d: dl})
+			d.done(&job{d: dl, dest: dests[dl.ID]})
 		}
 		return nil, err // the leases expire; another claim retries
 	}
@@ -227,7 +232,7 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]*job, error) {
 	tokens := map[string]string{}
 	jobs := make([]*job, len(ds))
 	for i, dl := range ds {
-		j := &job{d: dl, token: token, url: dl.URL}
+		j := &job{d: dl, token: token, url: dl.URL, dest: dests[dl.ID]}
 		jobs[i] = j
 		if dl.Kind == KindTwilio {
 			tok, ok := tokens[dl.AccountSID]
@@ -267,16 +272,16 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]*job, error) {
 }
 
 // candidatesPerSlot is how many due deliveries a claim looks at per slot it fills, so that
-// deliveries to endpoints over their share do not hide the others behind them.
+// deliveries to destinations over their share do not hide the others behind them.
 const candidatesPerSlot = 4
 
-// stallAfter is how long an endpoint's oldest request must have been in flight, with its share
+// stallAfter is how long a destination's oldest request must have been in flight, with its share
 // full, before claims stop even looking at its deliveries. A receiver that hangs then costs the
-// other endpoints nothing, however long its backlog; a fast one at its share is still looked at,
-// which is cheaper than excluding it.
+// other destinations nothing, however long its backlog; a fast one at its share is still looked
+// at, which is cheaper than excluding it.
 const stallAfter = time.Second
 
-// stalled returns the endpoints whose share is full and whose oldest request is older than
+// stalled returns the destinations whose share is full and whose oldest request is older than
 // stallAfter.
 func (d *Dispatcher) stalled() []string {
 	d.mu.Lock()
@@ -296,8 +301,8 @@ func (d *Dispatcher) stalled() []string {
 	return out
 }
 
-// reserve picks up to limit candidates, oldest first, at most each endpoint's share in flight,
-// and counts them in flight.
+// reserve picks up to limit candidates, oldest first, at most each destination's share in
+// flight, and counts them in flight.
 func (d *Dispatcher) reserve(cands []candidate, limit int) []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -307,55 +312,48 @@ func (d *Dispatcher) reserve(cands []candidate, limit int) []string {
 		if len(ids) == limit {
 			break
 		}
-		if c.kind == KindStandard {
-			flights := d.busy[c.endpointID]
-			if len(flights) >= d.opts.PerEndpoint {
-				continue
-			}
-			if flights == nil {
-				flights = map[string]time.Time{}
-				d.busy[c.endpointID] = flights
-			}
-			flights[c.id] = now
+		flights := d.busy[c.dest]
+		if len(flights) >= d.opts.PerEndpoint {
+			continue
 		}
+		if flights == nil {
+			flights = map[string]time.Time{}
+			d.busy[c.dest] = flights
+		}
+		flights[c.id] = now
 		ids = append(ids, c.id)
 	}
 	return ids
 }
 
-// unreserveLost uncounts the picked candidates the lease did not get (another dispatcher did).
-func (d *Dispatcher) unreserveLost(cands []candidate, picked []string, got []Delivery) {
+// unreserveLost uncounts the picked deliveries the lease did not get (another dispatcher did).
+func (d *Dispatcher) unreserveLost(dests map[string]string, picked []string, got []Delivery) {
 	if len(got) == len(picked) {
 		return
 	}
-	lost := make(map[string]bool, len(picked))
-	for _, id := range picked {
-		lost[id] = true
-	}
+	leased := make(map[string]bool, len(got))
 	for _, dl := range got {
-		delete(lost, dl.ID)
+		leased[dl.ID] = true
 	}
-	for _, c := range cands {
-		if lost[c.id] && c.kind == KindStandard {
-			d.uncount(c.endpointID, c.id)
+	for _, id := range picked {
+		if !leased[id] {
+			d.uncount(dests[id], id)
 		}
 	}
 }
 
 // done uncounts a delivery once its attempt is over.
 func (d *Dispatcher) done(j *job) {
-	if j.d.Kind == KindStandard {
-		d.uncount(j.d.EndpointID, j.d.ID)
-	}
+	d.uncount(j.dest, j.d.ID)
 }
 
-func (d *Dispatcher) uncount(endpointID, deliveryID string) {
+func (d *Dispatcher) uncount(dest, deliveryID string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	flights := d.busy[endpointID]
+	flights := d.busy[dest]
 	delete(flights, deliveryID)
 	if len(flights) == 0 {
-		delete(d.busy, endpointID)
+		delete(d.busy, dest)
 	}
 }
 

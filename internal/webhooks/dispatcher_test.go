@@ -169,50 +169,128 @@ func TestTwoDispatchersNeverDoubleSend(t *testing.T) {
 	})
 }
 
-// TestHangingEndpointTakesOnlyItsShare: a receiver that never answers holds at most its share of
-// a dispatcher, so another endpoint's deliveries go out meanwhile.
-func TestHangingEndpointTakesOnlyItsShare(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		env := newEngineEnv(t, db)
-		release := make(chan struct{})
-		var hanging atomic.Int32
-		slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			io.Copy(io.Discard, r.Body)
-			hanging.Add(1)
-			select {
-			case <-release:
-			case <-r.Context().Done():
+// TestHangingReceiverTakesOnlyItsShare: a receiver that never answers holds at most its share of
+// a dispatcher, whether it is an endpoint or the host of Twilio-style callbacks (however many
+// distinct URLs of that host they have), so deliveries to other endpoints and callbacks to other
+// hosts go out meanwhile.
+func TestHangingReceiverTakesOnlyItsShare(t *testing.T) {
+	tests := []struct {
+		name    string
+		enqueue func(env *engineEnv, slowURL string) // ten deliveries to the receiver that hangs
+	}{
+		{"endpoint", func(env *engineEnv, slowURL string) {
+			env.endpoint(slowURL, "slow.event")
+			for i := range 10 {
+				env.enqueue(env.event(fmt.Sprintf("evt_slow_%d", i), "slow.event"))
 			}
-		}))
-		defer slow.Close()
-		defer close(release)
-		fast := newReceiver(t, env.clk)
-		env.endpoint(slow.URL, "slow.event")
-		env.endpoint(fast.URL, "fast.event")
-		for i := range 10 {
-			env.enqueue(env.event(fmt.Sprintf("evt_slow_%d", i), "slow.event"))
-		}
-		for i := range 10 {
-			env.enqueue(env.event(fmt.Sprintf("evt_fast_%d", i), "fast.event"))
-		}
-		ctx, stop := context.WithCancel(context.Background())
-		defer stop()
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			env.svc.NewDispatcher(DispatcherOptions{Concurrency: 4, PollInterval: time.Millisecond}).Run(ctx)
-		}()
-		deadline := time.Now().Add(3 * time.Second) // before the 5 s request timeout frees a slot
-		for fast.count() < 10 {
-			if time.Now().After(deadline) {
-				t.Fatalf("the fast endpoint got %d of 10 while the slow one hangs", fast.count())
+		}},
+		{"callbacks", func(env *engineEnv, slowURL string) {
+			for i := range 10 {
+				env.enqueueCallbacks(env.callback(fmt.Sprintf("SMslow%d-delivered", i), fmt.Sprintf("%s/status?n=%d", slowURL, i)))
 			}
-			time.Sleep(5 * time.Millisecond)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				env := newEngineEnv(t, db)
+				slow, hanging := hangingReceiver(t)
+				fastEndpoint, fastCallbacks := newReceiver(t, env.clk), newReceiver(t, env.clk)
+				env.endpoint(fastEndpoint.URL, "fast.event")
+				tt.enqueue(env, slow.URL)
+				env.clk.Advance(time.Millisecond) // the hanging receiver's deliveries are the oldest due
+				for i := range 10 {
+					env.enqueue(env.event(fmt.Sprintf("evt_fast_%d", i), "fast.event"))
+					env.enqueueCallbacks(env.callback(fmt.Sprintf("SMfast%d-delivered", i), fastCallbacks.URL+"/status"))
+				}
+				stop := runDispatcher(t, env.svc.NewDispatcher(DispatcherOptions{Concurrency: 4, PollInterval: time.Millisecond}))
+				// Before the 5 s request timeout frees a slot:
+				eventually(t, 3*time.Second, func() bool { return fastEndpoint.count() == 10 && fastCallbacks.count() == 10 }, func() string {
+					return fmt.Sprintf("while one receiver hangs, another endpoint got %d of 10 and callbacks to another host %d of 10",
+						fastEndpoint.count(), fastCallbacks.count())
+				})
+				if n := hanging.Load(); n != 2 {
+					t.Fatalf("%d requests hang on the slow receiver; want its share, 2", n)
+				}
+				stop()
+			})
+		})
+	}
+}
+
+// hangingReceiver is a receiver that never answers: each request waits until its sender gives up
+// or the test ends. It counts the requests it got.
+func hangingReceiver(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	release := make(chan struct{})
+	var got atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // until the body is read, the server cannot notice a hang-up
+		got.Add(1)
+		select {
+		case <-release:
+		case <-r.Context().Done():
 		}
-		if n := hanging.Load(); n != 2 {
-			t.Fatalf("%d requests hang on the slow endpoint; want its share, 2", n)
-		}
-		stop()
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // first: Close waits for the handlers
+	return srv, &got
+}
+
+// runDispatcher runs d until stop, which returns once Run has; the test's end stops it too.
+func runDispatcher(t *testing.T, d *Dispatcher) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.Run(ctx)
+	}()
+	stop = sync.OnceFunc(func() {
+		cancel()
 		<-done
+	})
+	t.Cleanup(stop)
+	return stop
+}
+
+// eventually waits for cond, and fails the test with report's message when it does not hold
+// within d.
+func eventually(t *testing.T, d time.Duration, cond func() bool, report func() string) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal(report())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestDestination: a callback's share is counted against its URL's scheme and authority, the
+// same on both databases whatever follows them; an endpoint delivery's against its endpoint.
+func TestDestination(t *testing.T) {
+	tests := []struct {
+		kind     Kind
+		endpoint string
+		url      string
+		want     string
+	}{
+		{KindTwilio, "", "https://hooks.example.com/status?MessageSid=SM1", "https://hooks.example.com"},
+		{KindTwilio, "", "https://hooks.example.com", "https://hooks.example.com"},
+		{KindTwilio, "", "HTTPS://Hooks.Example.com:8443?next=/x", "https://hooks.example.com:8443"},
+		{KindTwilio, "", "http://127.0.0.1:9000#a/b", "http://127.0.0.1:9000"},
+		{KindTwilio, "", "https://user:pass@hooks.example.com/sms", "https://user:pass@hooks.example.com"},
+		{KindTwilio, "", "http://[::1]:8080/sms", "http://[::1]:8080"},
+		{KindStandard, "WE123", "", "WE123"},
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		for _, tt := range tests {
+			var got string
+			err := db.Read().QueryRowContext(context.Background(), `SELECT `+destination(db.Dialect)+` FROM
+				(SELECT CAST($1 AS TEXT) AS kind, CAST($2 AS TEXT) AS endpoint_id, CAST($3 AS TEXT) AS url) AS d`,
+				string(tt.kind), tt.endpoint, tt.url).Scan(&got)
+			if err != nil || got != tt.want {
+				t.Errorf("destination of %s %q = %q, %v; want %q", tt.kind, tt.url+tt.endpoint, got, err, tt.want)
+			}
+		}
 	})
 }

@@ -104,6 +104,28 @@ func (env *engineEnv) enqueue(evs ...Event) int {
 	return total
 }
 
+// enqueueCallbacks commits Twilio-style callbacks in one transaction, as a producer does.
+func (env *engineEnv) enqueueCallbacks(cbs ...Callback) {
+	env.t.Helper()
+	err := env.db.InTx(context.Background(), func(ctx context.Context, q store.Querier) error {
+		for _, cb := range cbs {
+			if _, err := env.svc.EnqueueCallback(ctx, q, cb); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		env.t.Fatalf("EnqueueCallback: %v", err)
+	}
+}
+
+// callback is a status callback of testAccount to url.
+func (env *engineEnv) callback(id, url string) Callback {
+	return Callback{ID: id, Type: "sms.status", AccountSID: testAccount, AppSID: testApp, URL: url,
+		Params: map[string][]string{"MessageSid": {id}, "MessageStatus": {"delivered"}}, OccurredAt: env.clk.Now()}
+}
+
 func (env *engineEnv) event(id, typ string) Event {
 	return Event{ID: id, Type: typ, AccountSID: testAccount, AppSID: testApp,
 		Payload: json.RawMessage(`{"sid":"` + id + `"}`), OccurredAt: env.clk.Now()}

@@ -23,6 +23,7 @@ const drainBytes = 64 << 10
 type job struct {
 	d       Delivery
 	token   string   // the lease token of the claim
+	dest    string   // the destination it counts against in its dispatcher's shares
 	url     string   // where to send: the endpoint's URL or the callback's
 	secrets []Secret // KindStandard: the endpoint's secrets at claim time
 	authTok string   // KindTwilio: the account's auth token; "" sends unsigned
