@@ -76,13 +76,15 @@ func destination(dialect store.Dialect) string {
 }
 
 // dueCandidates reads, on a reader, up to limit due and unleased deliveries, oldest first,
-// leaving out those to the destinations in exclude. Reading first keeps the writer free: an idle
-// poll costs no write, and the dispatcher leases only what its shares let it send.
-func dueCandidates(ctx context.Context, db *store.DB, now time.Time, limit int, exclude []string) ([]candidate, error) {
+// leaving out those to the destinations in exclude and those in skip. Reading first keeps the
+// writer free: an idle poll costs no write, and the dispatcher leases only what its shares let it
+// send.
+func dueCandidates(ctx context.Context, db *store.DB, now time.Time, limit int, exclude, skip []string) ([]candidate, error) {
 	dest := destination(db.Dialect)
-	skip, args := notIn(dest, exclude, []any{store.Micro(now), limit})
+	notDest, args := notIn(dest, exclude, []any{store.Micro(now), limit})
+	notID, args := notIn("id", skip, args)
 	rows, err := db.Read().QueryContext(ctx, `SELECT id, `+dest+` FROM webhook_deliveries
-		WHERE status = 'pending' AND next_at <= $1 AND lease_until < $1`+skip+`
+		WHERE status = 'pending' AND next_at <= $1 AND lease_until < $1`+notDest+notID+`
 		ORDER BY next_at LIMIT $2`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("look for due deliveries: %w", err)

@@ -218,6 +218,58 @@ func TestHangingReceiverTakesOnlyItsShare(t *testing.T) {
 	}
 }
 
+// TestBusyEndpointDoesNotHideOthers: an endpoint that answers, slowly but steadily, with a backlog
+// longer than a claim looks at, gets its share and no more, and the deliveries of another endpoint
+// that become due behind that backlog go out within a poll interval, with the production settings.
+func TestBusyEndpointDoesNotHideOthers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		env := newEngineEnv(t, db)
+		var inFlight, most, answered atomic.Int32
+		slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			select {
+			case <-time.After(500 * time.Millisecond):
+				answered.Add(1)
+			case <-r.Context().Done():
+			}
+		}))
+		defer slow.Close()
+		fast := newReceiver(t, env.clk)
+		env.endpoint(slow.URL, "slow.event")
+		env.endpoint(fast.URL, "fast.event")
+		var evs []Event
+		for i := range 200 {
+			evs = append(evs, env.event(fmt.Sprintf("evt_slow_%d", i), "slow.event"))
+		}
+		env.enqueue(evs...)
+
+		d := env.svc.NewDispatcher(DispatcherOptions{}) // 32 slots, shares of 16, polls every 500 ms
+		stop := runDispatcher(t, d)
+		for inFlight.Load() < 16 { // the busy endpoint has its share; the rest is its backlog
+			time.Sleep(time.Millisecond)
+		}
+		env.clk.Advance(time.Millisecond) // due behind the whole backlog
+		evs = evs[:0]
+		for i := range 10 {
+			evs = append(evs, env.event(fmt.Sprintf("evt_fast_%d", i), "fast.event"))
+		}
+		env.enqueue(evs...)
+		d.Wake()
+		eventually(t, 2*time.Second, func() bool { return fast.count() == 10 }, func() string {
+			return fmt.Sprintf("the fast endpoint got %d of 10 behind the busy one's backlog (%d of its answered)",
+				fast.count(), answered.Load())
+		})
+		stop()
+		if n := most.Load(); n > 16 {
+			t.Fatalf("the busy endpoint had %d requests in flight; want at most its share, 16", n)
+		}
+	})
+}
+
 // hangingReceiver is a receiver that never answers: each request waits until its sender gives up
 // or the test ends. It counts the requests it got.
 func hangingReceiver(t *testing.T) (*httptest.Server, *atomic.Int32) {
