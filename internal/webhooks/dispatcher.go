@@ -21,7 +21,7 @@ const DefaultLease = 60 * time.Second
 type DispatcherOptions struct {
 	Concurrency  int           // deliveries in flight at once; default 32
 	Batch        int           // most deliveries claimed by one statement; default 64
-	Lease        time.Duration // default DefaultLease
+	Lease        time.Duration // default DefaultLease; never less than three request timeouts
 	PollInterval time.Duration // how often to look for due deliveries when idle; default 500ms
 	// PerEndpoint caps the deliveries in flight to one destination (an endpoint, or the host of
 	// Twilio-style callbacks: see destination), so a receiver that hangs until the timeout, or
@@ -59,8 +59,12 @@ func (s *Service) NewDispatcher(opts DispatcherOptions) *Dispatcher {
 	if opts.Lease <= 0 {
 		opts.Lease = DefaultLease
 	}
-	// A lease shorter than a request would let another dispatcher send what is still in flight.
-	opts.Lease = max(opts.Lease, 2*s.client.Timeout)
+	// An attempt can be two requests, each up to the timeout: a callback's URL, then its fallback
+	// URL. A lease shorter than that would let another claim send what is still in flight, and
+	// the attempt's outcome would be dropped as stale: the delivery would never count an attempt
+	// and be sent again every lease, for ever. The third timeout is the margin for claiming and
+	// recording.
+	opts.Lease = max(opts.Lease, 3*s.client.Timeout)
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = 500 * time.Millisecond
 	}

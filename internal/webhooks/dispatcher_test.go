@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard/switchboard/internal/clock"
 	"github.com/switchboard/switchboard/internal/store"
 	"github.com/switchboard/switchboard/internal/store/storetest"
 )
@@ -266,6 +267,40 @@ func TestBusyEndpointDoesNotHideOthers(t *testing.T) {
 		stop()
 		if n := most.Load(); n > 16 {
 			t.Fatalf("the busy endpoint had %d requests in flight; want at most its share, 16", n)
+		}
+	})
+}
+
+// TestFallbackWithinLease: a callback whose URL and fallback URL both hang until the timeout
+// finishes its attempt inside its lease, however short the configured lease: the attempt
+// counts, no other claim sends it meanwhile, and the schedule runs out.
+func TestFallbackWithinLease(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		env := newEngineEnv(t, db, func(o *Options) {
+			o.Clock = clock.System{} // leases expire in real time
+			o.Client.Timeout = 400 * time.Millisecond
+			o.Schedule = []time.Duration{10 * time.Millisecond} // two attempts
+			o.TwilioAuthToken = func(context.Context, string) (string, error) {
+				time.Sleep(50 * time.Millisecond) // a claim takes time before it sends
+				return "0123456789abcdef0123456789abcdef", nil
+			}
+		})
+		primary, primaryCalls := hangingReceiver(t)
+		fallback, fallbackCalls := hangingReceiver(t)
+		cb := env.callback("SMlease-received", primary.URL+"/sms")
+		cb.FallbackURL = fallback.URL + "/fb"
+		env.enqueueCallbacks(cb)
+
+		stop := runDispatcher(t, env.svc.NewDispatcher(DispatcherOptions{Lease: time.Millisecond, PollInterval: time.Millisecond}))
+		var dl Delivery
+		eventually(t, 4*time.Second, func() bool { dl = env.deliveries("")[0]; return dl.Status != StatusPending }, func() string {
+			return fmt.Sprintf("still %s after %d attempts (tries %d): primary called %d times, fallback %d",
+				dl.Status, dl.Attempts, dl.Tries, primaryCalls.Load(), fallbackCalls.Load())
+		}) // two attempts take about 1.8 s
+		stop()
+		if dl.Status != StatusFailed || dl.Tries != 2 || dl.Attempts != 2 || primaryCalls.Load() != 2 || fallbackCalls.Load() != 2 {
+			t.Fatalf("delivery %s after %d attempts (tries %d), primary called %d times, fallback %d; want failed after 2, each called twice",
+				dl.Status, dl.Attempts, dl.Tries, primaryCalls.Load(), fallbackCalls.Load())
 		}
 	})
 }
