@@ -79,7 +79,9 @@ type Config struct {
 	// WebhookAllowHTTP accepts http:// endpoint URLs (default: https only).
 	WebhookAllowHTTP bool `json:"webhook_allow_http"`
 	// WebhookLease is how long a node owns a delivery it is sending: after a crash, another node
-	// (or the restarted one) sends it once the lease ends. It must exceed the 15 s send timeout.
+	// (or the restarted one) sends it once the lease ends. It must exceed the 15 s send timeout;
+	// the dispatcher raises it to three timeouts (45 s) at least, so that a callback's URL and its
+	// fallback URL, both hanging, still fit in one lease.
 	WebhookLease time.Duration `json:"webhook_lease"`
 	// SMTPURL (smtp://user:pass@host:587) and SMTPFrom turn on notices by email.
 	SMTPURL  string `json:"smtp_url"`
@@ -106,7 +108,7 @@ func Defaults() Config {
 		AbuseFloor:      60,
 		AbuseSustain:    30 * time.Second,
 		AbuseWarmUp:     10 * time.Minute,
-		WebhookLease:    30 * time.Second,
+		WebhookLease:    45 * time.Second,
 		SMSLease:        2 * time.Minute,
 	}
 }
@@ -150,7 +152,7 @@ func (c *Config) fields() []field {
 		{name: "sms-loopback-outcomes", usage: "built-in loopback SMSC only: number=outcome pairs, comma-separated (delivered, undelivered, failed, refused, slow, silent; default: every number delivered)", str: &c.SMSLoopbackOutcomes},
 		{name: "webhook-allow-networks", usage: "private networks webhooks may reach, comma-separated CIDRs (default: none)", str: &c.WebhookAllowNetworks},
 		{name: "webhook-allow-http", usage: "accept http:// webhook URLs (default: https only)", bool: &c.WebhookAllowHTTP},
-		{name: "webhook-lease", usage: "how long a node owns a webhook delivery in flight (> 15s)", dur: &c.WebhookLease},
+		{name: "webhook-lease", usage: "how long a node owns a webhook delivery in flight (> 15s; at least 45s is used)", dur: &c.WebhookLease},
 		{name: "smtp-url", usage: "SMTP relay for notices by email, smtp://user:pass@host:587 (default: no email)", str: &c.SMTPURL},
 		{name: "smtp-from", usage: "sender address of notice emails", str: &c.SMTPFrom},
 		{name: "trust-proxy-headers", usage: "take the client address from X-Forwarded-For", bool: &c.TrustProxyHeaders},
