@@ -88,12 +88,17 @@ func ScheduledMonth(at time.Time) string {
 
 // Requested is what an account's invoices, requested or issued and not voided, cover in all.
 func (s *Service) Requested(ctx context.Context, accountSID string) (int64, error) {
-	var requested int64
-	err := s.db.Read().QueryRowContext(ctx, `SELECT COALESCE(MAX(requested), 0) FROM invoice_totals WHERE account_sid = $1`, accountSID).Scan(&requested)
+	return requested(ctx, s.db.Read(), accountSID)
+}
+
+// requested reads an account's invoiced total in q: 0 before its first request.
+func requested(ctx context.Context, q store.Querier, accountSID string) (int64, error) {
+	var total int64
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(requested), 0) FROM invoice_totals WHERE account_sid = $1`, accountSID).Scan(&total)
 	if err != nil {
 		return 0, fmt.Errorf("invoices: requested total: %w", err)
 	}
-	return requested, nil
+	return total, nil
 }
 
 // Invoiceable is what an account may still request: cash paid minus what was requested.
@@ -135,10 +140,11 @@ func (s *Service) Request(ctx context.Context, accountSID string, amount int64, 
 			return err
 		}
 		if amount == 0 {
-			if err := q.QueryRowContext(ctx, `SELECT $1 - requested FROM invoice_totals WHERE account_sid = $2`, paid, accountSID).Scan(&amount); err != nil {
-				return fmt.Errorf("invoices: invoiceable: %w", err)
+			total, err := requested(ctx, q, accountSID)
+			if err != nil {
+				return err
 			}
-			if amount <= 0 {
+			if amount = paid - total; amount <= 0 {
 				return ErrNothingToInvoice.WithField("amount")
 			}
 		}

@@ -36,9 +36,9 @@ func (s *Service) Refund(ctx context.Context, accountSID string, amount int64, r
 			return err
 		}
 		if !done {
-			var invoiced int64
-			if err := q.QueryRowContext(ctx, `SELECT requested FROM invoice_totals WHERE account_sid = $1`, accountSID).Scan(&invoiced); err != nil {
-				return fmt.Errorf("invoices: invoiced total: %w", err)
+			invoiced, err := requested(ctx, q, accountSID)
+			if err != nil {
+				return err
 			}
 			paid, err := l.PaidCash(ctx, accountSID)
 			if err != nil {
