@@ -211,6 +211,19 @@ func releaseLeases(ctx context.Context, q store.Querier, ids []string, token str
 	return nil
 }
 
+// failAppPending gives up the pending deliveries of an app that was deleted: to its endpoints and
+// its Twilio-style callbacks alike.
+func failAppPending(ctx context.Context, q store.Querier, account, appSID, reason string, now time.Time) error {
+	_, err := q.ExecContext(ctx, `
+		UPDATE webhook_deliveries SET status = 'failed', last_error = $3, updated_at = $4
+		WHERE account_sid = $1 AND app_sid = $2 AND status = 'pending'`,
+		account, appSID, reason, store.Micro(now))
+	if err != nil {
+		return fmt.Errorf("fail pending deliveries of %s: %w", appSID, err)
+	}
+	return nil
+}
+
 // failPending gives up the pending deliveries of an endpoint that was disabled or deleted.
 func failPending(ctx context.Context, q store.Querier, account, endpointID, reason string, now time.Time) error {
 	_, err := q.ExecContext(ctx, `

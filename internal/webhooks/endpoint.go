@@ -342,12 +342,10 @@ func (s *Service) Delete(ctx context.Context, accountSID, id string) error {
 func (s *Service) EndApp(ctx context.Context, accountSID, appSID string) error {
 	defer s.listeners.Clear()
 	err := s.db.InTx(ctx, func(ctx context.Context, q store.Querier) error {
-		if _, err := q.ExecContext(ctx, `DELETE FROM webhook_endpoints WHERE account_sid = $1 AND app_sid = $2`, accountSID, appSID); err != nil {
+		if err := deleteAppEndpoints(ctx, q, accountSID, appSID); err != nil {
 			return err
 		}
-		_, err := q.ExecContext(ctx, `UPDATE webhook_deliveries SET status = 'failed', last_error = $3, updated_at = $4
-			WHERE account_sid = $1 AND app_sid = $2 AND status = 'pending'`, accountSID, appSID, "app deleted", store.Micro(s.now()))
-		return err
+		return failAppPending(ctx, q, accountSID, appSID, "app deleted", s.now())
 	})
 	if err != nil {
 		return fmt.Errorf("webhooks: end app %s: %w", appSID, err)

@@ -146,6 +146,14 @@ func deleteEndpoint(ctx context.Context, q store.Querier, account, id string) er
 	return oneRow(res, err, ErrEndpointNotFound, "delete endpoint "+id)
 }
 
+// deleteAppEndpoints removes every endpoint of an app.
+func deleteAppEndpoints(ctx context.Context, q store.Querier, account, appSID string) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM webhook_endpoints WHERE account_sid = $1 AND app_sid = $2`, account, appSID); err != nil {
+		return fmt.Errorf("delete endpoints of %s: %w", appSID, err)
+	}
+	return nil
+}
+
 func setSecrets(ctx context.Context, q store.Querier, account, id string, secret, old []byte, oldExpires, now time.Time) error {
 	res, err := q.ExecContext(ctx, `
 		UPDATE webhook_endpoints SET secret = $3, old_secret = $4, old_secret_expires = $5, updated_at = $6
