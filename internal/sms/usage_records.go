@@ -22,11 +22,7 @@ import (
 // product lists nothing), period, and f.Cursor, the Next of the previous page. A message deleted
 // by its owner or by retention leaves the records; the counters and the ledger keep its totals.
 func (s *Service) UsageRecords(ctx context.Context, f metering.Filter) (metering.Page, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	limit = min(limit, 1000)
+	limit := f.PageSize()
 	if f.Product != "" && f.Product != Product {
 		return metering.Page{}, nil
 	}

@@ -131,6 +131,10 @@ func (f *Filter) check() error {
 	return nil
 }
 
+// PageSize is the number of records a page of f holds: f.Limit, 100 when unset, 1,000 at most.
+// Lists of records kept elsewhere (SMS) page by the same rule.
+func (f Filter) PageSize() int { return pageSize(f.Limit) }
+
 func pageSize(n int) int {
 	if n <= 0 {
 		return 100
